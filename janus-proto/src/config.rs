@@ -1,0 +1,166 @@
+//! Configuration of a [`Client`](crate::Client).
+
+use std::time::Duration;
+
+use crate::secret::Secret;
+
+/// How requests on one handle are ordered.
+///
+/// Janus runs `message` requests on a thread pool, so a `detach` or `hangup` sent right after
+/// a message can overtake it, and two pipelined messages can reach the plugin in either order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Ordering {
+    /// Requests on a handle take effect in the order they were submitted: a `message` is held
+    /// until every earlier message on the handle has been accepted by Janus (its ack, reply or
+    /// error arrived), and a `hangup` or `detach` until every earlier message has its outcome.
+    /// `trickle` is never held (Janus queues early candidates itself).
+    #[default]
+    Ordered,
+    /// Every request goes out at once; Janus may reorder them. For high-rate plugin traffic
+    /// whose order does not matter.
+    Pipelined,
+}
+
+/// Settings of a Janus API [`Client`](crate::Client). Build with [`Config::new`] and the
+/// builder methods.
+///
+/// ```
+/// use std::time::Duration;
+/// use janus_proto::Config;
+/// let config = Config::new()
+///     .request_timeout(Duration::from_secs(5))
+///     .keepalive_interval(Duration::from_secs(20))
+///     .apisecret("s3cret");
+/// assert_eq!(config.request_timeout, Duration::from_secs(5));
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Config {
+    /// Prefix of transaction strings (default empty). Give each connection its own when
+    /// several connections share sessions through `claim`.
+    pub transaction_prefix: String,
+    /// Default deadline of a request, from submission to its outcome (default 15 s).
+    pub request_timeout: Duration,
+    /// Interval between keepalives of an idle session (default 25 s).
+    pub keepalive_interval: Duration,
+    /// Shorten the keepalive interval to half of the `session-timeout` a `server_info` reply
+    /// reports, when that is shorter (default on).
+    pub keepalive_from_server_info: bool,
+    /// `apisecret` put on every request that needs it.
+    pub apisecret: Option<Secret>,
+    /// `token` put on every request that needs it.
+    pub token: Option<Secret>,
+    /// Largest frame accepted from the server, in bytes (default 16 MiB).
+    pub max_incoming_frame: usize,
+    /// Largest frame this client will send, in bytes (default 4 MiB).
+    pub max_outgoing_frame: usize,
+    /// Most requests pending at once (default 10 000).
+    pub max_pending: usize,
+    /// Most events queued before unsolicited ones are dropped and counted in
+    /// [`Event::Lagged`](crate::Event::Lagged) (default 65 536). Transaction outcomes are
+    /// never dropped.
+    pub event_queue_capacity: usize,
+    /// Default ordering of requests on a handle.
+    pub ordering: Ordering,
+    /// How many finished transactions, sessions and handles are remembered, so that late
+    /// replies and trailing events are recognised (default 1024 each).
+    pub memory: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            transaction_prefix: String::new(),
+            request_timeout: Duration::from_secs(15),
+            keepalive_interval: Duration::from_secs(25),
+            keepalive_from_server_info: true,
+            apisecret: None,
+            token: None,
+            max_incoming_frame: 16 << 20,
+            max_outgoing_frame: 4 << 20,
+            max_pending: 10_000,
+            event_queue_capacity: 65_536,
+            ordering: Ordering::Ordered,
+            memory: 1024,
+        }
+    }
+}
+
+impl Config {
+    /// The defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets [`transaction_prefix`](Self::transaction_prefix).
+    pub fn transaction_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.transaction_prefix = prefix.into();
+        self
+    }
+
+    /// Sets [`request_timeout`](Self::request_timeout).
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Sets [`keepalive_interval`](Self::keepalive_interval) (at least 1 ms).
+    pub fn keepalive_interval(mut self, interval: Duration) -> Self {
+        self.keepalive_interval = interval.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Sets [`keepalive_from_server_info`](Self::keepalive_from_server_info).
+    pub fn keepalive_from_server_info(mut self, on: bool) -> Self {
+        self.keepalive_from_server_info = on;
+        self
+    }
+
+    /// Sets [`apisecret`](Self::apisecret).
+    pub fn apisecret(mut self, secret: impl Into<Secret>) -> Self {
+        self.apisecret = Some(secret.into());
+        self
+    }
+
+    /// Sets [`token`](Self::token).
+    pub fn token(mut self, token: impl Into<Secret>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// Sets [`max_incoming_frame`](Self::max_incoming_frame).
+    pub fn max_incoming_frame(mut self, bytes: usize) -> Self {
+        self.max_incoming_frame = bytes;
+        self
+    }
+
+    /// Sets [`max_outgoing_frame`](Self::max_outgoing_frame).
+    pub fn max_outgoing_frame(mut self, bytes: usize) -> Self {
+        self.max_outgoing_frame = bytes;
+        self
+    }
+
+    /// Sets [`max_pending`](Self::max_pending).
+    pub fn max_pending(mut self, n: usize) -> Self {
+        self.max_pending = n;
+        self
+    }
+
+    /// Sets [`event_queue_capacity`](Self::event_queue_capacity) (at least 1).
+    pub fn event_queue_capacity(mut self, n: usize) -> Self {
+        self.event_queue_capacity = n.max(1);
+        self
+    }
+
+    /// Sets the default [`Ordering`].
+    pub fn ordering(mut self, ordering: Ordering) -> Self {
+        self.ordering = ordering;
+        self
+    }
+
+    /// Sets [`memory`](Self::memory).
+    pub fn memory(mut self, n: usize) -> Self {
+        self.memory = n;
+        self
+    }
+}

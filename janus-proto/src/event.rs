@@ -1,0 +1,209 @@
+//! Events: everything the client has to tell its caller.
+
+use crate::error::RequestError;
+use crate::ids::{HandleId, SessionId, TransactionId};
+use crate::wire::{
+    Candidate, JanusError, Jsep, MediaState, PluginData, RawFrame, ServerInfo, SlowLink,
+};
+
+/// An input to [`Client::handle_input`](crate::Client::handle_input).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Input {
+    /// One WebSocket message (text, or binary holding JSON), reassembled from its fragments.
+    Frame(bytes::Bytes),
+    /// The connection is gone (closed by either side, or broken).
+    Closed,
+}
+
+/// What the client tells its caller, in the order things happened.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Event {
+    /// A transaction ended: exactly one of these per id [`submit`](crate::Client::submit)
+    /// returned.
+    Completed {
+        /// The transaction.
+        txn: TransactionId,
+        /// Its reply, or why it failed.
+        outcome: Result<Reply, RequestError>,
+    },
+    /// Janus accepted an asynchronous plugin request; its outcome comes later in
+    /// [`Event::Completed`]. May come after the outcome: then it is not reported.
+    Acked {
+        /// The transaction.
+        txn: TransactionId,
+        /// Free text some plugins add.
+        hint: Option<String>,
+    },
+    /// Something happened on a handle.
+    Handle {
+        /// The session.
+        session: SessionId,
+        /// The handle.
+        handle: HandleId,
+        /// What happened.
+        event: HandleEvent,
+    },
+    /// Something happened to a session.
+    Session {
+        /// The session.
+        session: SessionId,
+        /// What happened.
+        event: SessionEvent,
+    },
+    /// Something about the connection as a whole.
+    Connection(ConnectionEvent),
+    /// Unsolicited events were dropped because the queue was full
+    /// ([`Config::event_queue_capacity`](crate::Config::event_queue_capacity)); this many,
+    /// just before this point.
+    Lagged {
+        /// How many were dropped.
+        dropped: u64,
+    },
+}
+
+/// A successful reply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    /// The typed view.
+    pub kind: ReplyKind,
+    /// The frame it came from.
+    pub raw: RawFrame,
+}
+
+/// The typed view of a [`Reply`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ReplyKind {
+    /// `info` answered.
+    ServerInfo(Box<ServerInfo>),
+    /// `ping` answered.
+    Pong,
+    /// `create` answered with the new session.
+    SessionCreated(SessionId),
+    /// `attach` answered with the new handle.
+    Attached(HandleId),
+    /// A plugin answered a `message`: synchronously (`success` with `plugindata`) or with its
+    /// event.
+    Plugin {
+        /// The plugin's payload.
+        data: PluginData,
+        /// An SDP from the plugin (only in events).
+        jsep: Option<Jsep>,
+    },
+    /// `trickle` or `keepalive` acknowledged.
+    Ack,
+    /// `hangup`, `detach`, `destroy` or `claim` succeeded.
+    Success,
+}
+
+/// Something Janus said about a handle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HandleEvent {
+    /// The typed view.
+    pub kind: HandleEventKind,
+    /// The frame it came from.
+    pub raw: RawFrame,
+}
+
+/// The typed view of a [`HandleEvent`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum HandleEventKind {
+    /// A plugin event that is not the outcome of a pending request: unsolicited, or a
+    /// follow-up of a finished one.
+    Plugin {
+        /// The plugin's payload.
+        data: PluginData,
+        /// An SDP from the plugin (e.g. a VideoRoom renegotiation offer).
+        jsep: Option<Jsep>,
+        /// The transaction it names, if it is one of this client's.
+        txn: Option<TransactionId>,
+    },
+    /// The peer connection is up.
+    WebrtcUp,
+    /// Media started or stopped flowing.
+    Media(MediaState),
+    /// Packet loss.
+    SlowLink(SlowLink),
+    /// The peer connection is gone.
+    Hangup {
+        /// Why.
+        reason: Option<String>,
+    },
+    /// The handle is gone. Pending requests on it (other than `detach`) fail.
+    Detached,
+    /// A candidate from Janus (with `full_trickle`). May arrive before the SDP it belongs
+    /// to: keep it until the remote description is set.
+    Trickle(Candidate),
+    /// A message kind this crate does not know; see the raw frame.
+    Other {
+        /// Its `janus` value.
+        janus: String,
+    },
+}
+
+/// Something that happened to a session.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum SessionEvent {
+    /// The session is over, for the given reason. Its pending requests failed with
+    /// [`RequestError::SessionEnded`]; no more keepalives are sent.
+    Ended(SessionEnd),
+    /// The connection closed: the session is orphaned. If the server keeps sessions
+    /// (`reclaim_session_timeout`), [`Command::Claim`](crate::Command::Claim) on a new
+    /// connection revives it.
+    Disconnected,
+    /// A keepalive failed (timed out or refused) but the session is not known to be gone.
+    KeepaliveFailed(RequestError),
+    /// A message kind this crate does not know, for this session; see the raw frame.
+    Other {
+        /// Its `janus` value.
+        janus: String,
+        /// The frame.
+        raw: RawFrame,
+    },
+}
+
+/// Why a session ended.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum SessionEnd {
+    /// Janus expired it (`timeout`).
+    TimedOut(RawFrame),
+    /// `destroy` succeeded.
+    Destroyed,
+    /// A keepalive was answered with 458: the server no longer has it.
+    Gone(JanusError),
+}
+
+/// Something about the connection rather than a session or handle.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ConnectionEvent {
+    /// A core error no request can be matched to (invalid JSON sent, a bad `id`, …). The
+    /// request it was meant for ends at its deadline.
+    Error {
+        /// Code and reason.
+        error: JanusError,
+        /// The frame.
+        raw: RawFrame,
+    },
+    /// A reply for a request this client gave up on (timed out or cancelled).
+    LateReply {
+        /// The transaction.
+        txn: TransactionId,
+        /// The frame.
+        raw: RawFrame,
+    },
+    /// A message this client cannot route: a reply for an unknown transaction, an event for
+    /// a session it never had, or an unknown kind with no session.
+    Unroutable {
+        /// The frame.
+        raw: RawFrame,
+    },
+    /// The connection closed: every pending request failed with
+    /// [`RequestError::ConnectionLost`].
+    Closed,
+}

@@ -1,0 +1,118 @@
+//! # janus-proto: the sans-IO core of a Janus WebRTC Server client
+//!
+//! This crate speaks the [Janus](https://janus.conf.meetecho.com/) JSON API (and its Admin
+//! API) as a pure state machine. Frames and timer ticks go in; frames to send, events and the
+//! next deadline come out. It does no IO, reads no clock, starts no thread and has no async:
+//! the same inputs always give byte-identical outputs, so it can be tested on simulated time,
+//! property-tested and fuzzed. The transports (`janus-blocking`, `janus-transport-ws`) move
+//! bytes between it and a WebSocket and hold no protocol logic of their own.
+//!
+//! The public interface is:
+//! * [`Client`]: one Janus API connection (sessions, handles, transactions, keepalives).
+//! * [`AdminClient`]: one Admin API connection.
+//! * [`Command`] in, [`Event`] out; [`Config`] and [`Ordering`] to tune them.
+//! * [`wire`]: the stateless wire model of every message.
+//! * `testing` (feature `testing`): a sans-IO fake Janus and a simulated-time driver.
+//!
+//! ## The run loop
+//!
+//! Wait for one thing (a frame, a command of yours, or the deadline), feed it in, then drain
+//! the outputs: transmits first, then events, then read the next deadline.
+//!
+//! ```
+//! use std::time::{Duration, Instant};
+//! use janus_proto::{Client, Command, Config, Event, Input};
+//!
+//! /// Stand-in for a WebSocket: here, a fake Janus that answers `create`.
+//! fn exchange(frame: &str) -> Vec<String> {
+//!     let req: serde_json::Value = serde_json::from_str(frame).unwrap();
+//!     let txn = req["transaction"].as_str().unwrap();
+//!     vec![format!(r#"{{"janus":"success","transaction":"{txn}","data":{{"id":7}}}}"#)]
+//! }
+//!
+//! # #[allow(clippy::disallowed_methods)]
+//! let start = Instant::now();
+//! let mut client = Client::new(Config::new(), start);
+//! let create = client.submit(start, Command::create()).unwrap();
+//! let mut now = start;
+//! let mut inbox = Vec::new();
+//! loop {
+//!     // 1. Send everything the client wants sent.
+//!     while let Some(frame) = client.poll_transmit() {
+//!         inbox.extend(exchange(&frame));
+//!     }
+//!     // 2. Hand every event to the application.
+//!     while let Some(event) = client.poll_event() {
+//!         if let Event::Completed { txn, outcome } = event {
+//!             assert_eq!(txn, create);
+//!             assert!(outcome.is_ok());
+//!             return;
+//!         }
+//!     }
+//!     // 3. Wait for the next input: a frame, or the deadline.
+//!     match inbox.pop() {
+//!         Some(frame) => client.handle_input(now, Input::text(frame)).unwrap(),
+//!         None => {
+//!             now = client.poll_timeout().unwrap_or(now + Duration::from_secs(1));
+//!             client.handle_timeout(now);
+//!         }
+//!     }
+//! }
+//! ```
+//!
+//! ## Time
+//!
+//! Every mutation takes `now: Instant`; [`Client::poll_timeout`] says when
+//! [`Client::handle_timeout`] is next due (`None`: nothing armed). After
+//! `handle_timeout(now)` the next deadline is always later than `now`, so a loop never spins.
+//! An early or repeated `handle_timeout` does nothing; a `now` older than one already seen is
+//! taken as the latest. Deadlines: each request has one ([`Config::request_timeout`], or
+//! [`Client::submit_with_timeout`]); each session gets a keepalive every
+//! [`Config::keepalive_interval`] of idleness.
+//!
+//! ## Errors versus events
+//!
+//! * A Rust `Err` means the call itself could not be carried out and nothing changed:
+//!   [`UsageError`] from [`Client::submit`] (your mistake: unknown handle, closed connection,
+//!   too many pending), [`ProtocolError`] from [`Client::handle_input`] (the server's: a frame
+//!   that is not a Janus message; it is dropped and the connection goes on).
+//! * Everything Janus says is an [`Event`], failures included: a request's outcome is one
+//!   [`Event::Completed`] holding `Ok(Reply)` or `Err(`[`RequestError`]`)`, where a Janus
+//!   core error ([`RequestError::Janus`]) and a plugin error ([`RequestError::Plugin`], from
+//!   `error_code` inside `plugindata`) are kept apart because their codes overlap. Errors no
+//!   request can be matched to arrive as [`ConnectionEvent::Error`].
+//!
+//! Every transaction ends exactly once: reply, Janus error, plugin error, its deadline, the
+//! connection closing, its session or handle ending, or [`Client::cancel`]. Nothing Janus
+//! sends is dropped: every event carries its [`wire::RawFrame`], and messages that cannot be
+//! routed arrive as [`ConnectionEvent::Unroutable`].
+//!
+//! ## Panics
+//!
+//! None on any input: every frame, command and time step either works or returns an error
+//! value. This is checked by property tests and fuzz targets. A panic is a bug.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod client;
+mod command;
+mod config;
+mod error;
+mod event;
+mod event_queue;
+mod ids;
+mod recent;
+mod secret;
+pub mod wire;
+
+pub use client::{Client, SessionState};
+pub use command::Command;
+pub use config::{Config, Ordering};
+pub use error::{PluginError, ProtocolError, RequestError, UsageError};
+pub use event::{
+    ConnectionEvent, Event, HandleEvent, HandleEventKind, Input, Reply, ReplyKind, SessionEnd,
+    SessionEvent,
+};
+pub use ids::{HandleId, SessionId, TransactionId};
+pub use secret::Secret;
+pub use wire::{Candidate, IceCandidate, JanusError, Jsep, JsepType, PluginData, Trickle};

@@ -1,0 +1,51 @@
+//! The raw text of a received frame.
+
+use std::fmt;
+
+use bytes::Bytes;
+
+/// The exact text of one received frame, cheap to clone (reference counted).
+///
+/// Every event carries the frame it came from, so fields this crate does not model are never
+/// lost.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RawFrame(Bytes);
+
+impl RawFrame {
+    /// Wraps a frame that has been checked to be UTF-8.
+    pub(crate) fn new(bytes: Bytes) -> Self {
+        Self(bytes)
+    }
+
+    /// The frame's text.
+    pub fn as_str(&self) -> &str {
+        // Only constructed from frames already validated as UTF-8.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+
+    /// The frame's bytes.
+    pub fn as_bytes(&self) -> &Bytes {
+        &self.0
+    }
+
+    /// The frame as a JSON value.
+    pub fn value(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.0).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+impl fmt::Debug for RawFrame {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Frames from Janus never carry client secrets; still, keep Debug short.
+        let text = self.as_str();
+        if text.len() > 200 {
+            let mut end = 200;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            write!(f, "RawFrame({:?}… {} bytes)", &text[..end], text.len())
+        } else {
+            write!(f, "RawFrame({text:?})")
+        }
+    }
+}

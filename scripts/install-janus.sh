@@ -1,0 +1,40 @@
+#!/bin/sh
+# Installs the Debian packages the integration tests need, only when their command is missing.
+#
+#   scripts/install-janus.sh            # installs `janus` if `janus` is not on PATH
+#   scripts/install-janus.sh openssl    # installs `openssl` if `openssl` is not on PATH
+#
+# Each argument is a Debian package whose main command has the same name. Idempotent: a second
+# run does nothing. Uses sudo only when not root. The test harness (tests/src/harness) runs it
+# on its own when `janus` or `openssl` is missing.
+set -eu
+
+[ "$#" -gt 0 ] || set -- janus
+
+missing=""
+for pkg in "$@"; do
+    command -v "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
+done
+if [ -z "$missing" ]; then
+    echo "install-janus.sh: already installed: $*"
+    exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+else
+    echo "install-janus.sh: need root or sudo to install:$missing" >&2
+    exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+echo "install-janus.sh: installing:$missing"
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update
+# shellcheck disable=SC2086 # word splitting of the package list is intended
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y $missing
+
+for pkg in $missing; do
+    command -v "$pkg" >/dev/null 2>&1 || { echo "install-janus.sh: $pkg still missing" >&2; exit 1; }
+done

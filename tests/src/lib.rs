@@ -1,0 +1,31 @@
+//! Integration tests of the Janus client crates against a real Janus server, and the harness
+//! that runs that server.
+//!
+//! [`JanusServer::start`] installs the Debian package `janus` if needed (through
+//! `scripts/install-janus.sh`), starts a private instance from the config templates in
+//! `tests/janus-config/` with free loopback ports, and returns once its Janus API and Admin
+//! API answer. Dropping it stops Janus; if the test is panicking, or `JANUS_KEEP_LOGS=1`, the
+//! Janus log is first copied to `target/janus-logs/<test>-<pid>.log`.
+//!
+//! ```no_run
+//! use janus_tests::{JanusOptions, JanusServer};
+//!
+//! # fn main() -> Result<(), janus_tests::HarnessError> {
+//! let janus = JanusServer::start(JanusOptions::new().api_secret(Some("s3cret")).tls(true))?;
+//! let url = janus.wss_url().expect("tls(true) opens a wss listener");
+//! let ca = janus.ca_cert_path().expect("tls(true) makes a CA");
+//! println!("connect to {url} (subprotocol janus-protocol) trusting {}", ca.display());
+//! println!("admin API at {} with secret {}", janus.admin_url(), janus.admin_secret());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! To run tests against your own Janus instead, set `JANUS_WS_URL` (and optionally
+//! `JANUS_ADMIN_URL`, `JANUS_ADMIN_SECRET`, `JANUS_API_SECRET`) and use
+//! [`JanusServer::external`].
+
+#![forbid(unsafe_code)]
+
+pub mod harness;
+
+pub use harness::{HarnessError, JanusOptions, JanusServer};

@@ -1,0 +1,198 @@
+//! Proves the harness: a default instance serves the Janus API and the Admin API with the
+//! configured plugins and transports only; a TLS instance serves wss with a certificate that
+//! verifies against the generated CA and enforces its API secret; kill/restart/stop work.
+
+use std::io::{Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+
+use janus_tests::{HarnessError, JanusOptions, JanusServer};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName};
+use serde_json::{json, Value};
+use tungstenite::client::IntoClientRequest;
+use tungstenite::http::HeaderValue;
+use tungstenite::{Message, WebSocket};
+
+fn start(options: JanusOptions) -> JanusServer {
+    JanusServer::start(options).unwrap_or_else(|e| panic!("Janus did not start: {e}"))
+}
+
+/// A handshake request for `url` asking for websocket subprotocol `protocol`.
+fn handshake_request(url: &str, protocol: &'static str) -> tungstenite::handshake::client::Request {
+    let mut request = url.into_client_request().expect("valid URL");
+    request
+        .headers_mut()
+        .insert("Sec-WebSocket-Protocol", HeaderValue::from_static(protocol));
+    request
+}
+
+/// Connects over plain ws and checks that Janus agreed to the subprotocol.
+fn connect(url: &str, protocol: &'static str) -> WebSocket<impl Read + Write> {
+    let (ws, response) = tungstenite::connect(handshake_request(url, protocol))
+        .unwrap_or_else(|e| panic!("handshake with {url}: {e}"));
+    let agreed = response.headers().get("Sec-WebSocket-Protocol");
+    assert_eq!(agreed.and_then(|v| v.to_str().ok()), Some(protocol));
+    ws
+}
+
+/// Sends one request and returns the next JSON message.
+fn request(ws: &mut WebSocket<impl Read + Write>, body: Value) -> Value {
+    ws.send(Message::text(body.to_string())).expect("send");
+    loop {
+        match ws.read().expect("read") {
+            Message::Text(text) => return serde_json::from_str(text.as_str()).expect("JSON"),
+            Message::Close(frame) => panic!("server closed the socket: {frame:?}"),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn default_instance_serves_janus_and_admin_api() {
+    let janus = start(JanusOptions::new());
+    assert!(
+        janus.ws_url().starts_with("ws://127.0.0.1:"),
+        "{}",
+        janus.ws_url()
+    );
+    assert_ne!(janus.ws_url(), janus.admin_url());
+    assert_eq!(janus.wss_url(), None);
+    assert_eq!(janus.api_secret(), None);
+
+    let mut ws = connect(janus.ws_url(), "janus-protocol");
+    let info = request(&mut ws, json!({"janus": "info", "transaction": "i"}));
+    assert_eq!(info["janus"], "server_info");
+    assert_eq!(info["version_string"], "1.1.2");
+    assert_eq!(info["session-timeout"], 60);
+    assert_eq!(info["api_secret"], false);
+    let plugins = info["plugins"].as_object().expect("plugins object");
+    for plugin in [
+        "echotest",
+        "videoroom",
+        "audiobridge",
+        "textroom",
+        "streaming",
+    ] {
+        let key = format!("janus.plugin.{plugin}");
+        assert!(plugins.contains_key(&key), "{key} missing: {plugins:?}");
+    }
+    assert!(
+        !plugins.contains_key("janus.plugin.sip"),
+        "SIP should be disabled"
+    );
+    let transports: Vec<&String> = info["transports"]
+        .as_object()
+        .expect("transports")
+        .keys()
+        .collect();
+    assert_eq!(transports, ["janus.transport.websockets"]);
+
+    let created = request(&mut ws, json!({"janus": "create", "transaction": "c"}));
+    assert_eq!(created["janus"], "success", "{created}");
+    let session = created["data"]["id"].as_u64().expect("session id");
+
+    let mut admin = connect(janus.admin_url(), "janus-admin-protocol");
+    let denied = request(
+        &mut admin,
+        json!({"janus": "list_sessions", "transaction": "a"}),
+    );
+    assert_eq!(denied["error"]["code"], 403, "{denied}");
+    let listed = request(
+        &mut admin,
+        json!({"janus": "list_sessions", "transaction": "b", "admin_secret": janus.admin_secret()}),
+    );
+    assert_eq!(listed["janus"], "success", "{listed}");
+    assert_eq!(listed["sessions"], json!([session]));
+
+    let log = std::fs::read_to_string(janus.log_path().expect("own log")).expect("log readable");
+    assert!(log.contains("Admin Websockets server started"), "{log}");
+}
+
+/// Opens a TLS connection to `url` trusting only `roots`, then the websocket handshake.
+fn connect_wss(
+    url: &str,
+    roots: rustls::RootCertStore,
+) -> Result<WebSocket<impl Read + Write>, String> {
+    let host_port = url.strip_prefix("wss://").expect("wss URL");
+    let (host, _) = host_port.rsplit_once(':').expect("host:port");
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("TLS versions")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let name = ServerName::try_from(host.to_owned()).expect("server name");
+    let tls = rustls::ClientConnection::new(Arc::new(config), name).expect("TLS client");
+    let addr = host_port
+        .to_socket_addrs()
+        .expect("address")
+        .next()
+        .expect("one address");
+    let tcp = TcpStream::connect(addr).expect("TCP connect");
+    let stream = rustls::StreamOwned::new(tls, tcp);
+    tungstenite::client(handshake_request(url, "janus-protocol"), stream)
+        .map(|(ws, _)| ws)
+        .map_err(|e| e.to_string())
+}
+
+#[test]
+fn tls_instance_enforces_api_secret_over_wss() {
+    let janus = start(JanusOptions::new().tls(true).api_secret(Some("s3cret")));
+    let url = janus.wss_url().expect("wss listener").to_owned();
+    assert!(url.starts_with("wss://127.0.0.1:"), "{url}");
+    assert_eq!(janus.api_secret(), Some("s3cret"));
+
+    let untrusted = connect_wss(&url, rustls::RootCertStore::empty());
+    let error = untrusted
+        .err()
+        .expect("a server certificate from an unknown CA is refused");
+    assert!(error.contains("UnknownIssuer"), "{error}");
+
+    let ca_path = janus.ca_cert_path().expect("CA certificate");
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_file(ca_path).expect("CA PEM"))
+        .expect("CA accepted as a root");
+    let mut ws = connect_wss(&url, roots).unwrap_or_else(|e| panic!("wss handshake: {e}"));
+
+    let info = request(&mut ws, json!({"janus": "info", "transaction": "i"}));
+    assert_eq!(info["api_secret"], true, "{info}");
+    let denied = request(&mut ws, json!({"janus": "create", "transaction": "c1"}));
+    assert_eq!(denied["janus"], "error", "{denied}");
+    assert_eq!(denied["error"]["code"], 403, "{denied}");
+    let created = request(
+        &mut ws,
+        json!({"janus": "create", "transaction": "c2", "apisecret": "s3cret"}),
+    );
+    assert_eq!(created["janus"], "success", "{created}");
+    assert!(
+        created["data"]["id"].as_u64().is_some_and(|id| id > 0),
+        "{created}"
+    );
+}
+
+#[test]
+fn kill_restart_and_stop() {
+    let mut janus = start(JanusOptions::new().session_timeout(10).name("kill-restart"));
+    let first_pid = janus.pid().expect("own process");
+    assert!(janus.cpu_time().is_ok_and(|t| t.as_secs() < 60));
+
+    janus.kill().expect("kill");
+    assert!(tungstenite::connect(handshake_request(janus.ws_url(), "janus-protocol")).is_err());
+
+    janus.restart().expect("restart");
+    assert_ne!(janus.pid(), Some(first_pid));
+    let mut ws = connect(janus.ws_url(), "janus-protocol");
+    let info = request(&mut ws, json!({"janus": "info", "transaction": "i"}));
+    assert_eq!(info["session-timeout"], 10);
+
+    let status = janus.stop().expect("stop");
+    assert!(status.success(), "Janus ended with {status} after SIGTERM");
+    assert_eq!(
+        janus.stop().expect("second stop"),
+        status,
+        "stop is idempotent"
+    );
+}
