@@ -5,6 +5,16 @@
 //! running instance), [`HarnessError`] (what went wrong); and privately `install` (Debian
 //! package), `config` (templates, ports), `tls` (test certificates), `probe` (readiness),
 //! `command` (helper programs).
+//!
+//! ```no_run
+//! use janus_tests::harness::{HarnessError, JanusOptions, JanusServer};
+//!
+//! match JanusServer::start(JanusOptions::new().tls(true)) {
+//!     Ok(janus) => println!("wss at {:?}, log at {:?}", janus.wss_url(), janus.log_path()),
+//!     Err(HarnessError::Exited { log_tail, .. }) => eprintln!("Janus died:\n{log_tail}"),
+//!     Err(other) => eprintln!("{other}"),
+//! }
+//! ```
 
 mod command;
 mod config;

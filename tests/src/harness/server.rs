@@ -134,7 +134,7 @@ impl JanusServer {
         self.api_secret.as_deref()
     }
 
-    /// The Janus process id (`None` for an external Janus).
+    /// The id of the Janus process last started (`None` for an external Janus).
     pub fn pid(&self) -> Option<u32> {
         self.process.as_ref().map(|p| p.child.id())
     }
@@ -379,7 +379,7 @@ impl Process {
         if !squeeze(&pong).contains(r#""janus":"pong""#) {
             return Err(Unready::Timeout(format!("ping answered with {pong}")));
         }
-        let ours = format!(r#""name":"{}""#, self.server_name);
+        let ours = format!(r#""server-name":"{}""#, self.server_name);
         let apis = [
             (&self.ws_url, self.ws_addr, protocol),
             (&self.admin_url, self.admin_addr, "janus-admin-protocol"),
