@@ -5,6 +5,7 @@
 //! API). Nothing is lost: every decoded message travels with its [`RawFrame`], which keeps
 //! unknown fields and kinds.
 
+pub mod admin;
 mod incoming;
 mod jsep;
 mod raw;
