@@ -27,5 +27,7 @@
 #![forbid(unsafe_code)]
 
 pub mod harness;
+pub mod netns;
+pub mod peer;
 
 pub use harness::{HarnessError, JanusOptions, JanusServer};
