@@ -21,7 +21,7 @@ use crate::error::{ProtocolError, RequestError, UsageError};
 use crate::event::{ConnectionEvent, Input};
 use crate::ids::{TransactionId, TransactionIds};
 use crate::recent::Recent;
-use crate::secret::Secret;
+use crate::secret::{OutFrame, Secret};
 use crate::wire::admin::{
     parse_object, AdminMessage, AdminReply, AdminReplyKind, AdminRequest, AdminRequestFrame,
     AdminRequestKind,
@@ -204,7 +204,7 @@ pub struct AdminClient {
     timers: BTreeSet<(Instant, TransactionId)>,
     /// Transactions given up on: a reply to one of these is late, not unknown.
     abandoned: Recent<TransactionId, ()>,
-    transmits: VecDeque<String>,
+    transmits: VecDeque<OutFrame>,
     events: VecDeque<AdminEvent>,
 }
 
@@ -296,7 +296,7 @@ impl AdminClient {
         let deadline = self.later(timeout);
         self.pending.insert(txn, Pending { kind, deadline });
         self.timers.insert((deadline, txn));
-        self.transmits.push_back(frame);
+        self.transmits.push_back(OutFrame(frame));
         Ok(txn)
     }
 
@@ -346,7 +346,7 @@ impl AdminClient {
     /// The next frame to send, one JSON object with nothing after it.
     #[must_use]
     pub fn poll_transmit(&mut self) -> Option<String> {
-        self.transmits.pop_front()
+        self.transmits.pop_front().map(|frame| frame.0)
     }
 
     /// The next event.

@@ -15,6 +15,7 @@ use crate::event::{
 use crate::event_queue::EventQueue;
 use crate::ids::{HandleId, SessionId, TransactionId, TransactionIds};
 use crate::recent::Recent;
+use crate::secret::OutFrame;
 use crate::wire::{
     JanusError, Jsep, PluginData, RawFrame, Request, RequestBody, ServerInfo, ServerMessage,
 };
@@ -89,7 +90,7 @@ pub struct Client {
     ended_sessions: Recent<SessionId, ()>,
     ended_handles: Recent<HandleId, SessionId>,
     finished: Recent<TransactionId, Finished>,
-    transmits: VecDeque<String>,
+    transmits: VecDeque<OutFrame>,
     events: EventQueue,
 }
 
@@ -111,7 +112,7 @@ struct Pending {
 #[derive(Debug, PartialEq, Eq)]
 enum Stage {
     /// Waiting behind earlier requests on its handle; the encoded frame.
-    Held(String),
+    Held(OutFrame),
     Sent,
     /// An async plugin request Janus acknowledged.
     Acked,
@@ -251,8 +252,11 @@ impl Client {
             });
         }
         let (body, what) = self.prepare(command)?;
-        let txn = self.ids.next();
+        // Take the id only once the frame is accepted: a refused submit changes nothing.
+        let mut ids = self.ids.clone();
+        let txn = ids.next();
         let frame = self.encode(txn, body)?;
+        self.ids = ids;
         let deadline = self.later(timeout);
         self.start(txn, what, frame, deadline, false);
         Ok(txn)
@@ -321,7 +325,7 @@ impl Client {
     /// The next frame to send, one JSON object with nothing after it.
     #[must_use]
     pub fn poll_transmit(&mut self) -> Option<String> {
-        self.transmits.pop_front()
+        self.transmits.pop_front().map(|frame| frame.0)
     }
 
     /// The next event.
@@ -547,7 +551,7 @@ impl Client {
                     Pending {
                         what,
                         deadline,
-                        stage: Stage::Held(frame),
+                        stage: Stage::Held(OutFrame(frame)),
                         internal,
                     },
                 );
@@ -573,7 +577,7 @@ impl Client {
 
     /// Puts a registered transaction's frame on the wire.
     fn transmit(&mut self, txn: TransactionId, frame: String) {
-        self.transmits.push_back(frame);
+        self.transmits.push_back(OutFrame(frame));
         let Some(p) = self.pending.get_mut(&txn) else {
             return;
         };
@@ -609,7 +613,7 @@ impl Client {
             h.held.pop_front();
             let frame = match self.pending.get_mut(&front) {
                 Some(p) => match std::mem::replace(&mut p.stage, Stage::Sent) {
-                    Stage::Held(frame) => frame,
+                    Stage::Held(OutFrame(frame)) => frame,
                     other => {
                         p.stage = other;
                         continue;
@@ -1011,7 +1015,8 @@ impl Client {
             Answer::Error(error) => {
                 let gone = error.code == 458;
                 self.finish(txn, Err(RequestError::Janus(error.clone())), None);
-                if let (What::Keepalive(session), true) = (&what, gone) {
+                // The server no longer has the session: a keepalive or claim refused with 458.
+                if let (What::Keepalive(session) | What::Claim(session, _), true) = (&what, gone) {
                     self.end_session(*session, SessionEnd::Gone(error));
                 }
                 return;

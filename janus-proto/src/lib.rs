@@ -94,6 +94,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod admin;
 mod client;
 mod command;
 mod config;
@@ -103,8 +104,11 @@ mod event_queue;
 mod ids;
 mod recent;
 mod secret;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod wire;
 
+pub use admin::AdminClient;
 pub use client::{Client, SessionState};
 pub use command::Command;
 pub use config::{Config, Ordering};
