@@ -1,1 +1,97 @@
-//! Placeholder until the transport lands.
+//! # janus-blocking: a blocking Janus WebRTC Server client
+//!
+//! Speaks the [Janus](https://janus.conf.meetecho.com/) JSON API and Admin API over a
+//! WebSocket (`ws://` or `wss://`, via tungstenite and rustls), with the protocol itself
+//! done by the sans-IO core [`janus_proto`]. Everything runs on the caller's thread: the
+//! library starts no thread and needs no async runtime.
+//!
+//! The public interface is:
+//! * [`Connection`]: one Janus API connection (subprotocol `janus-protocol`) with typed
+//!   calls, pipelining ([`Connection::submit`] / [`Connection::wait`]) and events
+//!   ([`Connection::next_event`]).
+//! * [`AdminConnection`]: one Admin API connection (subprotocol `janus-admin-protocol`).
+//! * [`ConnectOptions`] to connect with; [`Error`] for every failure; [`PluginReply`].
+//! * Re-exported from [`janus_proto`]: the ids, [`Command`], [`Event`] and friends.
+//!
+//! ## Quickstart
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use janus_blocking::{ConnectOptions, Connection, Error};
+//! use serde_json::json;
+//!
+//! fn main() -> Result<(), Error> {
+//!     let mut janus = Connection::connect("ws://127.0.0.1:8188", ConnectOptions::new())?;
+//!     let session = janus.create()?;
+//!     let handle = janus.attach(session, "janus.plugin.echotest")?;
+//!     // A synchronous reply or the event answering an asynchronous request, whichever.
+//!     let reply = janus.message(handle, json!({"audio": true}), None)?;
+//!     println!("echotest says {}", reply.value());
+//!     // Wait for other events; keepalives go out meanwhile.
+//!     while let Some(event) = janus.next_event(Duration::from_millis(200))? {
+//!         println!("{event:?}");
+//!     }
+//!     janus.detach(handle)?;
+//!     janus.destroy(session)?;
+//!     janus.close();
+//!     Ok(())
+//! }
+//! ```
+//!
+//! ## How it runs
+//!
+//! Each call turns the run loop of the core (see `janus_proto`'s "The run loop") until its
+//! own outcome arrives:
+//!
+//! ```text
+//!   submit ──▶ janus_proto::Client ──▶ poll_transmit ──▶ WebSocket text message
+//!                 ▲      │
+//!   frame / ──────┘      ├──▶ poll_event ──▶ the call's outcome, or set aside for next_event
+//!   timeout              └──▶ poll_timeout ──▶ socket read timeout (≥ 1 ms)
+//! ```
+//!
+//! So keepalives and request deadlines are kept **only while the caller is inside a call or
+//! in [`Connection::next_event`]**. A program that idles between requests for longer than
+//! the server's `session_timeout` should spend that time in `next_event`. Time is read
+//! here, never in the core.
+//!
+//! ## Errors versus events
+//!
+//! A call returns its own outcome: the reply, or an [`Error`] saying how the request ended
+//! (Janus error, plugin error, deadline, connection lost, …), or why it could not be made.
+//! Everything else the server says comes from [`Connection::next_event`] as a
+//! [`janus_proto::Event`]: plugin events that are not a reply, `hangup`, `detached`, session
+//! `timeout`, errors no request can be matched to, the connection closing. A frame that is
+//! not a Janus message is reported there as [`Error::Protocol`] and does not close the
+//! connection.
+//!
+//! ## Panics
+//!
+//! None: every input from the server or the caller gives a value or an [`Error`].
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod admin;
+mod connection;
+mod driver;
+mod error;
+mod options;
+mod queue;
+mod socket;
+#[cfg(test)]
+mod tests;
+
+pub use admin::AdminConnection;
+pub use connection::{Connection, PluginReply};
+pub use error::Error;
+pub use options::{ConnectOptions, PemSource};
+
+pub use janus_proto::admin::{AdminConfig, AdminEvent};
+pub use janus_proto::wire::admin::{AdminReply, AdminReplyKind, AdminRequest, HandleInfo};
+pub use janus_proto::wire::{RawFrame, ServerInfo};
+pub use janus_proto::{
+    Candidate, Command, Config, ConnectionEvent, Event, HandleEvent, HandleEventKind, HandleId,
+    IceCandidate, JanusError, Jsep, JsepType, Ordering, PluginData, PluginError, ProtocolError,
+    Reply, ReplyKind, RequestError, SessionEnd, SessionEvent, SessionId, SessionState,
+    TransactionId, Trickle, UsageError,
+};
