@@ -542,13 +542,39 @@ fn spawn(command: &[OsString], output: &Path) -> Result<Child, HarnessError> {
     let err = out
         .try_clone()
         .map_err(|e| HarnessError::io("creating Janus's output file", output, e))?;
-    Command::new(&program)
+    let child = Command::new(&program)
         .args(&command[1..])
         .stdin(Stdio::null())
         .stdout(out)
         .stderr(err)
         .spawn()
-        .map_err(|e| HarnessError::io("starting Janus", program, e))
+        .map_err(|e| HarnessError::io("starting Janus", &program, e))?;
+    watch(child.id(), output)?;
+    Ok(child)
+}
+
+/// Starts a watchdog that kills Janus if this test process dies without stopping it (killed
+/// by a timeout, or a shared instance that is never dropped). It checks the process is still
+/// this Janus (its command line names our temp folder) before killing, and exits when Janus
+/// is gone.
+fn watch(janus: u32, output: &Path) -> Result<(), HarnessError> {
+    let marker = output
+        .parent()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let script = r#"while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done
+if kill -0 "$2" 2>/dev/null && tr '\0' ' ' < "/proc/$2/cmdline" | grep -qF -- "$3"; then kill -KILL "$2"; fi"#;
+    Command::new("sh")
+        .args(["-c", script, "janus-watchdog"])
+        .arg(std::process::id().to_string())
+        .arg(janus.to_string())
+        .arg(marker)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map(drop)
+        .map_err(|e| HarnessError::io("starting the Janus watchdog", "sh", e))
 }
 
 /// A file-name-safe name for the kept log: the given one, else the thread's (the test's) name.
