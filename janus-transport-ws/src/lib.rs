@@ -1,1 +1,166 @@
-//! Placeholder until the transport lands.
+//! # janus-transport-ws: an async Janus WebRTC Server client on any executor
+//!
+//! This crate drives the sans-IO core [`janus_proto`] over a WebSocket
+//! ([async-tungstenite](https://docs.rs/async-tungstenite)), on any futures-io byte stream.
+//! It holds no protocol logic of its own: correlation, ordering, keepalives, deadlines and
+//! event routing are the core's; this crate moves frames, time and events between the core
+//! and a socket. smol is the reference runtime; tokio works through `tokio_util::compat`.
+//!
+//! **It spawns nothing.** [`connect`] returns a [`Client`] and a [`Driver`]; the driver is a
+//! future that you run, on your executor or raced with your own work (the tokio-postgres
+//! `Connection` pattern). It resolves with the reason the connection ended ([`DriverEnd`]).
+//!
+//! ## Quickstart (smol)
+//!
+//! ```no_run
+//! use janus_transport_ws::{connect, ConnectOptions};
+//! use serde_json::json;
+//!
+//! fn main() -> Result<(), janus_transport_ws::Error> {
+//!     smol::block_on(async {
+//!         let (client, driver) = connect("ws://127.0.0.1:8188", ConnectOptions::new()).await?;
+//!         let driver = smol::spawn(driver); // or race it: smol::future::or(...)
+//!
+//!         let session = client.create().await?;
+//!         let handle = session.attach("janus.plugin.echotest").await?;
+//!         let reply = handle.message(json!({"audio": true}), None).await?;
+//!         println!("echotest says {}", reply.data.value());
+//!         handle.detach().await?;
+//!         session.destroy().await?;
+//!
+//!         client.close();
+//!         println!("connection ended: {}", driver.await);
+//!         Ok(())
+//!     })
+//! }
+//! ```
+//!
+//! ## Requests
+//!
+//! Each request method ([`Client::info`], [`Session::attach`], [`Handle::message`], …, and
+//! the generic [`Client::submit`]) submits its request when called and returns a `Send +
+//! 'static` future of its outcome: the reply, or an [`Error`] saying how it failed (Janus
+//! error, plugin error, deadline, connection lost, session ended, handle detached). Every
+//! request ends exactly once. Requests are **cancellation-safe**: dropping the future before
+//! it completes ends its transaction cleanly (the core records it as cancelled; a late reply
+//! shows up on the connection stream as such), so `select!`/timeouts around requests are
+//! fine. [`Client::pending`] counts the requests that have no outcome yet.
+//!
+//! [`Client`], [`Session`] and [`Handle`] are cheap to clone and `Send + Sync`. Sessions and
+//! handles are just ids plus a client: dropping them neither destroys nor detaches anything
+//! (call [`Session::destroy`], [`Handle::detach`]).
+//!
+//! ## Events
+//!
+//! Events that answer no request arrive on bounded streams ([`futures_core::Stream`]s of
+//! [`StreamItem`]):
+//! * [`Handle::events`]: one handle's events. Ends after `detached`, when the session ends,
+//!   or when the connection closes.
+//! * [`Session::events`]: the session's own events (`timeout`, …) and the events of its
+//!   handles that have no handle stream. Ends when the session ends or the connection
+//!   closes.
+//! * [`Client::connection_events`]: uncorrelated errors, late replies, unroutable and
+//!   undecodable frames, the final close, and every session or handle event that has no
+//!   stream of its own. Its buffer exists from the start.
+//!
+//! So an event goes to its handle's stream, else its session's stream, else the connection
+//! stream: nothing is dropped silently. Each stream buffers up to
+//! [`ConnectOptions::event_buffer`] items; when a consumer falls behind, the newest events
+//! for it are dropped and counted, and it then reads [`StreamItem::Lagged`] with the count
+//! at the point where they were lost. A slow stream never blocks the connection or the other
+//! streams. One stream per handle, session and connection: opening another ends the previous
+//! one.
+//!
+//! ## Timers and runtimes
+//!
+//! The driver needs a timer for deadlines, keepalives and the close handshake. With the
+//! default `async-io` feature it uses `async_io::Timer`, and [`connect`] dials with
+//! `async_io::Async<TcpStream>`. async-io drives its reactor from a helper thread
+//! ("async-io") that it starts itself the first time the reactor is used, in any program. A
+//! smol program has that thread anyway (smol is built on async-io), so there it costs
+//! nothing extra. In a program on another runtime (say, a tokio service) it would be a
+//! thread the caller never asked for, so don't let async-io in: supply your runtime's timer
+//! with [`ConnectOptions::timer`] and your runtime's socket with [`connect_with_stream`].
+//! Nothing of async-io is then touched. Depend on the crate with `default-features = false`
+//! there, and forgetting the timer is an error ([`Error::NoTimer`]) rather than a hidden
+//! thread. The trade-off: one line of setup against a hidden thread; the
+//! crate picks zero setup for smol, the reference runtime, and makes the explicit way
+//! available everywhere else.
+//!
+//! ```no_run
+//! # async fn f() -> Result<(), janus_transport_ws::Error> {
+//! // tokio: a tokio socket through tokio-util's compat layer, and tokio's timer.
+//! # /*
+//! use tokio_util::compat::TokioAsyncReadCompatExt;
+//! let tcp = tokio::net::TcpStream::connect("127.0.0.1:8188").await?;
+//! tcp.set_nodelay(true)?;
+//! let options = ConnectOptions::new()
+//!     .timer(Timer::new(|at| Box::pin(tokio::time::sleep_until(at.into()))));
+//! let (client, driver) = connect_with_stream(tcp.compat(), "ws://127.0.0.1:8188", options).await?;
+//! tokio::spawn(driver);
+//! # */
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## TLS and authentication
+//!
+//! `wss://` URLs use rustls with the ring provider, trusting the webpki roots plus any
+//! [`ConnectOptions::tls_root_pem`] (or exactly your [`ConnectOptions::tls_config`]); feature
+//! `tls`, on by default. [`ConnectOptions::apisecret`] and [`ConnectOptions::token`] are put
+//! on every request that needs them; the Admin API ([`connect_admin`]) takes its
+//! `admin_secret` in [`AdminOptions`].
+//!
+//! ## Wire discipline
+//!
+//! Every request is one WebSocket text message holding exactly the core's JSON object, with
+//! no trailing bytes (Janus drops a message with a trailing newline). `TCP_NODELAY` is set on
+//! sockets this crate opens. Only the driver touches the socket (no split halves, so none of
+//! async-tungstenite's lost-waker problems with concurrent senders).
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod admin;
+mod client;
+mod driver;
+mod error;
+mod events;
+mod options;
+mod shared;
+#[cfg(all(test, feature = "async-io"))]
+mod tests;
+mod transport;
+
+#[cfg(feature = "async-io")]
+pub use admin::connect_admin;
+pub use admin::{
+    connect_admin_with_stream, AdminClient, AdminDriver, AdminOptions, ADMIN_PROTOCOL,
+};
+#[cfg(feature = "async-io")]
+pub use client::connect;
+pub use client::{
+    connect_with_stream, AttachOptions, Client, Driver, Handle, PluginReply, Session,
+    JANUS_PROTOCOL,
+};
+pub use driver::DriverEnd;
+pub use error::{Error, Result};
+pub use events::{ConnectionEvents, HandleEvents, SessionEvents, StreamItem};
+pub use options::{ConnectOptions, PemSource, Sleep, Timer};
+
+/// The tungstenite in use, for [`Error::WebSocket`].
+pub use async_tungstenite::tungstenite;
+/// The rustls in use, for [`ConnectOptions::tls_config`] and [`Error::Tls`].
+pub use futures_rustls::rustls;
+/// The protocol core this crate drives, re-exported for its types (events, commands, ids).
+pub use janus_proto;
+pub use janus_proto::admin::{AdminConfig, AdminEvent};
+pub use janus_proto::wire::admin::{
+    AdminReply, AdminReplyKind, AdminRequest, AdminStatus, HandleInfo,
+};
+pub use janus_proto::wire::{RawFrame, ServerInfo};
+pub use janus_proto::{
+    Candidate, Command, Config, ConnectionEvent, Event, HandleEvent, HandleEventKind, HandleId,
+    IceCandidate, JanusError, Jsep, JsepType, Ordering, PluginData, PluginError, ProtocolError,
+    Reply, ReplyKind, RequestError, SessionEnd, SessionEvent, SessionId, SessionState,
+    TransactionId, Trickle, UsageError,
+};

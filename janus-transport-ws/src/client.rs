@@ -1,0 +1,633 @@
+//! The Janus API: [`connect`], [`Client`], [`Session`], [`Handle`] and [`Driver`].
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures_io::{AsyncRead, AsyncWrite};
+use janus_proto::wire::{RawFrame, ServerInfo};
+use janus_proto::{
+    Command, HandleId, Jsep, Ordering, PluginData, Reply, ReplyKind, SessionId, SessionState,
+    Trickle,
+};
+use serde_json::Value;
+
+use crate::driver::{DriverEnd, DriverLoop};
+use crate::error::{Error, Result};
+use crate::events::{ConnectionEvents, EventStream, HandleEvents, SessionEvents};
+use crate::options::ConnectOptions;
+use crate::shared::{Conn, Host, Pending, Shared};
+use crate::transport::{self, Io, Ws};
+
+/// The WebSocket subprotocol of the Janus API.
+pub const JANUS_PROTOCOL: &str = "janus-protocol";
+
+/// Connects to the Janus API at `url` (`ws://` or `wss://`): TCP (with `TCP_NODELAY`), TLS
+/// for `wss://`, then the WebSocket handshake with subprotocol `janus-protocol`.
+///
+/// Returns the [`Client`] and the [`Driver`]: run the driver (spawn it on your executor, or
+/// race it with your own work) or nothing happens. The whole setup is bounded by
+/// [`ConnectOptions::connect_timeout`].
+///
+/// Needs the `async-io` feature (the socket is an `async_io::Async<TcpStream>`); use
+/// [`connect_with_stream`] with any other runtime's socket. Host names are resolved with the
+/// system resolver, which blocks the calling task while it runs.
+#[cfg(feature = "async-io")]
+pub async fn connect(url: &str, options: ConnectOptions) -> Result<(Client, Driver)> {
+    let target = transport::parse_url(url)?;
+    let timer = options.resolve_timer()?;
+    let deadline = transport::after(options.connect_timeout);
+    let config = options.core_config();
+    let ws = transport::with_deadline(
+        async {
+            let tcp = transport::dial(&target).await?;
+            transport::open(
+                Box::new(tcp),
+                url,
+                &target,
+                JANUS_PROTOCOL,
+                &options.tls,
+                transport::ws_config(config.max_incoming_frame),
+            )
+            .await
+        },
+        timer.sleep_until(deadline),
+    )
+    .await?;
+    Ok(assemble(ws, config, &options, timer))
+}
+
+/// Like [`connect`], over a byte stream you opened: any futures-io `AsyncRead + AsyncWrite`
+/// (a tokio `TcpStream` through `tokio_util::compat`, a Unix socket, a proxy tunnel, …).
+/// For a `wss://` URL, TLS is done over `stream`. Set `TCP_NODELAY` on TCP sockets yourself.
+///
+/// ```no_run
+/// # async fn f(stream: smol::net::TcpStream) -> Result<(), janus_transport_ws::Error> {
+/// use janus_transport_ws::{connect_with_stream, ConnectOptions};
+/// stream.set_nodelay(true)?;
+/// let (client, driver) =
+///     connect_with_stream(stream, "ws://127.0.0.1:8188", ConnectOptions::new()).await?;
+/// # let _ = (client, driver);
+/// # Ok(())
+/// # }
+/// ```
+pub async fn connect_with_stream<S>(
+    stream: S,
+    url: &str,
+    options: ConnectOptions,
+) -> Result<(Client, Driver)>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let target = transport::parse_url(url)?;
+    let timer = options.resolve_timer()?;
+    let deadline = transport::after(options.connect_timeout);
+    let config = options.core_config();
+    let stream: Box<dyn Io> = Box::new(stream);
+    let ws = transport::with_deadline(
+        transport::open(
+            stream,
+            url,
+            &target,
+            JANUS_PROTOCOL,
+            &options.tls,
+            transport::ws_config(config.max_incoming_frame),
+        ),
+        timer.sleep_until(deadline),
+    )
+    .await?;
+    Ok(assemble(ws, config, &options, timer))
+}
+
+fn assemble(
+    ws: Ws,
+    config: janus_proto::Config,
+    options: &ConnectOptions,
+    timer: crate::Timer,
+) -> (Client, Driver) {
+    let core = janus_proto::Client::new(config, transport::now());
+    let shared = Arc::new(Mutex::new(Shared::new(core, options.event_buffer)));
+    let driver = Driver(DriverLoop::new(
+        shared.clone(),
+        ws,
+        timer,
+        options.close_timeout,
+    ));
+    (
+        Client {
+            conn: Conn::first(shared),
+        },
+        driver,
+    )
+}
+
+/// The future that runs a Janus API connection; resolves with why it ended.
+///
+/// It owns the WebSocket, and it is the only thing that touches it: it sends the frames the
+/// clients' requests produce, feeds every received frame to the protocol core, fires
+/// deadlines and keepalives, completes the request futures and fills the event streams.
+/// Nothing happens on the connection unless it is polled: spawn it, or race it with your own
+/// work. The crate never spawns it (nor anything else).
+///
+/// It resolves when the server closes or the connection breaks
+/// ([`DriverEnd::ServerClosed`], [`DriverEnd::Lost`]), after [`Client::close`]
+/// ([`DriverEnd::Closed`]), or once every [`Client`], [`Session`], [`Handle`] and request
+/// future is dropped ([`DriverEnd::ClientsDropped`]). Every pending request then fails with
+/// [`Error::ConnectionLost`] and every event stream ends. Dropping the driver before that
+/// has the same effect on requests and streams (the socket is simply dropped). Polling it
+/// again after it resolved returns `Pending`.
+#[derive(Debug)]
+#[must_use = "the connection does nothing unless its driver is polled"]
+pub struct Driver(DriverLoop<Shared>);
+
+impl Future for Driver {
+    type Output = DriverEnd;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<DriverEnd> {
+        self.get_mut().0.poll_drive(cx)
+    }
+}
+
+/// A handle on one Janus API connection: cheap to clone, `Send + Sync`.
+///
+/// Every request method submits its request at once and returns a future of its outcome.
+/// Awaiting it is optional for the request to go out, but dropping the future before it
+/// completes **cancels** the request: the transaction ends there (see
+/// [`janus_proto::Client::cancel`]): if it was still held behind earlier requests on its
+/// handle it is never sent, and a reply that still comes is reported on the
+/// [connection stream](Self::connection_events) as a late reply. Outcomes of requests come only through their futures;
+/// unsolicited events come through the [event streams](crate#events).
+///
+/// The connection lives while any `Client`, [`Session`], [`Handle`] or request future of it
+/// exists (and its [`Driver`] runs), or until [`close`](Self::close); event streams do not
+/// keep it alive.
+#[derive(Clone)]
+pub struct Client {
+    conn: Conn<Shared>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("pending", &self.pending())
+            .field("closed", &self.is_closed())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A plugin's answer to [`Handle::message`]: its synchronous reply or its event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PluginReply {
+    /// The plugin's payload (`plugindata`); [`PluginData::parse`] gives a typed view.
+    pub data: PluginData,
+    /// An SDP from the plugin (only with events).
+    pub jsep: Option<Jsep>,
+    /// The whole frame it came in.
+    pub raw: RawFrame,
+}
+
+impl PluginReply {
+    /// The plugin's payload as a JSON value.
+    pub fn value(&self) -> Value {
+        self.data.value()
+    }
+}
+
+/// Settings of [`Session::attach_with`].
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct AttachOptions {
+    /// Reported back in events when the server has `opaqueid_in_api`.
+    pub opaque_id: Option<String>,
+    /// Ordering of requests on the new handle (the connection's [`janus_proto::Config`]
+    /// default, [`Ordering::Ordered`], when `None`).
+    pub ordering: Option<Ordering>,
+}
+
+impl AttachOptions {
+    /// No opaque id, the default ordering.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets [`opaque_id`](Self::opaque_id).
+    pub fn opaque_id(mut self, id: impl Into<String>) -> Self {
+        self.opaque_id = Some(id.into());
+        self
+    }
+
+    /// Sets [`ordering`](Self::ordering).
+    pub fn ordering(mut self, ordering: Ordering) -> Self {
+        self.ordering = Some(ordering);
+        self
+    }
+}
+
+fn unexpected(reply: Reply) -> Error {
+    Error::UnexpectedReply(reply.raw)
+}
+
+impl Client {
+    /// Submits `command` and returns the future of its outcome (see the type's docs on
+    /// cancellation).
+    fn start(&self, command: Command, timeout: Option<Duration>) -> Result<Pending<Shared>> {
+        self.conn.start(command, timeout)
+    }
+
+    /// Any request, with the connection's default deadline; the generic path under every
+    /// typed method. The reply's [`ReplyKind`] says what came back.
+    pub fn submit(&self, command: Command) -> impl Future<Output = Result<Reply>> + Send + 'static {
+        let pending = self.start(command, None);
+        async move { pending?.await }
+    }
+
+    /// Any request, failing with [`Error::TimedOut`] if it has no outcome within `timeout`.
+    pub fn submit_with_timeout(
+        &self,
+        command: Command,
+        timeout: Duration,
+    ) -> impl Future<Output = Result<Reply>> + Send + 'static {
+        let pending = self.start(command, Some(timeout));
+        async move { pending?.await }
+    }
+
+    /// `info`: the server's description (version, plugins, `session-timeout`, …). Also
+    /// shortens the keepalive interval to half the server's session timeout when that is
+    /// shorter (see [`ConnectOptions::keepalive_interval`]).
+    pub fn info(&self) -> impl Future<Output = Result<ServerInfo>> + Send + 'static {
+        let reply = self.submit(Command::Info);
+        async move {
+            let reply = reply.await?;
+            match reply.kind {
+                ReplyKind::ServerInfo(info) => Ok(*info),
+                _ => Err(unexpected(reply)),
+            }
+        }
+    }
+
+    /// `ping`: a round trip (keeps no session alive).
+    pub fn ping(&self) -> impl Future<Output = Result<()>> + Send + 'static {
+        let reply = self.submit(Command::Ping);
+        async move {
+            let reply = reply.await?;
+            match reply.kind {
+                ReplyKind::Pong => Ok(()),
+                _ => Err(unexpected(reply)),
+            }
+        }
+    }
+
+    /// `create`: a new session, with an id Janus picks. Keepalives for it start at once.
+    pub fn create(&self) -> impl Future<Output = Result<Session>> + Send + 'static {
+        self.create_session(None)
+    }
+
+    /// `create` with an id of your choosing (Janus answers 468 if it is taken).
+    pub fn create_with_id(
+        &self,
+        id: SessionId,
+    ) -> impl Future<Output = Result<Session>> + Send + 'static {
+        self.create_session(Some(id))
+    }
+
+    fn create_session(
+        &self,
+        id: Option<SessionId>,
+    ) -> impl Future<Output = Result<Session>> + Send + 'static {
+        let reply = self.submit(Command::Create { id });
+        let client = self.clone();
+        async move {
+            let reply = reply.await?;
+            match reply.kind {
+                ReplyKind::SessionCreated(id) => Ok(Session { client, id }),
+                _ => Err(unexpected(reply)),
+            }
+        }
+    }
+
+    /// `claim`: takes over a session that exists on the server (created by another
+    /// connection, or orphaned by a closed one when the server has
+    /// `reclaim_session_timeout`). From then on its events, and those of `handles`, come to
+    /// this connection; keepalives for it start here.
+    ///
+    /// When two live connections share sessions this way, give each its own
+    /// [`janus_proto::Config::transaction_prefix`], so neither mistakes the other's
+    /// transactions for its own.
+    pub fn claim(
+        &self,
+        session: SessionId,
+        handles: Vec<HandleId>,
+    ) -> impl Future<Output = Result<Session>> + Send + 'static {
+        let reply = self.submit(Command::Claim { session, handles });
+        let client = self.clone();
+        async move {
+            let reply = reply.await?;
+            match reply.kind {
+                ReplyKind::Success => Ok(Session {
+                    client,
+                    id: session,
+                }),
+                _ => Err(unexpected(reply)),
+            }
+        }
+    }
+
+    /// A [`Session`] value for a session id this connection knows (created or claimed);
+    /// `None` if it does not know it or it has ended.
+    pub fn session(&self, id: SessionId) -> Option<Session> {
+        self.session_state(id).map(|_| Session {
+            client: self.clone(),
+            id,
+        })
+    }
+
+    /// A [`Handle`] value for a live handle id this connection knows; `None` otherwise.
+    pub fn handle(&self, id: HandleId) -> Option<Handle> {
+        let session = self.conn.with(|s, _| s.core.session_of(id))?;
+        Some(Handle {
+            client: self.clone(),
+            session,
+            id,
+        })
+    }
+
+    /// The state of a session, `None` if this connection does not know it or it has ended.
+    pub fn session_state(&self, id: SessionId) -> Option<SessionState> {
+        self.conn.with(|s, _| s.core.session_state(id))
+    }
+
+    /// The sessions this connection holds.
+    pub fn sessions(&self) -> Vec<(SessionId, SessionState)> {
+        self.conn.with(|s, _| s.core.sessions().collect())
+    }
+
+    /// Connection-level events: see [`ConnectionEvents`]. Opening a new one ends the
+    /// previous one.
+    pub fn connection_events(&self) -> ConnectionEvents {
+        let id = self.conn.with(|s, w| s.queues.subscribe_connection(w));
+        ConnectionEvents(EventStream::new(self.conn.shared.clone(), id))
+    }
+
+    /// How many requests have no outcome yet (including ones whose futures were dropped
+    /// but whose cancellation the core has not processed — none, in practice: cancellation
+    /// is immediate).
+    pub fn pending(&self) -> usize {
+        self.conn.with(|s, _| s.core.pending())
+    }
+
+    /// The keepalive interval in force (possibly shortened by an [`info`](Self::info)).
+    pub fn keepalive_interval(&self) -> Duration {
+        self.conn.with(|s, _| s.core.keepalive_interval())
+    }
+
+    /// Closes the connection: pending requests fail with [`Error::ConnectionLost`], the
+    /// streams end, the driver sends a close frame, waits (up to
+    /// [`ConnectOptions::close_timeout`]) for the server's, and resolves with
+    /// [`DriverEnd::Closed`]. Sessions are not destroyed first: Janus destroys them with the
+    /// connection unless it keeps them for `reclaim_session_timeout`.
+    pub fn close(&self) {
+        self.conn.with(|s, w| {
+            s.close_requested = true;
+            s.wake_driver(w);
+        });
+    }
+
+    /// Whether the connection is over (or closing): new requests fail with
+    /// [`Error::ConnectionLost`].
+    pub fn is_closed(&self) -> bool {
+        self.conn.with(|s, _| s.ended || s.close_requested)
+    }
+}
+
+/// A Janus session: its id and a [`Client`]. Cheap to clone.
+///
+/// Dropping it does **not** destroy the session (the keepalives go on while the connection
+/// lives); call [`destroy`](Self::destroy).
+#[derive(Clone, Debug)]
+pub struct Session {
+    client: Client,
+    id: SessionId,
+}
+
+impl Session {
+    /// The session id.
+    pub fn id(&self) -> SessionId {
+        self.id
+    }
+
+    /// The connection.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Its state, `None` once it has ended.
+    pub fn state(&self) -> Option<SessionState> {
+        self.client.session_state(self.id)
+    }
+
+    /// The live handles of this session.
+    pub fn handles(&self) -> Vec<HandleId> {
+        let id = self.id;
+        self.client.conn.with(|s, _| s.core.handles(id).collect())
+    }
+
+    /// `attach`: a new handle on `plugin` (e.g. `janus.plugin.echotest`).
+    pub fn attach(&self, plugin: &str) -> impl Future<Output = Result<Handle>> + Send + 'static {
+        self.attach_with(plugin, AttachOptions::new())
+    }
+
+    /// `attach` with an opaque id or a request [`Ordering`].
+    pub fn attach_with(
+        &self,
+        plugin: &str,
+        options: AttachOptions,
+    ) -> impl Future<Output = Result<Handle>> + Send + 'static {
+        let reply = self.client.submit(Command::Attach {
+            session: self.id,
+            plugin: plugin.to_owned(),
+            opaque_id: options.opaque_id,
+            ordering: options.ordering,
+        });
+        let client = self.client.clone();
+        let session = self.id;
+        async move {
+            let reply = reply.await?;
+            match reply.kind {
+                ReplyKind::Attached(id) => Ok(Handle {
+                    client,
+                    session,
+                    id,
+                }),
+                _ => Err(unexpected(reply)),
+            }
+        }
+    }
+
+    /// `keepalive` now (they are also sent on their own every keepalive interval).
+    pub fn keepalive(&self) -> impl Future<Output = Result<()>> + Send + 'static {
+        let reply = self.client.submit(Command::Keepalive { session: self.id });
+        async move {
+            reply.await?;
+            Ok(())
+        }
+    }
+
+    /// `destroy`: ends the session and its handles.
+    pub fn destroy(&self) -> impl Future<Output = Result<()>> + Send + 'static {
+        let reply = self.client.submit(Command::Destroy { session: self.id });
+        async move {
+            reply.await?;
+            Ok(())
+        }
+    }
+
+    /// `claim` this session again on its own connection, with its known handles: takes back
+    /// its events after another connection claimed it (see [`Client::claim`]).
+    pub fn claim(&self) -> impl Future<Output = Result<()>> + Send + 'static {
+        let reply = self.client.claim(self.id, self.handles());
+        async move {
+            reply.await?;
+            Ok(())
+        }
+    }
+
+    /// The session's events: see [`SessionEvents`]. Opening a new one ends the previous one.
+    /// A stream for a session that has ended (or a closed connection) ends at once.
+    pub fn events(&self) -> SessionEvents {
+        let session = self.id;
+        let id = self.client.conn.with(|s, w| {
+            let live = !s.ended && s.core.session_state(session).is_some();
+            s.queues.subscribe_session(session, live, w)
+        });
+        SessionEvents(EventStream::new(self.client.conn.shared.clone(), id))
+    }
+
+    /// A [`Handle`] value for one of this session's handle ids (no check is made; requests
+    /// on an unknown handle fail with [`Error::Usage`]).
+    pub fn handle(&self, id: HandleId) -> Handle {
+        Handle {
+            client: self.client.clone(),
+            session: self.id,
+            id,
+        }
+    }
+}
+
+/// A plugin handle: its id, its session's id and a [`Client`]. Cheap to clone.
+///
+/// Dropping it does **not** detach the handle; call [`detach`](Self::detach).
+#[derive(Clone, Debug)]
+pub struct Handle {
+    client: Client,
+    session: SessionId,
+    id: HandleId,
+}
+
+impl Handle {
+    /// The handle id.
+    pub fn id(&self) -> HandleId {
+        self.id
+    }
+
+    /// The id of its session.
+    pub fn session(&self) -> SessionId {
+        self.session
+    }
+
+    /// The connection.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// `message`: a plugin request (`body` must be a JSON object) with an optional SDP.
+    ///
+    /// Resolves with the plugin's synchronous reply or, for an asynchronous request, with
+    /// the event that answers it (the `ack` in between is absorbed). A plugin-level error
+    /// (`error_code` in the plugin data) is [`Error::Plugin`].
+    pub fn message(
+        &self,
+        body: Value,
+        jsep: Option<Jsep>,
+    ) -> impl Future<Output = Result<PluginReply>> + Send + 'static {
+        let reply = self.client.submit(Command::Message {
+            handle: self.id,
+            body,
+            jsep,
+        });
+        plugin_reply(reply)
+    }
+
+    /// [`message`](Self::message) with its own deadline.
+    pub fn message_with_timeout(
+        &self,
+        body: Value,
+        jsep: Option<Jsep>,
+        timeout: Duration,
+    ) -> impl Future<Output = Result<PluginReply>> + Send + 'static {
+        let reply = self.client.submit_with_timeout(
+            Command::Message {
+                handle: self.id,
+                body,
+                jsep,
+            },
+            timeout,
+        );
+        plugin_reply(reply)
+    }
+
+    /// `trickle`: one candidate, several, or the end of candidates.
+    pub fn trickle(&self, trickle: Trickle) -> impl Future<Output = Result<()>> + Send + 'static {
+        let reply = self.client.submit(Command::Trickle {
+            handle: self.id,
+            trickle,
+        });
+        async move {
+            reply.await?;
+            Ok(())
+        }
+    }
+
+    /// `hangup`: closes the handle's peer connection (the handle stays).
+    pub fn hangup(&self) -> impl Future<Output = Result<()>> + Send + 'static {
+        let reply = self.client.submit(Command::Hangup { handle: self.id });
+        async move {
+            reply.await?;
+            Ok(())
+        }
+    }
+
+    /// `detach`: releases the handle. Its event stream gets the `detached` event and ends.
+    pub fn detach(&self) -> impl Future<Output = Result<()>> + Send + 'static {
+        let reply = self.client.submit(Command::Detach { handle: self.id });
+        async move {
+            reply.await?;
+            Ok(())
+        }
+    }
+
+    /// The handle's events: see [`HandleEvents`]. Opening a new one ends the previous one.
+    /// A stream for a detached handle (or a closed connection) ends at once.
+    pub fn events(&self) -> HandleEvents {
+        let (session, handle) = (self.session, self.id);
+        let id = self.client.conn.with(|s, w| {
+            let live = !s.ended && s.core.session_of(handle) == Some(session);
+            s.queues.subscribe_handle(session, handle, live, w)
+        });
+        HandleEvents(EventStream::new(self.client.conn.shared.clone(), id))
+    }
+}
+
+async fn plugin_reply(reply: impl Future<Output = Result<Reply>>) -> Result<PluginReply> {
+    let reply = reply.await?;
+    match reply.kind {
+        ReplyKind::Plugin { data, jsep } => Ok(PluginReply {
+            data,
+            jsep,
+            raw: reply.raw,
+        }),
+        _ => Err(unexpected(reply)),
+    }
+}

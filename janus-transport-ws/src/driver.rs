@@ -1,0 +1,353 @@
+//! The driver: the one future that owns the WebSocket and moves frames, time and events
+//! between it and the protocol core (quinn's `ConnectionDriver` shape).
+
+use std::fmt;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use async_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use async_tungstenite::tungstenite::protocol::CloseFrame;
+use async_tungstenite::tungstenite::Message;
+use bytes::Bytes;
+use futures_core::Stream;
+use futures_sink::Sink;
+
+use crate::error::Error;
+use crate::options::{Sleep, Timer};
+use crate::shared::lock;
+use crate::transport::Ws;
+
+/// Most turns (one read, writes, one timer check each) a driver makes in one `poll` before
+/// it yields to the executor, so one busy connection cannot starve other tasks.
+const BUDGET: usize = 64;
+
+/// Why a connection ended: what a [`Driver`](crate::Driver) or
+/// [`AdminDriver`](crate::AdminDriver) resolves to.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum DriverEnd {
+    /// [`Client::close`](crate::Client::close) was called; the close handshake was done (or
+    /// timed out).
+    Closed,
+    /// Every client handle was dropped (clients, sessions, handles and request futures), so
+    /// nobody could use the connection any more; it was closed.
+    ClientsDropped,
+    /// The server closed the WebSocket with a close frame.
+    ServerClosed {
+        /// The close code, if the frame had one.
+        code: Option<u16>,
+        /// The close reason text.
+        reason: String,
+    },
+    /// The connection broke: EOF without a close frame (e.g. Janus was killed), a socket,
+    /// TLS or WebSocket protocol error.
+    Lost(Error),
+}
+
+impl DriverEnd {
+    /// Whether the connection ended because something went wrong (rather than by a close
+    /// either side asked for).
+    pub fn is_error(&self) -> bool {
+        matches!(self, DriverEnd::Lost(_))
+    }
+}
+
+impl fmt::Display for DriverEnd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DriverEnd::Closed => f.write_str("closed by the client"),
+            DriverEnd::ClientsDropped => f.write_str("every client handle was dropped"),
+            DriverEnd::ServerClosed { code, reason } => {
+                write!(f, "closed by the server (code {code:?}, reason {reason:?})")
+            }
+            DriverEnd::Lost(e) => write!(f, "connection lost: {e}"),
+        }
+    }
+}
+
+/// What the driver needs from a connection's shared state (Janus API or Admin API).
+pub(crate) trait Engine: Send + 'static {
+    /// A text or binary message arrived.
+    fn on_frame(&mut self, now: Instant, frame: Bytes, wakes: &mut Vec<Waker>);
+    /// The core's deadline passed.
+    fn on_timeout(&mut self, now: Instant, wakes: &mut Vec<Waker>);
+    /// The connection is over: fail what is pending, end the streams. Idempotent.
+    fn on_closed(&mut self, now: Instant, wakes: &mut Vec<Waker>);
+    /// The next frame to send.
+    fn poll_transmit(&mut self) -> Option<String>;
+    /// The core's next deadline.
+    fn poll_timeout(&self) -> Option<Instant>;
+    /// Where to wake the driver when clients change something.
+    fn register_driver(&mut self, waker: &Waker);
+    /// Whether the clients want the connection closed, and why.
+    fn close_request(&self) -> Option<DriverEnd>;
+}
+
+/// A close in progress.
+struct Closing {
+    end: DriverEnd,
+    deadline: Instant,
+    sent: bool,
+}
+
+/// Whether a step did something, found nothing to do, or ended the connection.
+enum Step {
+    Busy,
+    Idle,
+    End(DriverEnd),
+}
+
+/// The run loop shared by [`Driver`](crate::Driver) and [`AdminDriver`](crate::AdminDriver).
+pub(crate) struct DriverLoop<E: Engine> {
+    shared: Arc<Mutex<E>>,
+    ws: Option<Ws>,
+    timer: Timer,
+    sleep: Option<(Instant, Sleep)>,
+    /// Set by a close of ours, or by the server's close frame.
+    closing: Option<Closing>,
+    close_timeout: Duration,
+}
+
+impl<E: Engine> DriverLoop<E> {
+    pub(crate) fn new(
+        shared: Arc<Mutex<E>>,
+        ws: Ws,
+        timer: Timer,
+        close_timeout: Duration,
+    ) -> Self {
+        Self {
+            shared,
+            ws: Some(ws),
+            timer,
+            sleep: None,
+            closing: None,
+            close_timeout,
+        }
+    }
+
+    pub(crate) fn poll_drive(&mut self, cx: &mut Context<'_>) -> Poll<DriverEnd> {
+        if self.ws.is_none() {
+            // Already resolved.
+            return Poll::Pending;
+        }
+        let request = lock(&self.shared, |s, _| {
+            s.register_driver(cx.waker());
+            s.close_request()
+        });
+        if let (None, Some(end)) = (&self.closing, request) {
+            self.begin_close(end);
+        }
+        for _ in 0..BUDGET {
+            let mut busy = false;
+            for which in 0..3 {
+                let step = match which {
+                    0 => self.step_write(cx),
+                    1 => self.step_read(cx),
+                    _ => self.step_timer(cx),
+                };
+                match step {
+                    Step::Busy => busy = true,
+                    Step::Idle => {}
+                    Step::End(end) => return Poll::Ready(self.finish(end)),
+                }
+            }
+            if !busy {
+                return match self.flush(cx) {
+                    Some(end) => Poll::Ready(self.finish(end)),
+                    None => Poll::Pending,
+                };
+            }
+        }
+        if let Some(end) = self.flush(cx) {
+            return Poll::Ready(self.finish(end));
+        }
+        // Work remains: come back after other tasks had their turn.
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+
+    fn ws(&mut self) -> Option<Pin<&mut Ws>> {
+        self.ws.as_mut().map(Pin::new)
+    }
+
+    /// Sends every frame the core has, as long as the socket takes them.
+    fn step_write(&mut self, cx: &mut Context<'_>) -> Step {
+        let mut busy = false;
+        loop {
+            let Some(mut ws) = self.ws() else {
+                return Step::Idle;
+            };
+            match ws.as_mut().poll_ready(cx) {
+                Poll::Pending => break,
+                Poll::Ready(Err(e)) => return self.lost(e.into()),
+                Poll::Ready(Ok(())) => {}
+            }
+            let message = match &mut self.closing {
+                Some(c) if c.sent => break,
+                Some(c) => {
+                    c.sent = true;
+                    Message::Close(Some(CloseFrame {
+                        code: CloseCode::Normal,
+                        reason: "".into(),
+                    }))
+                }
+                // Exactly the core's frame: one JSON object, no trailing bytes.
+                None => match lock(&self.shared, |s, _| s.poll_transmit()) {
+                    Some(frame) => Message::text(frame),
+                    None => break,
+                },
+            };
+            let Some(ws) = self.ws() else {
+                return Step::Idle;
+            };
+            if let Err(e) = ws.start_send(message) {
+                return self.lost(e.into());
+            }
+            busy = true;
+        }
+        if busy {
+            Step::Busy
+        } else {
+            Step::Idle
+        }
+    }
+
+    /// Reads at most one message and feeds it to the core.
+    fn step_read(&mut self, cx: &mut Context<'_>) -> Step {
+        let Some(ws) = self.ws() else {
+            return Step::Idle;
+        };
+        match ws.poll_next(cx) {
+            Poll::Pending => Step::Idle,
+            Poll::Ready(None) => Step::End(self.ended_normally()),
+            // While closing, the peer may drop the socket instead of finishing the handshake.
+            Poll::Ready(Some(Err(e))) => self.lost(e.into()),
+            Poll::Ready(Some(Ok(message))) => {
+                let frame: Option<Bytes> = match message {
+                    Message::Text(text) => Some(text.into()),
+                    Message::Binary(bytes) => Some(bytes),
+                    Message::Close(frame) => {
+                        if self.closing.is_none() {
+                            let (code, reason) = match frame {
+                                Some(f) => (Some(u16::from(f.code)), f.reason.to_string()),
+                                None => (None, String::new()),
+                            };
+                            // tungstenite answers the close frame on the next flush; the
+                            // server then drops the socket (or the close timeout ends it).
+                            self.begin_close(DriverEnd::ServerClosed { code, reason });
+                            if let Some(c) = &mut self.closing {
+                                c.sent = true;
+                            }
+                        }
+                        None
+                    }
+                    // Pings are answered by tungstenite on the next flush.
+                    _ => None,
+                };
+                if let Some(frame) = frame {
+                    lock(&self.shared, |s, w| s.on_frame(Instant::now(), frame, w));
+                }
+                Step::Busy
+            }
+        }
+    }
+
+    /// Fires the core's timers (or ends a close that took too long).
+    fn step_timer(&mut self, cx: &mut Context<'_>) -> Step {
+        let deadline = match &self.closing {
+            Some(c) => Some(c.deadline),
+            None => lock(&self.shared, |s, _| s.poll_timeout()),
+        };
+        let Some(at) = deadline else {
+            self.sleep = None;
+            return Step::Idle;
+        };
+        let mut due = Instant::now() >= at;
+        if !due {
+            if self.sleep.as_ref().map(|(a, _)| *a) != Some(at) {
+                self.sleep = Some((at, self.timer.sleep_until(at)));
+            }
+            if let Some((_, sleep)) = &mut self.sleep {
+                due = sleep.as_mut().poll(cx).is_ready();
+            }
+        }
+        if !due {
+            return Step::Idle;
+        }
+        self.sleep = None;
+        if let Some(c) = self.closing.take() {
+            return Step::End(c.end);
+        }
+        lock(&self.shared, |s, w| s.on_timeout(Instant::now(), w));
+        Step::Busy
+    }
+
+    /// Flushes the socket; `Some` if that found it broken.
+    fn flush(&mut self, cx: &mut Context<'_>) -> Option<DriverEnd> {
+        let ws = self.ws()?;
+        match ws.poll_flush(cx) {
+            Poll::Ready(Err(e)) => match self.closing.take() {
+                Some(c) => Some(c.end),
+                None => Some(DriverEnd::Lost(e.into())),
+            },
+            _ => None,
+        }
+    }
+
+    fn lost(&mut self, e: Error) -> Step {
+        match self.closing.take() {
+            Some(c) => Step::End(c.end),
+            None => Step::End(DriverEnd::Lost(e)),
+        }
+    }
+
+    /// The stream ended after a close handshake (or a clean EOF).
+    fn ended_normally(&mut self) -> DriverEnd {
+        match self.closing.take() {
+            Some(c) => c.end,
+            None => DriverEnd::Lost(Error::ConnectionLost),
+        }
+    }
+
+    /// Starts closing: pending requests fail now, the close frame goes out next.
+    fn begin_close(&mut self, end: DriverEnd) {
+        let now = Instant::now();
+        lock(&self.shared, |s, w| s.on_closed(now, w));
+        self.sleep = None;
+        self.closing = Some(Closing {
+            end,
+            deadline: crate::transport::later(now, self.close_timeout),
+            sent: false,
+        });
+    }
+
+    /// The connection is over: tell the state, drop the socket.
+    fn finish(&mut self, end: DriverEnd) -> DriverEnd {
+        lock(&self.shared, |s, w| s.on_closed(Instant::now(), w));
+        self.ws = None;
+        self.sleep = None;
+        self.closing = None;
+        end
+    }
+}
+
+impl<E: Engine> Drop for DriverLoop<E> {
+    fn drop(&mut self) {
+        if self.ws.is_some() {
+            // Dropped before the connection ended: nobody will read or write it again, so
+            // everything pending fails now instead of hanging.
+            lock(&self.shared, |s, w| s.on_closed(Instant::now(), w));
+        }
+    }
+}
+
+impl<E: Engine> fmt::Debug for DriverLoop<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Driver")
+            .field("open", &self.ws.is_some())
+            .field("closing", &self.closing.is_some())
+            .finish_non_exhaustive()
+    }
+}

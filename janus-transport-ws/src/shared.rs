@@ -1,0 +1,390 @@
+//! The state shared by a connection's client handles, its streams and its driver: the
+//! protocol core, the request waiters and the event queues, behind one `std::sync::Mutex`
+//! that is never held across an `.await` (nor while the socket is touched).
+//!
+//! The generic parts ([`Waiters`], [`Conn`], [`Pending`]) serve both the Janus API
+//! ([`Shared`]) and the Admin API (`AdminShared` in `admin.rs`).
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use janus_proto::{Command, Event, Input, Reply, RequestError, TransactionId, UsageError};
+
+use crate::driver::{DriverEnd, Engine};
+use crate::error::Error;
+use crate::events::Queues;
+
+/// Locks `shared`, runs `f` with a list to collect wakers in, unlocks, then wakes them.
+///
+/// A poisoned lock (a panic elsewhere while it was held) is taken over as is: every
+/// mutation of the state below is a single call into the core or a map, so the state is
+/// consistent between calls.
+pub(crate) fn lock<S: ?Sized, R>(
+    shared: &Mutex<S>,
+    f: impl FnOnce(&mut S, &mut Vec<Waker>) -> R,
+) -> R {
+    let mut wakes = Vec::new();
+    let result = {
+        let mut guard = shared.lock().unwrap_or_else(PoisonError::into_inner);
+        f(&mut guard, &mut wakes)
+    };
+    for w in wakes {
+        w.wake();
+    }
+    result
+}
+
+/// A request waiting for its outcome.
+#[derive(Debug)]
+struct Waiter<R> {
+    outcome: Option<Result<R, RequestError>>,
+    waker: Option<Waker>,
+}
+
+/// The requests whose futures are alive, by transaction.
+#[derive(Debug)]
+pub(crate) struct Waiters<R> {
+    map: BTreeMap<TransactionId, Waiter<R>>,
+}
+
+impl<R> Waiters<R> {
+    pub(crate) fn new() -> Self {
+        Self {
+            map: BTreeMap::new(),
+        }
+    }
+
+    pub(crate) fn register(&mut self, txn: TransactionId) {
+        self.map.insert(
+            txn,
+            Waiter {
+                outcome: None,
+                waker: None,
+            },
+        );
+    }
+
+    /// Stores an outcome. No waiter: its future was dropped (and the request cancelled), so
+    /// nobody wants it.
+    pub(crate) fn complete(
+        &mut self,
+        txn: TransactionId,
+        outcome: Result<R, RequestError>,
+        wakes: &mut Vec<Waker>,
+    ) {
+        if let Some(w) = self.map.get_mut(&txn) {
+            w.outcome = Some(outcome);
+            if let Some(waker) = w.waker.take() {
+                wakes.push(waker);
+            }
+        }
+    }
+
+    pub(crate) fn poll(
+        &mut self,
+        txn: TransactionId,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<R, RequestError>> {
+        let Some(w) = self.map.get_mut(&txn) else {
+            // Never registered, or already taken: nothing will come.
+            return Poll::Ready(Err(RequestError::Cancelled));
+        };
+        if let Some(outcome) = w.outcome.take() {
+            self.map.remove(&txn);
+            return Poll::Ready(outcome);
+        }
+        if !w.waker.as_ref().is_some_and(|x| x.will_wake(cx.waker())) {
+            w.waker = Some(cx.waker().clone());
+        }
+        Poll::Pending
+    }
+
+    /// Forgets a waiter; `true` if its request had no outcome yet.
+    pub(crate) fn remove(&mut self, txn: TransactionId) -> bool {
+        self.map.remove(&txn).is_some_and(|w| w.outcome.is_none())
+    }
+
+    /// Fails every waiter still without an outcome (the connection is gone). The cores end
+    /// every transaction on close, so this only guards against a waiter they did not know.
+    pub(crate) fn fail_all(&mut self, wakes: &mut Vec<Waker>) {
+        for w in self.map.values_mut() {
+            if w.outcome.is_none() {
+                w.outcome = Some(Err(RequestError::ConnectionLost));
+                if let Some(waker) = w.waker.take() {
+                    wakes.push(waker);
+                }
+            }
+        }
+    }
+}
+
+/// What client handles and request futures need from a connection's state.
+pub(crate) trait Host: Send + 'static {
+    /// The successful outcome of a request.
+    type Reply: Send + 'static;
+    /// Submits a request and registers its waiter.
+    fn submit(
+        &mut self,
+        request: Self::Request,
+        timeout: Option<Duration>,
+        wakes: &mut Vec<Waker>,
+    ) -> Result<TransactionId, UsageError>;
+    /// What a request is.
+    type Request;
+    /// Polls a request's outcome.
+    fn poll_outcome(
+        &mut self,
+        txn: TransactionId,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<Self::Reply, RequestError>>;
+    /// A request's future was dropped: end its transaction if it is still open.
+    fn abandon(&mut self, txn: TransactionId, wakes: &mut Vec<Waker>);
+    /// The count of live client handles.
+    fn clients(&mut self) -> &mut usize;
+    /// Wakes the driver.
+    fn wake_driver(&self, wakes: &mut Vec<Waker>);
+}
+
+/// A counted reference to a connection's state: the connection lives (its driver keeps
+/// running) while one exists.
+pub(crate) struct Conn<H: Host> {
+    pub(crate) shared: Arc<Mutex<H>>,
+}
+
+impl<H: Host> Conn<H> {
+    /// The first reference (the count starts at one in the state).
+    pub(crate) fn first(shared: Arc<Mutex<H>>) -> Self {
+        Self { shared }
+    }
+
+    /// Submits `request` and returns the future of its outcome.
+    pub(crate) fn start(
+        &self,
+        request: H::Request,
+        timeout: Option<Duration>,
+    ) -> Result<Pending<H>, Error> {
+        let txn = lock(&self.shared, |s, w| s.submit(request, timeout, w))?;
+        Ok(Pending {
+            conn: self.clone(),
+            txn,
+            done: false,
+        })
+    }
+
+    /// Runs `f` on the state.
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut H, &mut Vec<Waker>) -> R) -> R {
+        lock(&self.shared, f)
+    }
+}
+
+impl<H: Host> Clone for Conn<H> {
+    fn clone(&self) -> Self {
+        lock(&self.shared, |s, _| *s.clients() += 1);
+        Self {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl<H: Host> Drop for Conn<H> {
+    fn drop(&mut self) {
+        lock(&self.shared, |s, w| {
+            let n = s.clients();
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                s.wake_driver(w);
+            }
+        });
+    }
+}
+
+/// A request in flight: resolves with its outcome, cancels it when dropped early.
+pub(crate) struct Pending<H: Host> {
+    conn: Conn<H>,
+    txn: TransactionId,
+    done: bool,
+}
+
+impl<H: Host> Future for Pending<H> {
+    type Output = Result<H::Reply, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let txn = this.txn;
+        match lock(&this.conn.shared, |s, _| s.poll_outcome(txn, cx)) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(r) => {
+                this.done = true;
+                Poll::Ready(r.map_err(Error::from))
+            }
+        }
+    }
+}
+
+impl<H: Host> Drop for Pending<H> {
+    fn drop(&mut self) {
+        if !self.done {
+            let txn = self.txn;
+            lock(&self.conn.shared, |s, w| s.abandon(txn, w));
+        }
+    }
+}
+
+/// State that owns event queues, for the streams.
+pub(crate) trait QueueHost: Send {
+    fn queues(&mut self) -> &mut Queues;
+}
+
+/// Everything of one Janus API connection that is not the socket.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) core: janus_proto::Client,
+    waiters: Waiters<Reply>,
+    pub(crate) queues: Queues,
+    driver: Option<Waker>,
+    /// Live client handles (clients, sessions, handles and request futures hold one).
+    clients: usize,
+    pub(crate) close_requested: bool,
+    /// The driver has finished or was dropped: nothing will be sent or received any more.
+    pub(crate) ended: bool,
+}
+
+impl Shared {
+    pub(crate) fn new(core: janus_proto::Client, event_buffer: usize) -> Self {
+        Self {
+            core,
+            waiters: Waiters::new(),
+            queues: Queues::new(event_buffer),
+            driver: None,
+            clients: 1,
+            close_requested: false,
+            ended: false,
+        }
+    }
+
+    /// Hands every event of the core to its waiter or stream.
+    fn drain(&mut self, wakes: &mut Vec<Waker>) {
+        while let Some(event) = self.core.poll_event() {
+            match event {
+                Event::Completed { txn, outcome } => self.waiters.complete(txn, outcome, wakes),
+                // An ack only says the outcome is on its way; the request keeps waiting.
+                Event::Acked { .. } => {}
+                other => self.queues.dispatch(other, wakes),
+            }
+        }
+    }
+}
+
+impl Host for Shared {
+    type Reply = Reply;
+    type Request = Command;
+
+    fn submit(
+        &mut self,
+        command: Command,
+        timeout: Option<Duration>,
+        wakes: &mut Vec<Waker>,
+    ) -> Result<TransactionId, UsageError> {
+        if self.ended {
+            return Err(UsageError::Closed);
+        }
+        let now = Instant::now();
+        let txn = match timeout {
+            Some(t) => self.core.submit_with_timeout(now, command, t)?,
+            None => self.core.submit(now, command)?,
+        };
+        self.waiters.register(txn);
+        self.drain(wakes);
+        self.wake_driver(wakes);
+        Ok(txn)
+    }
+
+    fn poll_outcome(
+        &mut self,
+        txn: TransactionId,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<Reply, RequestError>> {
+        self.waiters.poll(txn, cx)
+    }
+
+    fn abandon(&mut self, txn: TransactionId, wakes: &mut Vec<Waker>) {
+        if self.waiters.remove(txn) {
+            // The core reports `Cancelled`, which nobody waits for any more; a request held
+            // behind this one on its handle may now go out, so the driver has work.
+            let _ = self.core.cancel(Instant::now(), txn);
+            self.drain(wakes);
+            self.wake_driver(wakes);
+        }
+    }
+
+    fn clients(&mut self) -> &mut usize {
+        &mut self.clients
+    }
+
+    fn wake_driver(&self, wakes: &mut Vec<Waker>) {
+        if let Some(w) = &self.driver {
+            wakes.push(w.clone());
+        }
+    }
+}
+
+impl QueueHost for Shared {
+    fn queues(&mut self) -> &mut Queues {
+        &mut self.queues
+    }
+}
+
+impl Engine for Shared {
+    fn on_frame(&mut self, now: Instant, frame: Bytes, wakes: &mut Vec<Waker>) {
+        if let Err(e) = self.core.handle_input(now, Input::Frame(frame)) {
+            self.queues.bad_frame(e, wakes);
+        }
+        self.drain(wakes);
+    }
+
+    fn on_timeout(&mut self, now: Instant, wakes: &mut Vec<Waker>) {
+        self.core.handle_timeout(now);
+        self.drain(wakes);
+    }
+
+    fn on_closed(&mut self, now: Instant, wakes: &mut Vec<Waker>) {
+        if self.ended {
+            return;
+        }
+        self.ended = true;
+        // `Closed` is always accepted.
+        let _ = self.core.handle_input(now, Input::Closed);
+        self.drain(wakes);
+        self.waiters.fail_all(wakes);
+        self.queues.close_all(wakes);
+    }
+
+    fn poll_transmit(&mut self) -> Option<String> {
+        self.core.poll_transmit()
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        self.core.poll_timeout()
+    }
+
+    fn register_driver(&mut self, waker: &Waker) {
+        if !self.driver.as_ref().is_some_and(|w| w.will_wake(waker)) {
+            self.driver = Some(waker.clone());
+        }
+    }
+
+    fn close_request(&self) -> Option<DriverEnd> {
+        if self.close_requested {
+            Some(DriverEnd::Closed)
+        } else if self.clients == 0 {
+            Some(DriverEnd::ClientsDropped)
+        } else {
+            None
+        }
+    }
+}

@@ -1,0 +1,1160 @@
+//! janus-transport-ws against a real Janus 1.1.2: requests, events and their streams,
+//! keepalives and expiry, claim, authentication, the Admin API, a Janus killed with requests
+//! in flight, 500 requests in flight, cancellation by dropping, `wss://`, and the tokio
+//! compat path.
+//!
+//! Every wait is bounded (`within`), so a bug shows up as a failure, never as a hang. Tests
+//! that need no special server config share one Janus; the others start their own.
+
+use std::future::Future;
+use std::process::Command as Process;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use futures_util::Stream;
+use janus_tests::{JanusOptions, JanusServer};
+use janus_transport_ws::{
+    connect, connect_admin, connect_with_stream, AdminOptions, AttachOptions, Candidate, Client,
+    Config, ConnectOptions, ConnectionEvent, DriverEnd, Error, Event, HandleEventKind,
+    IceCandidate, Ordering, SessionEnd, SessionEvent, SessionState, StreamItem, Timer, Trickle,
+};
+use serde_json::{json, Value};
+
+// ----- servers ---------------------------------------------------------------------------
+
+/// The Janus shared by tests that need no special config: started on first use, stopped
+/// when the last test holding it is done.
+fn shared() -> Arc<JanusServer> {
+    static SHARED: Mutex<Weak<JanusServer>> = Mutex::new(Weak::new());
+    let mut slot = SHARED.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(janus) = slot.upgrade() {
+        return janus;
+    }
+    let janus = Arc::new(start(JanusOptions::new().name("async-shared")));
+    *slot = Arc::downgrade(&janus);
+    janus
+}
+
+fn start(options: JanusOptions) -> JanusServer {
+    JanusServer::start(options).unwrap_or_else(|e| panic!("Janus did not start: {e}"))
+}
+
+fn options() -> ConnectOptions {
+    ConnectOptions::new()
+        .request_timeout(Duration::from_secs(10))
+        .connect_timeout(Duration::from_secs(5))
+}
+
+// ----- helpers ---------------------------------------------------------------------------
+
+/// Runs `fut`, failing the test if it takes longer than `secs`.
+async fn within<T>(secs: f64, what: &str, fut: impl Future<Output = T>) -> T {
+    let limit = Duration::from_secs_f64(secs);
+    smol::future::or(async { Some(fut.await) }, async {
+        smol::Timer::after(limit).await;
+        None
+    })
+    .await
+    .unwrap_or_else(|| panic!("{what}: nothing within {limit:?}"))
+}
+
+/// Connects and spawns the driver on smol's executor (the test's choice: the crate spawns
+/// nothing).
+async fn open(url: &str, options: ConnectOptions) -> (Client, smol::Task<DriverEnd>) {
+    let (client, driver) = within(10.0, "connect", connect(url, options))
+        .await
+        .unwrap_or_else(|e| panic!("connect to {url}: {e}"));
+    (client, smol::spawn(driver))
+}
+
+/// Waits for the first stream item `pick` accepts; fails if the stream ends first.
+async fn wait_for<S, T>(
+    stream: &mut S,
+    secs: f64,
+    mut pick: impl FnMut(&StreamItem) -> Option<T>,
+) -> T
+where
+    S: Stream<Item = StreamItem> + Unpin,
+{
+    let mut seen = Vec::new();
+    let found = within(secs, "waiting for an event", async {
+        while let Some(item) = stream.next().await {
+            if let Some(found) = pick(&item) {
+                return Some(found);
+            }
+            seen.push(item);
+        }
+        None
+    })
+    .await;
+    found.unwrap_or_else(|| panic!("the stream ended first; it had {seen:#?}"))
+}
+
+/// Reads a stream to its end; fails if it does not end within `secs`.
+async fn drain<S>(stream: &mut S, secs: f64) -> Vec<StreamItem>
+where
+    S: Stream<Item = StreamItem> + Unpin,
+{
+    within(secs, "the stream to end", async {
+        let mut items = Vec::new();
+        while let Some(item) = stream.next().await {
+            items.push(item);
+        }
+        items
+    })
+    .await
+}
+
+/// A room id no other test uses.
+fn room_id() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let base = u64::from(std::process::id()) % 10_000 * 100_000;
+    2_000_000_000 + base + NEXT.fetch_add(1_000, AtomicOrdering::Relaxed)
+}
+
+fn field(value: &Value, key: &str) -> Value {
+    value.get(key).cloned().unwrap_or(Value::Null)
+}
+
+fn plugin_event(item: &StreamItem) -> Option<Value> {
+    match item.handle_event().map(|e| &e.kind) {
+        Some(HandleEventKind::Plugin { data, .. }) => Some(data.value()),
+        _ => None,
+    }
+}
+
+// ----- the Janus API ---------------------------------------------------------------------
+
+#[test]
+fn info_ping_create_attach_detach_destroy() {
+    let janus = shared();
+    smol::block_on(async {
+        let (client, driver) = open(janus.ws_url(), options()).await;
+
+        let info = within(5.0, "info", client.info()).await.expect("info");
+        assert_eq!(info.version_string.as_deref(), Some("1.1.2"));
+        assert!(info.plugins.contains_key("janus.plugin.echotest"));
+        within(5.0, "ping", client.ping()).await.expect("ping");
+
+        let session = within(5.0, "create", client.create())
+            .await
+            .expect("create");
+        assert!(session.id().0 > 0);
+        assert_eq!(session.state(), Some(SessionState::Active));
+        let mut session_events = session.events();
+
+        let unknown = within(5.0, "attach", session.attach("janus.plugin.nope")).await;
+        match unknown {
+            Err(Error::Janus(e)) => assert_eq!(e.code, 460, "{e}"),
+            other => panic!("expected 460, got {other:?}"),
+        }
+
+        let handle = within(5.0, "attach", session.attach("janus.plugin.echotest"))
+            .await
+            .expect("attach");
+        assert_eq!(handle.session(), session.id());
+        assert_eq!(session.handles(), vec![handle.id()]);
+        let mut handle_events = handle.events();
+
+        within(5.0, "detach", handle.detach())
+            .await
+            .expect("detach");
+        let items = drain(&mut handle_events, 5.0).await;
+        assert!(
+            items.iter().any(|i| matches!(
+                i.handle_event().map(|e| &e.kind),
+                Some(HandleEventKind::Detached)
+            )),
+            "the handle stream ends with `detached`: {items:#?}"
+        );
+        assert!(session.handles().is_empty());
+        match within(5.0, "message", handle.message(json!({"audio": true}), None)).await {
+            Err(Error::Usage(_)) => {}
+            other => panic!("a detached handle takes no request: {other:?}"),
+        }
+
+        within(5.0, "destroy", session.destroy())
+            .await
+            .expect("destroy");
+        assert_eq!(session.state(), None);
+        let items = drain(&mut session_events, 5.0).await;
+        assert!(
+            items.iter().any(|i| matches!(
+                i.session_event(),
+                Some(SessionEvent::Ended(SessionEnd::Destroyed))
+            )),
+            "{items:#?}"
+        );
+        assert_eq!(client.pending(), 0);
+
+        client.close();
+        let end = within(5.0, "driver", driver).await;
+        assert!(matches!(end, DriverEnd::Closed), "{end:?}");
+        match within(5.0, "ping", client.ping()).await {
+            Err(Error::ConnectionLost) => {}
+            other => panic!("a closed connection takes no request: {other:?}"),
+        }
+    });
+}
+
+#[test]
+fn videoroom_synchronous_requests_and_plugin_errors() {
+    let janus = shared();
+    smol::block_on(async {
+        let (client, _driver) = open(janus.ws_url(), options()).await;
+        let session = client.create().await.expect("create");
+        let room = room_id();
+        let vr = within(5.0, "attach", session.attach("janus.plugin.videoroom"))
+            .await
+            .expect("attach");
+
+        let created = vr
+            .message(json!({"request": "create", "room": room}), None)
+            .await
+            .expect("create room");
+        assert_eq!(field(&created.value(), "videoroom"), "created");
+        assert_eq!(field(&created.value(), "room"), room);
+        assert_eq!(created.data.plugin, "janus.plugin.videoroom");
+
+        let exists = vr
+            .message(json!({"request": "exists", "room": room}), None)
+            .await
+            .expect("exists");
+        assert_eq!(field(&exists.value(), "exists"), true);
+
+        let list = vr
+            .message(json!({"request": "list"}), None)
+            .await
+            .expect("list");
+        let rooms = field(&list.value(), "list");
+        assert!(
+            rooms
+                .as_array()
+                .is_some_and(|l| l.iter().any(|r| r["room"] == room)),
+            "{rooms}"
+        );
+
+        // A plugin-level error inside `plugindata` (sync request).
+        match vr
+            .message(json!({"request": "destroy", "room": room + 1}), None)
+            .await
+        {
+            Err(Error::Plugin(e)) => {
+                assert_eq!(e.code, 426, "{e}");
+                assert_eq!(e.plugin, "janus.plugin.videoroom");
+            }
+            other => panic!("expected plugin error 426, got {other:?}"),
+        }
+        // The same for an async request (the error comes in the event).
+        match within(
+            5.0,
+            "join",
+            vr.message(
+                json!({"request": "join", "ptype": "publisher", "room": room + 1}),
+                None,
+            ),
+        )
+        .await
+        {
+            Err(Error::Plugin(e)) => assert_eq!(e.code, 426, "{e}"),
+            other => panic!("expected plugin error 426, got {other:?}"),
+        }
+        // A core-level error on a message: the body is not an object.
+        match vr.message(json!("not an object"), None).await {
+            Err(Error::Usage(_)) => {}
+            other => panic!("a non-object body is refused locally: {other:?}"),
+        }
+
+        let destroyed = vr
+            .message(json!({"request": "destroy", "room": room}), None)
+            .await
+            .expect("destroy room");
+        assert_eq!(field(&destroyed.value(), "videoroom"), "destroyed");
+        let exists = vr
+            .message(json!({"request": "exists", "room": room}), None)
+            .await
+            .expect("exists");
+        assert_eq!(field(&exists.value(), "exists"), false);
+        session.destroy().await.expect("destroy");
+    });
+}
+
+#[test]
+fn echotest_asynchronous_requests() {
+    let janus = shared();
+    smol::block_on(async {
+        let (client, _driver) = open(janus.ws_url(), options()).await;
+        let session = client.create().await.expect("create");
+        let echo = session
+            .attach("janus.plugin.echotest")
+            .await
+            .expect("attach");
+        // The ack and the event come in either order; each message resolves with its event.
+        for i in 0..20 {
+            let reply = within(
+                5.0,
+                "echotest message",
+                echo.message(json!({"audio": i % 2 == 0, "video": true}), None),
+            )
+            .await
+            .expect("message");
+            let value = reply.value();
+            assert_eq!(field(&value, "echotest"), "event", "{value}");
+            assert_eq!(field(&value, "result"), "ok", "{value}");
+            assert!(reply.raw.as_str().contains("\"event\""));
+        }
+        // A request the plugin refuses (413: no supported attribute), as a plugin error.
+        match echo.message(json!({"nothing": 1}), None).await {
+            Err(Error::Plugin(e)) => assert_eq!(e.code, 413, "{e}"),
+            other => panic!("expected plugin error 413, got {other:?}"),
+        }
+        assert_eq!(client.pending(), 0);
+        session.destroy().await.expect("destroy");
+    });
+}
+
+#[test]
+fn videoroom_join_and_unsolicited_events() {
+    let janus = shared();
+    smol::block_on(async {
+        let (client, _driver) = open(janus.ws_url(), options()).await;
+        let session = client.create().await.expect("create");
+        let room = room_id();
+        let alice = session
+            .attach("janus.plugin.videoroom")
+            .await
+            .expect("attach");
+        alice
+            .message(
+                json!({"request": "create", "room": room, "notify_joining": true}),
+                None,
+            )
+            .await
+            .expect("create room");
+        let mut alice_events = alice.events();
+
+        let joined = within(
+            5.0,
+            "join",
+            alice.message(
+                json!({"request": "join", "ptype": "publisher", "room": room, "display": "alice"}),
+                None,
+            ),
+        )
+        .await
+        .expect("join");
+        let value = joined.value();
+        assert_eq!(field(&value, "videoroom"), "joined", "{value}");
+        assert_eq!(field(&value, "room"), room);
+        assert!(field(&value, "id").as_u64().is_some(), "{value}");
+
+        // Bob joins from another handle: Alice's handle stream hears of it.
+        let bob = session
+            .attach("janus.plugin.videoroom")
+            .await
+            .expect("attach");
+        bob.message(
+            json!({"request": "join", "ptype": "publisher", "room": room, "display": "bob"}),
+            None,
+        )
+        .await
+        .expect("bob joins");
+        let joining = wait_for(&mut alice_events, 5.0, |item| {
+            plugin_event(item).filter(|v| v.get("joining").is_some())
+        })
+        .await;
+        assert_eq!(joining["joining"]["display"], "bob", "{joining}");
+
+        alice
+            .message(json!({"request": "destroy", "room": room}), None)
+            .await
+            .expect("destroy room");
+        session.destroy().await.expect("destroy");
+    });
+}
+
+#[test]
+fn trickle_hangup_and_handle_events() {
+    let janus = shared();
+    smol::block_on(async {
+        let (client, _driver) = open(janus.ws_url(), options()).await;
+        let session = client.create().await.expect("create");
+        let echo = session
+            .attach("janus.plugin.echotest")
+            .await
+            .expect("attach");
+        let mut events = echo.events();
+        let candidate = |port: u16| {
+            Candidate::Ice(IceCandidate::new(
+                format!("candidate:1 1 udp 2122260223 10.203.0.1 {port} typ host"),
+                "0",
+                0,
+            ))
+        };
+        within(
+            5.0,
+            "trickle one",
+            echo.trickle(Trickle::One(candidate(50000))),
+        )
+        .await
+        .expect("one candidate");
+        within(
+            5.0,
+            "trickle many",
+            echo.trickle(Trickle::Many(vec![candidate(50001), candidate(50002)])),
+        )
+        .await
+        .expect("several candidates");
+        within(5.0, "trickle completed", echo.trickle(Trickle::completed()))
+            .await
+            .expect("completed");
+
+        within(5.0, "hangup", echo.hangup()).await.expect("hangup");
+        // EchoTest reacts to a hangup with its `done` event, on the handle stream.
+        let done = wait_for(&mut events, 5.0, |item| {
+            plugin_event(item).filter(|v| v["result"] == "done")
+        })
+        .await;
+        assert_eq!(done["echotest"], "event");
+        session.destroy().await.expect("destroy");
+        // The session is over: the handle stream ends.
+        drain(&mut events, 5.0).await;
+    });
+}
+
+#[test]
+fn a_full_stream_drops_the_newest_and_says_how_many() {
+    let janus = shared();
+    smol::block_on(async {
+        let (client, _driver) = open(janus.ws_url(), options().event_buffer(2)).await;
+        let session = client.create().await.expect("create");
+        let room = room_id();
+        let alice = session
+            .attach("janus.plugin.videoroom")
+            .await
+            .expect("attach");
+        alice
+            .message(
+                json!({"request": "create", "room": room, "notify_joining": true}),
+                None,
+            )
+            .await
+            .expect("create room");
+        alice
+            .message(
+                json!({"request": "join", "ptype": "publisher", "room": room}),
+                None,
+            )
+            .await
+            .expect("join");
+        let mut events = alice.events();
+        // Six others join: six `joining` events for Alice, into a buffer of two.
+        for i in 0..6 {
+            let other = session
+                .attach("janus.plugin.videoroom")
+                .await
+                .expect("attach");
+            other
+                .message(
+                    json!({"request": "join", "ptype": "publisher", "room": room, "display": format!("p{i}")}),
+                    None,
+                )
+                .await
+                .expect("join");
+        }
+        // Let the last `joining` arrive (a round trip after the last join).
+        client.ping().await.expect("ping");
+        smol::Timer::after(Duration::from_millis(200)).await;
+        assert_eq!(events.queued(), 2);
+        let mut items = Vec::new();
+        for _ in 0..3 {
+            items.push(within(1.0, "item", events.next()).await.expect("item"));
+        }
+        assert_eq!(
+            plugin_event(&items[0]).expect("event")["joining"]["display"],
+            "p0"
+        );
+        assert_eq!(
+            plugin_event(&items[1]).expect("event")["joining"]["display"],
+            "p1"
+        );
+        match items[2] {
+            StreamItem::Lagged { missed } => assert_eq!(missed, 4),
+            ref other => panic!("expected the lag signal, got {other:?}"),
+        }
+        // The stream goes on afterwards, in order.
+        let late = session
+            .attach("janus.plugin.videoroom")
+            .await
+            .expect("attach");
+        late.message(
+            json!({"request": "join", "ptype": "publisher", "room": room, "display": "late"}),
+            None,
+        )
+        .await
+        .expect("join");
+        let joining = wait_for(&mut events, 5.0, plugin_event).await;
+        assert_eq!(joining["joining"]["display"], "late");
+        alice
+            .message(json!({"request": "destroy", "room": room}), None)
+            .await
+            .expect("destroy room");
+        session.destroy().await.expect("destroy");
+    });
+}
+
+#[test]
+fn five_hundred_requests_in_flight_are_all_answered_and_correlated() {
+    let janus = shared();
+    smol::block_on(async {
+        let (client, _driver) = open(janus.ws_url(), options()).await;
+        let session = client.create().await.expect("create");
+        let vr = session
+            .attach_with(
+                "janus.plugin.videoroom",
+                AttachOptions::new().ordering(Ordering::Pipelined),
+            )
+            .await
+            .expect("attach");
+        let base = room_id();
+        let started = Instant::now();
+        let mut replies: FuturesUnordered<_> = (0..500u64)
+            .map(|i| {
+                let reply = vr.message(json!({"request": "exists", "room": base + i}), None);
+                async move { (base + i, reply.await) }
+            })
+            .collect();
+        assert!(client.pending() > 0);
+        let mut answered = 0;
+        within(30.0, "500 replies", async {
+            while let Some((room, reply)) = replies.next().await {
+                let reply = reply.unwrap_or_else(|e| panic!("exists {room}: {e}"));
+                let value = reply.value();
+                assert_eq!(
+                    field(&value, "room"),
+                    room,
+                    "reply correlated to {room}: {value}"
+                );
+                assert_eq!(field(&value, "exists"), false);
+                answered += 1;
+            }
+        })
+        .await;
+        assert_eq!(answered, 500);
+        assert_eq!(client.pending(), 0);
+        eprintln!("500 exists in flight: {:?}", started.elapsed());
+        session.destroy().await.expect("destroy");
+    });
+}
+
+#[test]
+fn dropping_a_request_cancels_it_cleanly() {
+    let janus = shared();
+    smol::block_on(async {
+        let (client, _driver) = open(janus.ws_url(), options()).await;
+        let mut connection_events = client.connection_events();
+        let session = client.create().await.expect("create");
+        let echo = session
+            .attach("janus.plugin.echotest")
+            .await
+            .expect("attach");
+
+        // Dropped before it was ever polled.
+        let request = echo.message(json!({"audio": true}), None);
+        assert_eq!(client.pending(), 1);
+        drop(request);
+        assert_eq!(client.pending(), 0);
+
+        // Dropped mid-flight by a timeout race (polled once, then abandoned).
+        let raced = smol::future::or(
+            async { Some(echo.message(json!({"video": true}), None).await) },
+            async { None },
+        )
+        .await;
+        assert!(raced.is_none(), "the ready branch wins the race");
+        assert_eq!(client.pending(), 0);
+
+        // Their replies still come: as late replies on the connection stream, not as
+        // outcomes of anything.
+        wait_for(&mut connection_events, 5.0, |item| match item.event() {
+            Some(Event::Connection(ConnectionEvent::LateReply { .. })) => Some(()),
+            _ => None,
+        })
+        .await;
+
+        // On an ordered handle a message waits for the previous one to be accepted; dropping
+        // the first lets the second go.
+        let first = echo.message(json!({"audio": false}), None);
+        let second = echo.message(json!({"audio": true}), None);
+        drop(first);
+        let reply = within(5.0, "second message", second)
+            .await
+            .expect("the second message is answered");
+        assert_eq!(reply.value()["result"], "ok");
+        assert_eq!(client.pending(), 0);
+
+        // The connection is unharmed.
+        client.ping().await.expect("ping");
+        session.destroy().await.expect("destroy");
+    });
+}
+
+#[test]
+fn driver_resolves_when_every_client_is_dropped() {
+    let janus = shared();
+    smol::block_on(async {
+        let (client, driver) = within(10.0, "connect", connect(janus.ws_url(), options()))
+            .await
+            .expect("connect");
+        // Raced with our own work instead of spawned.
+        let work = async {
+            let session = client.create().await.expect("create");
+            let handle = session
+                .attach("janus.plugin.echotest")
+                .await
+                .expect("attach");
+            handle
+                .message(json!({"audio": true}), None)
+                .await
+                .expect("message");
+            drop((client, session, handle));
+            // Work done and every handle gone: the driver finishes on its own.
+            smol::future::pending::<DriverEnd>().await
+        };
+        let end = within(10.0, "driver", smol::future::or(driver, work)).await;
+        assert!(matches!(end, DriverEnd::ClientsDropped), "{end:?}");
+    });
+}
+
+#[test]
+fn wrong_subprotocol_and_wrong_url() {
+    let janus = shared();
+    smol::block_on(async {
+        // The Admin port refuses the Janus API subprotocol.
+        match within(10.0, "connect", connect(janus.admin_url(), options())).await {
+            Err(Error::HandshakeRejected(_)) => {}
+            other => panic!("expected a rejected handshake, got {other:?}"),
+        }
+        match connect("http://127.0.0.1:1", options()).await {
+            Err(Error::InvalidUrl { .. }) => {}
+            other => panic!("expected an invalid URL, got {other:?}"),
+        }
+    });
+}
+
+#[test]
+fn admin_api_requests() {
+    let janus = shared();
+    smol::block_on(async {
+        let (client, _driver) = open(janus.ws_url(), options()).await;
+        let session = client.create().await.expect("create");
+        let handle = session
+            .attach_with(
+                "janus.plugin.echotest",
+                AttachOptions::new().opaque_id("async-admin"),
+            )
+            .await
+            .expect("attach");
+
+        let (admin, admin_driver) = within(
+            10.0,
+            "connect_admin",
+            connect_admin(
+                janus.admin_url(),
+                AdminOptions::new().admin_secret(janus.admin_secret()),
+            ),
+        )
+        .await
+        .expect("connect_admin");
+        let admin_driver = smol::spawn(admin_driver);
+
+        let sessions = within(5.0, "list_sessions", admin.list_sessions())
+            .await
+            .expect("list_sessions");
+        assert!(sessions.contains(&session.id()), "{sessions:?}");
+        let handles = admin
+            .list_handles(session.id())
+            .await
+            .expect("list_handles");
+        assert_eq!(handles, vec![handle.id()]);
+        let info = admin
+            .handle_info(session.id(), handle.id())
+            .await
+            .expect("handle_info");
+        assert_eq!(info.plugin(), Some("janus.plugin.echotest"));
+        assert_eq!(info.opaque_id(), Some("async-admin"));
+        assert_eq!(admin.set_log_level(5).await.expect("set_log_level"), 5);
+        assert_eq!(admin.set_log_level(4).await.expect("set_log_level"), 4);
+        match admin.set_log_level(9).await {
+            Err(Error::Janus(e)) => assert_eq!(e.code, 467, "{e}"),
+            other => panic!("expected 467, got {other:?}"),
+        }
+
+        // Detaching from the Admin API reaches the owner as `detached`.
+        let mut events = handle.events();
+        admin
+            .detach_handle(session.id(), handle.id())
+            .await
+            .expect("detach_handle");
+        let items = drain(&mut events, 5.0).await;
+        assert!(
+            items.iter().any(|i| matches!(
+                i.handle_event().map(|e| &e.kind),
+                Some(HandleEventKind::Detached)
+            )),
+            "{items:#?}"
+        );
+
+        // Without the secret: 403.
+        let (anonymous, anonymous_driver) = connect_admin(janus.admin_url(), AdminOptions::new())
+            .await
+            .expect("connect_admin");
+        let anonymous_driver = smol::spawn(anonymous_driver);
+        match anonymous.list_sessions().await {
+            Err(Error::Janus(e)) => assert_eq!(e.code, 403, "{e}"),
+            other => panic!("expected 403, got {other:?}"),
+        }
+        anonymous.ping().await.expect("ping needs no secret");
+        drop(anonymous);
+        let end = within(5.0, "admin driver", anonymous_driver).await;
+        assert!(matches!(end, DriverEnd::ClientsDropped), "{end:?}");
+
+        session.destroy().await.expect("destroy");
+        admin.close();
+        assert!(matches!(
+            within(5.0, "admin driver", admin_driver).await,
+            DriverEnd::Closed
+        ));
+    });
+}
+
+// ----- tokio ------------------------------------------------------------------------------
+
+#[test]
+fn tokio_through_compat_with_a_tokio_timer() {
+    use tokio_util::compat::TokioAsyncReadCompatExt;
+
+    let janus = shared();
+    let addr = janus
+        .ws_url()
+        .strip_prefix("ws://")
+        .expect("ws URL")
+        .to_owned();
+    let url = janus.ws_url().to_owned();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .expect("tokio runtime");
+    runtime.block_on(async {
+        let limit = Duration::from_secs(10);
+        let tcp = tokio::net::TcpStream::connect(&addr).await.expect("TCP");
+        tcp.set_nodelay(true).expect("nodelay");
+        let options = options()
+            .timer(Timer::new(|at| {
+                Box::pin(tokio::time::sleep_until(at.into()))
+            }))
+            // Short deadlines, to see the tokio timer fire them.
+            .keepalive_interval(Duration::from_millis(300));
+        let (client, driver) =
+            tokio::time::timeout(limit, connect_with_stream(tcp.compat(), &url, options))
+                .await
+                .unwrap_or_else(|_| panic!("connect: no outcome within the bound"))
+                .unwrap_or_else(|e| panic!("connect: {e}"));
+        let driver = tokio::spawn(driver);
+
+        let session = tokio::time::timeout(limit, client.create())
+            .await
+            .unwrap_or_else(|_| panic!("create: no outcome within the bound"))
+            .expect("create");
+        let echo = tokio::time::timeout(limit, session.attach("janus.plugin.echotest"))
+            .await
+            .unwrap_or_else(|_| panic!("attach: no outcome within the bound"))
+            .expect("attach");
+        let reply = tokio::time::timeout(limit, echo.message(json!({"audio": true}), None))
+            .await
+            .unwrap_or_else(|_| panic!("message: no outcome within the bound"))
+            .expect("message");
+        assert_eq!(reply.value()["result"], "ok");
+        // A deadline enforced by the tokio timer: 1 ms for a request cannot be met.
+        match tokio::time::timeout(
+            limit,
+            echo.message_with_timeout(json!({"video": true}), None, Duration::from_millis(1)),
+        )
+        .await
+        {
+            Ok(Err(Error::TimedOut { .. })) | Ok(Ok(_)) => {}
+            other => panic!("expected a deadline or a reply, got {other:?}"),
+        }
+        // Keepalives on the tokio timer keep the session going.
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        assert_eq!(session.state(), Some(SessionState::Active));
+        tokio::time::timeout(limit, session.destroy())
+            .await
+            .unwrap_or_else(|_| panic!("destroy: no outcome within the bound"))
+            .expect("destroy");
+        client.close();
+        let end = tokio::time::timeout(limit, driver)
+            .await
+            .unwrap_or_else(|_| panic!("driver: no outcome within the bound"))
+            .expect("driver task");
+        assert!(matches!(end, DriverEnd::Closed), "{end:?}");
+    });
+}
+
+// ----- keepalive, expiry, claim -----------------------------------------------------------
+
+#[test]
+fn keepalives_expiry_and_claim() {
+    let janus = start(
+        JanusOptions::new()
+            .session_timeout(3)
+            .reclaim_session_timeout(10)
+            .name("async-timeouts"),
+    );
+    let url = janus.ws_url().to_owned();
+    smol::block_on(async {
+        let keepalives = async {
+            let (client, _driver) =
+                open(&url, options().keepalive_interval(Duration::from_secs(1))).await;
+            let session = client.create().await.expect("create");
+            let events = session.events();
+            smol::Timer::after(Duration::from_secs(8)).await;
+            assert_eq!(session.state(), Some(SessionState::Active));
+            assert_eq!(events.queued(), 0, "no session event while kept alive");
+            session
+                .attach("janus.plugin.echotest")
+                .await
+                .expect("the session is still there after 8 s idle");
+            session.destroy().await.expect("destroy");
+        };
+        let expiry = async {
+            let config = Config::new().keepalive_from_server_info(false);
+            let (client, _driver) = open(
+                &url,
+                options()
+                    .config(config)
+                    .keepalive_interval(Duration::from_secs(3600)),
+            )
+            .await;
+            let info = client.info().await.expect("info");
+            assert_eq!(info.session_timeout, Some(3));
+            let session = client.create().await.expect("create");
+            let mut events = session.events();
+            let started = Instant::now();
+            let why = wait_for(&mut events, 12.0, |item| match item.session_event() {
+                Some(SessionEvent::Ended(why)) => Some(why.clone()),
+                _ => None,
+            })
+            .await;
+            assert!(matches!(why, SessionEnd::TimedOut(_)), "{why:?}");
+            assert!(started.elapsed() >= Duration::from_secs(3));
+            assert_eq!(session.state(), None);
+            // The session stream ends with the session.
+            drain(&mut events, 2.0).await;
+            match session.attach("janus.plugin.echotest").await {
+                Err(Error::Usage(_)) => {}
+                other => panic!("an expired session takes no request: {other:?}"),
+            }
+        };
+        let claim = async {
+            let keepalive = Duration::from_secs(1);
+            let (a, a_driver) = open(
+                &url,
+                options()
+                    .config(Config::new().transaction_prefix("a-"))
+                    .keepalive_interval(keepalive),
+            )
+            .await;
+            let (b, _b_driver) = open(
+                &url,
+                options()
+                    .config(Config::new().transaction_prefix("b-"))
+                    .keepalive_interval(keepalive),
+            )
+            .await;
+            let session = a.create().await.expect("create");
+            let handle = session
+                .attach("janus.plugin.echotest")
+                .await
+                .expect("attach");
+
+            let claimed = b
+                .claim(session.id(), vec![handle.id()])
+                .await
+                .expect("claim");
+            assert_eq!(claimed.state(), Some(SessionState::Active));
+            let b_handle = claimed.handle(handle.id());
+            let mut b_events = b_handle.events();
+
+            // A's request is acknowledged to A, but its event now goes to the owner, B.
+            match handle
+                .message_with_timeout(json!({"audio": true}), None, Duration::from_secs(2))
+                .await
+            {
+                Err(Error::TimedOut { acked: true }) => {}
+                other => panic!("A's event should have gone to B: {other:?}"),
+            }
+            let event = wait_for(&mut b_events, 5.0, plugin_event).await;
+            assert_eq!(event["result"], "ok", "{event}");
+
+            // A takes it back: its requests complete on A again.
+            within(5.0, "claim back", session.claim())
+                .await
+                .expect("claim back");
+            let reply = within(
+                5.0,
+                "message on A",
+                handle.message(json!({"audio": true}), None),
+            )
+            .await
+            .expect("message on A");
+            assert_eq!(reply.value()["result"], "ok");
+
+            // B claims it for good; its requests complete on B, and A going away no longer
+            // matters.
+            b.claim(session.id(), vec![handle.id()])
+                .await
+                .expect("claim again");
+            a.close();
+            within(5.0, "A's driver", a_driver).await;
+            let reply = within(
+                5.0,
+                "message on B",
+                b_handle.message(json!({"video": true}), None),
+            )
+            .await
+            .expect("message on B");
+            assert_eq!(reply.value()["result"], "ok");
+            b_handle.hangup().await.expect("hangup");
+            let done = wait_for(&mut b_events, 5.0, |i| {
+                plugin_event(i).filter(|v| v["result"] == "done")
+            })
+            .await;
+            assert_eq!(done["echotest"], "event");
+            claimed.destroy().await.expect("destroy");
+        };
+        within(
+            25.0,
+            "keepalive, expiry and claim",
+            // Boxed: three large futures side by side overflow a test thread's stack.
+            smol::future::zip(
+                Box::pin(keepalives),
+                smol::future::zip(Box::pin(expiry), Box::pin(claim)),
+            ),
+        )
+        .await;
+    });
+}
+
+// ----- authentication ---------------------------------------------------------------------
+
+#[test]
+fn api_secret_and_stored_tokens() {
+    let janus = start(
+        JanusOptions::new()
+            .api_secret(Some("s3cret"))
+            .token_auth(true)
+            .name("async-auth"),
+    );
+    smol::block_on(async {
+        let (wrong, _d1) = open(janus.ws_url(), options().apisecret("wrong")).await;
+        match wrong.create().await {
+            Err(Error::Janus(e)) => assert_eq!(e.code, 403, "{e}"),
+            other => panic!("expected 403, got {other:?}"),
+        }
+        // `info` and `ping` need no secret.
+        let info = wrong.info().await.expect("info");
+        assert_eq!(info.api_secret, Some(true));
+        wrong.ping().await.expect("ping");
+
+        let (right, _d2) = open(janus.ws_url(), options().apisecret("s3cret")).await;
+        let session = right.create().await.expect("create with the secret");
+        session
+            .attach("janus.plugin.echotest")
+            .await
+            .expect("attach with the secret");
+
+        let (unknown_token, _d3) = open(janus.ws_url(), options().token("tok-nope")).await;
+        match unknown_token.create().await {
+            Err(Error::Janus(e)) => assert_eq!(e.code, 403, "{e}"),
+            other => panic!("expected 403, got {other:?}"),
+        }
+
+        let (admin, admin_driver) = connect_admin(
+            janus.admin_url(),
+            AdminOptions::new().admin_secret(janus.admin_secret()),
+        )
+        .await
+        .expect("connect_admin");
+        let _admin_driver = smol::spawn(admin_driver);
+        let plugins = admin
+            .add_token("tok-async", Some(vec!["janus.plugin.echotest".into()]))
+            .await
+            .expect("add_token");
+        assert_eq!(plugins, vec!["janus.plugin.echotest".to_owned()]);
+
+        let (token, _d4) = open(janus.ws_url(), options().token("tok-async")).await;
+        let session = token.create().await.expect("create with the token");
+        let echo = session
+            .attach("janus.plugin.echotest")
+            .await
+            .expect("attach an allowed plugin");
+        echo.message(json!({"audio": true}), None)
+            .await
+            .expect("message with the token");
+        match session.attach("janus.plugin.videoroom").await {
+            Err(Error::Janus(e)) => assert_eq!(e.code, 405, "{e}"),
+            other => panic!("expected 405, got {other:?}"),
+        }
+        admin.remove_token("tok-async").await.expect("remove_token");
+        match echo.message(json!({"audio": true}), None).await {
+            Err(Error::Janus(e)) => assert_eq!(e.code, 403, "{e}"),
+            other => panic!("a removed token is refused: {other:?}"),
+        }
+    });
+}
+
+// ----- failures ---------------------------------------------------------------------------
+
+#[test]
+fn janus_killed_with_requests_in_flight() {
+    let mut janus = start(JanusOptions::new().name("async-kill"));
+    let pid = janus.pid().expect("own process").to_string();
+    smol::block_on(async {
+        let (client, driver) = open(janus.ws_url(), options()).await;
+        let mut connection_events = client.connection_events();
+        let session = client.create().await.expect("create");
+        let mut session_events = session.events();
+        let echo = session
+            .attach("janus.plugin.echotest")
+            .await
+            .expect("attach");
+        let vr = session
+            .attach_with(
+                "janus.plugin.videoroom",
+                AttachOptions::new().ordering(Ordering::Pipelined),
+            )
+            .await
+            .expect("attach");
+
+        // Freeze Janus so the requests stay in flight, then kill it.
+        let stopped = Process::new("kill")
+            .args(["-STOP", &pid])
+            .status()
+            .expect("kill -STOP");
+        assert!(stopped.success());
+        let mut in_flight: FuturesUnordered<std::pin::Pin<Box<dyn Future<Output = Error> + Send>>> =
+            FuturesUnordered::new();
+        for i in 0..20 {
+            let reply = vr.message(json!({"request": "exists", "room": i}), None);
+            in_flight.push(Box::pin(async move { reply.await.expect_err("no reply") }));
+        }
+        let reply = echo.message(json!({"audio": true}), None);
+        in_flight.push(Box::pin(async move { reply.await.expect_err("no reply") }));
+        let ping = client.ping();
+        in_flight.push(Box::pin(async move { ping.await.expect_err("no pong") }));
+        smol::Timer::after(Duration::from_millis(300)).await;
+        assert_eq!(client.pending(), 22);
+
+        let killed_at = Instant::now();
+        janus.kill().expect("kill");
+        let mut failed = 0;
+        within(5.0, "every request to fail", async {
+            while let Some(error) = in_flight.next().await {
+                assert!(matches!(error, Error::ConnectionLost), "{error:?}");
+                failed += 1;
+            }
+        })
+        .await;
+        assert_eq!(failed, 22);
+        let end = within(5.0, "the driver", driver).await;
+        assert!(matches!(end, DriverEnd::Lost(_)), "{end:?}");
+        assert!(end.is_error());
+        eprintln!("failed {:?} after the kill: {end}", killed_at.elapsed());
+        assert_eq!(client.pending(), 0);
+        assert!(client.is_closed());
+        match within(5.0, "create", client.create()).await {
+            Err(Error::ConnectionLost) => {}
+            other => panic!("a lost connection takes no request: {other:?}"),
+        }
+
+        let items = drain(&mut session_events, 5.0).await;
+        assert!(
+            items
+                .iter()
+                .any(|i| matches!(i.session_event(), Some(SessionEvent::Disconnected))),
+            "{items:#?}"
+        );
+        let items = drain(&mut connection_events, 5.0).await;
+        assert!(
+            items
+                .iter()
+                .any(|i| matches!(i.event(), Some(Event::Connection(ConnectionEvent::Closed)))),
+            "{items:#?}"
+        );
+        assert_eq!(session.state(), Some(SessionState::Orphaned));
+        assert!(
+            echo.events().next().await.is_none(),
+            "streams of a dead connection end"
+        );
+    });
+}
+
+// ----- TLS --------------------------------------------------------------------------------
+
+#[test]
+fn over_wss() {
+    let janus = start(JanusOptions::new().tls(true).name("async-tls"));
+    let url = janus.wss_url().expect("wss listener").to_owned();
+    let ca = janus.ca_cert_path().expect("CA").to_owned();
+    smol::block_on(async {
+        // Untrusted without the test CA.
+        match within(10.0, "connect", connect(&url, options())).await {
+            Err(Error::Tls(e)) => assert!(e.to_string().contains("UnknownIssuer"), "{e}"),
+            other => panic!("expected a TLS error, got {other:?}"),
+        }
+        let (client, driver) = open(&url, options().tls_root_pem(ca.as_path())).await;
+        let info = client.info().await.expect("info over wss");
+        assert_eq!(info.version_string.as_deref(), Some("1.1.2"));
+        let session = client.create().await.expect("create");
+        let echo = session
+            .attach("janus.plugin.echotest")
+            .await
+            .expect("attach");
+        let reply = echo
+            .message(json!({"audio": true}), None)
+            .await
+            .expect("message");
+        assert_eq!(reply.value()["result"], "ok");
+        // 100 pipelined requests through TLS.
+        let vr = session
+            .attach_with(
+                "janus.plugin.videoroom",
+                AttachOptions::new().ordering(Ordering::Pipelined),
+            )
+            .await
+            .expect("attach");
+        let base = room_id();
+        let mut replies: FuturesUnordered<_> = (0..100u64)
+            .map(|i| {
+                let r = vr.message(json!({"request": "exists", "room": base + i}), None);
+                async move { (base + i, r.await) }
+            })
+            .collect();
+        within(10.0, "100 replies over wss", async {
+            while let Some((room, reply)) = replies.next().await {
+                assert_eq!(reply.expect("exists").value()["room"], room);
+            }
+        })
+        .await;
+        session.destroy().await.expect("destroy");
+        client.close();
+        assert!(matches!(
+            within(5.0, "driver", driver).await,
+            DriverEnd::Closed
+        ));
+    });
+}
