@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs every check and test of the workspace on a fresh machine: installs what is missing
+# (Janus from Debian, openssl, cargo-fuzz), then lints, docs, unit, property and
+# integration tests against a real Janus, and a bounded fuzz run.
+#
+# Usage: scripts/test.sh            (FUZZ_SECONDS=30 per fuzz target by default)
+#        FUZZ_SECONDS=0 scripts/test.sh   to skip fuzzing
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "installing Janus and tools when missing"
+bash scripts/install-janus.sh janus openssl
+
+step "formatting"
+cargo fmt --all -- --check
+
+step "clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "docs"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+
+step "janus-proto depends on no IO or async crate"
+bad=$(cargo tree -p janus-proto -e normal --prefix none --locked \
+    | grep -Ei '^(tokio|mio|async-|smol|futures|tungstenite|socket2|rustls|hyper|reqwest)' || true)
+if [ -n "$bad" ]; then
+    echo "janus-proto pulls in IO/async crates:"; echo "$bad"; exit 1
+fi
+echo "ok"
+
+step "tests (unit, property, golden, scenarios, real Janus)"
+cargo test --workspace --locked
+
+if [ "${FUZZ_SECONDS:-30}" != "0" ]; then
+    step "fuzzing each target for ${FUZZ_SECONDS:-30} s"
+    bash fuzz/run.sh "${FUZZ_SECONDS:-30}"
+fi
