@@ -2,7 +2,7 @@
 //! EchoTest plugin, send it `{"audio":true}`, print its answer, then clean up.
 //!
 //! ```text
-//! cargo run -p janus-blocking --example echotest_signalling -- ws://127.0.0.1:8188
+//! cargo run -p janus-blocking --example blocking_echotest -- ws://127.0.0.1:8188
 //! ```
 
 use std::time::Duration;

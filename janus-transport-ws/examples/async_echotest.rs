@@ -1,7 +1,7 @@
 //! EchoTest signalling on smol: create a session, attach, send a request, watch the handle's
 //! events, hang up, detach, destroy.
 //!
-//! `cargo run -p janus-transport-ws --example echotest_signalling -- ws://127.0.0.1:8188`
+//! `cargo run -p janus-transport-ws --example async_echotest -- ws://127.0.0.1:8188`
 
 use std::time::Duration;
 
