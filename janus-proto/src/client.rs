@@ -595,6 +595,10 @@ impl Client {
 
     /// Sends the requests held on a handle that nothing blocks any more.
     fn pump(&mut self, handle: HandleId) {
+        // Nothing goes on a closed connection: held requests fail with it instead.
+        if self.closed {
+            return;
+        }
         loop {
             let Some(h) = self.handles.get_mut(&handle) else {
                 return;

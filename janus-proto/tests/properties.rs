@@ -1530,7 +1530,7 @@ fn arb_ops(max: usize) -> BoxedStrategy<Vec<Op>> {
 /// Tolerate the known bug reproduced by `bug_closing_releases_a_held_request_onto_the_wire`:
 /// frames queued by `Input::Closed` itself are logged but not checked or answered. Set to
 /// `false` once client.rs is fixed.
-const KNOWN_BUG_TRANSMIT_AFTER_CLOSE: bool = true;
+const KNOWN_BUG_TRANSMIT_AFTER_CLOSE: bool = false;
 
 /// Avoid the known bug reproduced by `bug_claim_takes_a_handle_of_another_session`: claims
 /// do not name handles live in another session. Set to `false` once client.rs is fixed.
@@ -2994,7 +2994,6 @@ fn scenarios_reach_every_interesting_outcome() {
 /// Ignored until client.rs is fixed; then drop the `#[ignore]` and set
 /// [`KNOWN_BUG_TRANSMIT_AFTER_CLOSE`] to `false`.
 #[test]
-#[ignore = "BUG in client.rs: a held request is transmitted after Input::Closed"]
 fn bug_closing_releases_a_held_request_onto_the_wire() {
     let now = base_instant();
     let mut client = client_with_handle(now);
