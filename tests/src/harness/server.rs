@@ -144,6 +144,13 @@ impl JanusServer {
         self.process.as_ref().map(|p| p.log.as_path())
     }
 
+    /// Copies the log so far (and Janus's stdout/stderr) to `target/janus-logs/NAME-PID.log`,
+    /// which outlives the temp folder, and returns that path (`None` for an external Janus).
+    /// For programs that fail without panicking; a panicking test keeps it on drop anyway.
+    pub fn keep_log(&self) -> Result<Option<PathBuf>, HarnessError> {
+        self.process.as_ref().map(Process::keep_log).transpose()
+    }
+
     /// The PEM file of the CA that signed the `wss` certificate (with [`JanusOptions::tls`]).
     pub fn ca_cert_path(&self) -> Option<&Path> {
         self.process.as_ref().and_then(|p| p.ca_pem.as_deref())
