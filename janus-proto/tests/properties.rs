@@ -1527,18 +1527,15 @@ fn arb_ops(max: usize) -> BoxedStrategy<Vec<Op>> {
         .boxed()
 }
 
-/// Tolerate the known bug reproduced by `bug_closing_releases_a_held_request_onto_the_wire`:
-/// frames queued by `Input::Closed` itself are logged but not checked or answered. Set to
-/// `false` once client.rs is fixed.
-const KNOWN_BUG_TRANSMIT_AFTER_CLOSE: bool = false;
-
 /// Avoid the known bug reproduced by `bug_claim_takes_a_handle_of_another_session`: claims
-/// do not name handles live in another session. Set to `false` once client.rs is fixed.
+/// name only handles live in the claimed session (a claim naming any other handle can end
+/// up naming one live elsewhere by the time its reply comes). Set to `false` once client.rs
+/// is fixed.
 const KNOWN_BUG_CLAIM_FOREIGN_HANDLE: bool = true;
 
 /// Avoid the known bug reproduced by `bug_attach_reply_reusing_a_live_handle_id`: the
-/// synthetic server never answers `attach` with the id of a live handle. Set to `false`
-/// once client.rs is fixed.
+/// synthetic server never answers `attach` with the id of a handle it has seen (live, or
+/// possibly live again through a pending claim). Set to `false` once client.rs is fixed.
 const KNOWN_BUG_ATTACH_REUSED_HANDLE_ID: bool = true;
 
 /// Everything observable, in order: what (c) compares between runs.
@@ -1658,7 +1655,7 @@ impl Harness {
     fn finish(&mut self) {
         let r = self.client.handle_input(self.now, Input::Closed);
         assert!(r.is_ok(), "Input::Closed failed: {r:?}");
-        self.drain_after(false, true);
+        self.drain(false);
         assert_eq!(
             self.client.poll_timeout(),
             None,
@@ -1778,13 +1775,12 @@ impl Harness {
             },
             Cmd::Claim { session, handles } => {
                 let session = SessionId(self.session(*session));
-                let foreign = |h: &HandleId| {
-                    KNOWN_BUG_CLAIM_FOREIGN_HANDLE
-                        && self.client.session_of(*h).is_some_and(|s| s != session)
+                let own = |h: &HandleId| {
+                    !KNOWN_BUG_CLAIM_FOREIGN_HANDLE || self.client.session_of(*h) == Some(session)
                 };
                 Command::Claim {
                     session,
-                    handles: handles.iter().map(handle).filter(|h| !foreign(h)).collect(),
+                    handles: handles.iter().map(handle).filter(own).collect(),
                 }
             }
         }
@@ -1894,7 +1890,7 @@ impl Harness {
                 let r = self.client.handle_input(self.now, Input::Closed);
                 assert!(r.is_ok(), "Input::Closed failed: {r:?}");
                 assert!(self.client.is_closed());
-                self.drain_after(false, true);
+                self.drain(false);
                 assert_eq!(
                     self.client.poll_timeout(),
                     None,
@@ -1978,18 +1974,9 @@ impl Harness {
 
     /// Takes every transmit and event, checking each against the contract.
     fn drain(&mut self, silent: bool) {
-        self.drain_after(silent, false);
-    }
-
-    /// [`drain`](Self::drain), after `Input::Closed` when `closing`.
-    fn drain_after(&mut self, silent: bool, closing: bool) {
         let mut transmitted = Vec::new();
         while let Some(frame) = self.client.poll_transmit() {
             assert!(!silent, "a failed call produced a transmit: {frame}");
-            if closing && KNOWN_BUG_TRANSMIT_AFTER_CLOSE {
-                self.log.push(Record::Transmit(frame));
-                continue;
-            }
             assert!(
                 !self.client.is_closed(),
                 "a transmit while the connection is closed: {frame}"
@@ -2197,9 +2184,10 @@ impl Harness {
                     IdChoice::Fresh => Some(self.fresh_id()),
                     IdChoice::Pick(p) => {
                         let id = self.any_id(*p);
-                        let live_handle = self.client.session_of(HandleId(id)).is_some();
+                        let handle = self.client.session_of(HandleId(id)).is_some()
+                            || self.handles.iter().any(|&(_, h)| h == id);
                         let attach = matches!(req.body, RequestBody::Attach { .. });
-                        if KNOWN_BUG_ATTACH_REUSED_HANDLE_ID && attach && live_handle {
+                        if KNOWN_BUG_ATTACH_REUSED_HANDLE_ID && attach && handle {
                             Some(self.fresh_id())
                         } else {
                             Some(id)
@@ -2981,18 +2969,11 @@ fn scenarios_reach_every_interesting_outcome() {
 // Reproducers of bugs the properties found
 // ---------------------------------------------------------------------------------------
 
-/// BUG (found by `random_scenarios_keep_the_contract`, shrunk by hand): `Input::Closed`
-/// releases a request held on an `Ordered` handle and queues its frame, so `poll_transmit`
-/// returns a request after the connection closed, for a transaction that is also failed with
-/// `ConnectionLost`. An adapter that keeps that frame for the next connection sends a
-/// `message` the application was told had failed.
-///
-/// Cause: `Client::on_closed` clears `transmits` and then fails every pending request;
-/// finishing the sent message calls `pump`, which moves the held one to `Sent` and pushes its
-/// frame (and `touch`es its session).
-///
-/// Ignored until client.rs is fixed; then drop the `#[ignore]` and set
-/// [`KNOWN_BUG_TRANSMIT_AFTER_CLOSE`] to `false`.
+/// Regression test of a bug `random_scenarios_keep_the_contract` found (fixed in df3661a):
+/// `Input::Closed` released a request held on an `Ordered` handle and queued its frame, so
+/// `poll_transmit` returned a request after the connection closed, for a transaction also
+/// failed with `ConnectionLost`. `Client::on_closed` cleared `transmits` and then failed
+/// every pending request; finishing the sent message called `pump`, which sent the held one.
 #[test]
 fn bug_closing_releases_a_held_request_onto_the_wire() {
     let now = base_instant();
