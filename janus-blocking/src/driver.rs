@@ -9,8 +9,7 @@ use std::time::{Duration, Instant};
 use janus_proto::admin::{AdminClient, AdminEvent};
 use janus_proto::wire::admin::{AdminReply, AdminRequest};
 use janus_proto::{
-    Client, Command, ConnectionEvent, Event, HandleEventKind, Input, ProtocolError, Reply,
-    RequestError, TransactionId, UsageError,
+    Client, Command, Event, Input, ProtocolError, Reply, RequestError, TransactionId, UsageError,
 };
 
 use crate::error::Error;
@@ -280,11 +279,7 @@ impl CoreEvent for Event {
 
     /// The core's own rule for its queue (`janus_proto` keeps it private).
     fn keeps_state(&self) -> bool {
-        match self {
-            Event::Handle { event, .. } => matches!(event.kind, HandleEventKind::Detached),
-            Event::Connection(c) => matches!(c, ConnectionEvent::Closed),
-            _ => true,
-        }
+        Event::keeps_state(self)
     }
 }
 

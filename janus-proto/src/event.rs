@@ -63,6 +63,27 @@ pub enum Event {
     },
 }
 
+impl Event {
+    /// Whether this event ends a transaction or changes session, handle or connection
+    /// state. Such events are never dropped by a full queue; the others (unsolicited
+    /// notifications) may be, and are then counted in [`Event::Lagged`].
+    ///
+    /// ```
+    /// use janus_proto::{ConnectionEvent, Event};
+    /// assert!(Event::Connection(ConnectionEvent::Closed).keeps_state());
+    /// ```
+    pub fn keeps_state(&self) -> bool {
+        match self {
+            Event::Completed { .. }
+            | Event::Acked { .. }
+            | Event::Session { .. }
+            | Event::Lagged { .. } => true,
+            Event::Handle { event, .. } => matches!(event.kind, HandleEventKind::Detached),
+            Event::Connection(c) => matches!(c, ConnectionEvent::Closed),
+        }
+    }
+}
+
 /// A successful reply.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reply {

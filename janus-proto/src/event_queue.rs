@@ -2,7 +2,7 @@
 
 use std::collections::VecDeque;
 
-use crate::event::{ConnectionEvent, Event, HandleEventKind};
+use crate::event::Event;
 
 /// Events waiting for the caller. Unsolicited events beyond the capacity are dropped and
 /// counted, and an [`Event::Lagged`] takes their place; events that end a transaction or
@@ -24,7 +24,7 @@ impl EventQueue {
     }
 
     pub(crate) fn push(&mut self, event: Event) {
-        if !is_essential(&event) && self.queue.len() >= self.capacity {
+        if !event.keeps_state() && self.queue.len() >= self.capacity {
             self.dropped += 1;
             return;
         }
@@ -41,17 +41,5 @@ impl EventQueue {
                 dropped: std::mem::take(&mut self.dropped),
             })
         })
-    }
-}
-
-/// Events that must never be dropped: outcomes, and changes of session or handle state.
-fn is_essential(event: &Event) -> bool {
-    match event {
-        Event::Completed { .. }
-        | Event::Acked { .. }
-        | Event::Session { .. }
-        | Event::Lagged { .. } => true,
-        Event::Handle { event, .. } => matches!(event.kind, HandleEventKind::Detached),
-        Event::Connection(c) => matches!(c, ConnectionEvent::Closed),
     }
 }
