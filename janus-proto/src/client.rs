@@ -488,12 +488,25 @@ impl Client {
                     What::Keepalive(session),
                 )
             }
-            Command::Claim { session, handles } => (
-                RequestBody::Claim {
-                    session_id: session,
-                },
-                What::Claim(session, handles),
-            ),
+            Command::Claim { session, handles } => {
+                for &handle in &handles {
+                    match self.handles.get(&handle) {
+                        Some(h) if h.session != session => {
+                            return Err(UsageError::HandleInOtherSession {
+                                handle,
+                                session: h.session,
+                            })
+                        }
+                        _ => {}
+                    }
+                }
+                (
+                    RequestBody::Claim {
+                        session_id: session,
+                    },
+                    What::Claim(session, handles),
+                )
+            }
         })
     }
 
@@ -740,11 +753,14 @@ impl Client {
             handles: BTreeSet::new(),
         });
         s.state = SessionState::Active;
-        for &h in handles {
-            s.handles.insert(h);
-        }
         let ordering = self.config.ordering;
         for &h in handles {
+            // A handle that became live in another session after the claim was submitted
+            // stays there: the claim's reply does not move it.
+            if self.handles.get(&h).is_some_and(|h| h.session != session) {
+                continue;
+            }
+            s.handles.insert(h);
             self.ended_handles.remove(&h);
             self.handles.entry(h).or_insert_with(|| Handle {
                 session,
@@ -1025,11 +1041,13 @@ impl Client {
                 }
                 return;
             }
-            Answer::ServerInfo(info) => {
+            Answer::ServerInfo(info) if matches!(what, What::Info) => {
                 self.learn_session_timeout(&info);
                 reply(ReplyKind::ServerInfo(info))
             }
-            Answer::Pong => reply(ReplyKind::Pong),
+            Answer::Pong if matches!(what, What::Ping) => reply(ReplyKind::Pong),
+            // A `server_info` or `pong` answers nothing but `info` or `ping`.
+            Answer::ServerInfo(_) | Answer::Pong => Err(RequestError::UnexpectedReply(raw.clone())),
             Answer::Success { id, plugindata } => match (&what, plugindata) {
                 (What::Create(requested), _) => match id.map(SessionId).or(*requested) {
                     Some(session) => {
@@ -1038,12 +1056,13 @@ impl Client {
                     }
                     None => Err(RequestError::UnexpectedReply(raw.clone())),
                 },
-                (What::Attach(session, ordering), _) => match id {
-                    Some(handle) => {
-                        self.add_handle(*session, HandleId(handle), *ordering);
-                        reply(ReplyKind::Attached(HandleId(handle)))
+                (What::Attach(session, ordering), _) => match id.map(HandleId) {
+                    // An id already live (here or in another session) cannot be a new handle.
+                    Some(handle) if !self.handles.contains_key(&handle) => {
+                        self.add_handle(*session, handle, *ordering);
+                        reply(ReplyKind::Attached(handle))
                     }
-                    None => Err(RequestError::UnexpectedReply(raw.clone())),
+                    _ => Err(RequestError::UnexpectedReply(raw.clone())),
                 },
                 (What::Message(..), Some(data)) => plugin_outcome(data, None, raw.clone()),
                 (What::Trickle(..) | What::Keepalive(_), None) => reply(ReplyKind::Ack),
@@ -1051,7 +1070,11 @@ impl Client {
                 (_, Some(_)) => Err(RequestError::UnexpectedReply(raw.clone())),
             },
         };
+        let accepted = outcome.is_ok();
         self.finish(txn, outcome, None);
+        if !accepted {
+            return;
+        }
         match what {
             What::Detach(_, handle) => self.end_handle(handle),
             What::Destroy(session) => self.end_session(session, SessionEnd::Destroyed),

@@ -45,6 +45,15 @@ pub enum UsageError {
     /// The handle has been detached.
     #[error("handle {0} is detached")]
     HandleEnded(HandleId),
+    /// A [`Command::Claim`](crate::Command::Claim) named a handle that this client knows as
+    /// live in another session.
+    #[error("handle {handle} belongs to session {session}")]
+    HandleInOtherSession {
+        /// The handle named.
+        handle: HandleId,
+        /// The session it is live in.
+        session: SessionId,
+    },
     /// [`Config::max_pending`](crate::Config::max_pending) requests are already pending.
     #[error("too many pending requests (limit {max})")]
     TooManyPending {

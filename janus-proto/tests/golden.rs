@@ -2240,7 +2240,12 @@ fn every_server_fixture_fed_to_a_client_produces_its_event() {
         let (s, h) = ids_of(&msg);
         let s = s.unwrap_or(SessionId(S));
         let h = h.unwrap_or(HandleId(H));
-        let mut client = client_with(now, s, h);
+        // An attach reply names a new handle: the client must not already hold it.
+        let setup_h = match case.via {
+            Via::Attach => HandleId(h.0 + 1),
+            _ => h,
+        };
+        let mut client = client_with(now, s, setup_h);
 
         let mut frame = text.clone();
         let txn = match case.via.command(s, h) {

@@ -1527,17 +1527,6 @@ fn arb_ops(max: usize) -> BoxedStrategy<Vec<Op>> {
         .boxed()
 }
 
-/// Avoid the known bug reproduced by `bug_claim_takes_a_handle_of_another_session`: claims
-/// name only handles live in the claimed session (a claim naming any other handle can end
-/// up naming one live elsewhere by the time its reply comes). Set to `false` once client.rs
-/// is fixed.
-const KNOWN_BUG_CLAIM_FOREIGN_HANDLE: bool = true;
-
-/// Avoid the known bug reproduced by `bug_attach_reply_reusing_a_live_handle_id`: the
-/// synthetic server never answers `attach` with the id of a handle it has seen (live, or
-/// possibly live again through a pending claim). Set to `false` once client.rs is fixed.
-const KNOWN_BUG_ATTACH_REUSED_HANDLE_ID: bool = true;
-
 /// Everything observable, in order: what (c) compares between runs.
 #[derive(Debug, Clone, PartialEq)]
 enum Record {
@@ -1773,16 +1762,10 @@ impl Harness {
             Cmd::Keepalive(s) => Command::Keepalive {
                 session: SessionId(self.session(*s)),
             },
-            Cmd::Claim { session, handles } => {
-                let session = SessionId(self.session(*session));
-                let own = |h: &HandleId| {
-                    !KNOWN_BUG_CLAIM_FOREIGN_HANDLE || self.client.session_of(*h) == Some(session)
-                };
-                Command::Claim {
-                    session,
-                    handles: handles.iter().map(handle).filter(own).collect(),
-                }
-            }
+            Cmd::Claim { session, handles } => Command::Claim {
+                session: SessionId(self.session(*session)),
+                handles: handles.iter().map(handle).collect(),
+            },
         }
     }
 
@@ -2182,17 +2165,7 @@ impl Harness {
                 let id = match id {
                     IdChoice::Absent => None,
                     IdChoice::Fresh => Some(self.fresh_id()),
-                    IdChoice::Pick(p) => {
-                        let id = self.any_id(*p);
-                        let handle = self.client.session_of(HandleId(id)).is_some()
-                            || self.handles.iter().any(|&(_, h)| h == id);
-                        let attach = matches!(req.body, RequestBody::Attach { .. });
-                        if KNOWN_BUG_ATTACH_REUSED_HANDLE_ID && attach && handle {
-                            Some(self.fresh_id())
-                        } else {
-                            Some(id)
-                        }
-                    }
+                    IdChoice::Pick(p) => Some(self.any_id(*p)),
                 };
                 ServerMessage::Success {
                     transaction,
@@ -3017,60 +2990,117 @@ fn client_with_handle(now: Instant) -> Client {
     client
 }
 
-/// BUG (found by `random_scenarios_keep_the_contract` through `check_views`, shrunk to
-/// create, attach, claim): `Command::Claim` for session 5 naming handle 2, which is live in
-/// session 1, is accepted, and its success leaves handle 2 listed by `handles(5)` while
-/// `session_of(2)` still says session 1. Later, ending session 5 (destroy, timeout) removes
-/// handle 2 from the client although it lives on in session 1, and drops the requests held
-/// on it from their queue (they then wait for their deadline).
-///
-/// Cause: `Client::prepare` does not check the claimed handles, and `add_session` inserts
-/// them into the session's set but keeps an existing `Handle` entry (`or_insert_with`).
-/// Either refusing the claim or moving the handle would do; this test accepts both.
-///
-/// Ignored until client.rs is fixed; then drop the `#[ignore]` and set
-/// [`KNOWN_BUG_CLAIM_FOREIGN_HANDLE`] to `false`.
+/// Regression (found by `random_scenarios_keep_the_contract` through `check_views`, shrunk
+/// to create, attach, claim): a claim for session 5 naming handle 2, live in session 1, used
+/// to be accepted and to list handle 2 under both sessions; ending session 5 then removed a
+/// handle that lives on in session 1. Such a claim is now refused up front.
 #[test]
-#[ignore = "BUG in client.rs: a claim can list a handle of another session"]
-fn bug_claim_takes_a_handle_of_another_session() {
+fn claim_naming_a_handle_of_another_session_is_refused() {
     let now = base_instant();
     let mut client = client_with_handle(now);
     let claim = Command::Claim {
         session: SessionId(5),
         handles: vec![HandleId(2)],
     };
-    if client.submit(now, claim).is_ok() {
-        let claimed = r#"{"janus":"success","transaction":"3","session_id":5}"#;
-        client.handle_input(now, Input::text(claimed)).unwrap();
-    }
+    assert_eq!(
+        client.submit(now, claim),
+        Err(UsageError::HandleInOtherSession {
+            handle: HandleId(2),
+            session: SessionId(1),
+        })
+    );
+    assert!(client.poll_transmit().is_none());
     check_views(&client).unwrap();
 }
 
-/// BUG (minor: needs a server that hands out a live handle id again; found by
-/// `random_scenarios_keep_the_contract` through `check_views`): an `attach` success whose
-/// `data.id` is a handle already live in another session replaces that handle's entry, so
-/// `handles(1)` lists handle 2 while `session_of(2)` says session 3, and requests held on
-/// the old entry leave their queue (they then wait for their deadline).
-///
-/// Cause: `Client::add_handle` uses `BTreeMap::insert` without looking for a live entry.
-/// Failing the attach with `RequestError::UnexpectedReply` would do; this test accepts any
-/// outcome that keeps the views consistent.
-///
-/// Ignored until client.rs is fixed; then drop the `#[ignore]` and set
-/// [`KNOWN_BUG_ATTACH_REUSED_HANDLE_ID`] to `false`.
+/// Regression, the same conflict arising after submit: a claim names handle 7, unknown when
+/// it is submitted; an attach reply then hands out id 7 in session 1 before the claim's
+/// success arrives. Handle 7 stays in session 1 (the claim's reply does not take it), and
+/// the views stay consistent.
 #[test]
-#[ignore = "BUG in client.rs: an attach reply can steal a live handle id"]
-fn bug_attach_reply_reusing_a_live_handle_id() {
+fn claim_reply_does_not_take_a_handle_attached_meanwhile() {
+    let now = base_instant();
+    let mut client = client_with_handle(now);
+    let claim = Command::Claim {
+        session: SessionId(5),
+        handles: vec![HandleId(7)],
+    };
+    client.submit(now, claim).unwrap();
+    client
+        .submit(now, Command::attach(SessionId(1), "janus.plugin.echotest"))
+        .unwrap();
+    let attached = r#"{"janus":"success","transaction":"4","session_id":1,"data":{"id":7}}"#;
+    client.handle_input(now, Input::text(attached)).unwrap();
+    let claimed = r#"{"janus":"success","transaction":"3","session_id":5}"#;
+    client.handle_input(now, Input::text(claimed)).unwrap();
+    assert_eq!(client.session_of(HandleId(7)), Some(SessionId(1)));
+    assert!(!client.handles(SessionId(5)).any(|h| h == HandleId(7)));
+    check_views(&client).unwrap();
+}
+
+/// Regression (found by `random_scenarios_keep_the_contract` through `check_views`): an
+/// `attach` success whose `data.id` is a handle already live in another session used to
+/// replace that handle's entry (held requests left their queue). The attach now fails with
+/// `RequestError::UnexpectedReply` and the live handle is untouched.
+#[test]
+fn attach_reply_reusing_a_live_handle_id_fails_the_attach() {
     let now = base_instant();
     let mut client = client_with_handle(now);
     client.submit(now, Command::create()).unwrap();
     let created = r#"{"janus":"success","transaction":"3","data":{"id":3}}"#;
     client.handle_input(now, Input::text(created)).unwrap();
-    client
+    let attach = client
         .submit(now, Command::attach(SessionId(3), "janus.plugin.echotest"))
         .unwrap();
     let reused = r#"{"janus":"success","transaction":"4","session_id":3,"data":{"id":2}}"#;
     client.handle_input(now, Input::text(reused)).unwrap();
+    let outcome = std::iter::from_fn(|| client.poll_event()).find_map(|event| match event {
+        Event::Completed { txn, outcome } if txn == attach => Some(outcome),
+        _ => None,
+    });
+    assert!(
+        matches!(outcome, Some(Err(RequestError::UnexpectedReply(_)))),
+        "{outcome:?}"
+    );
+    assert_eq!(client.session_of(HandleId(2)), Some(SessionId(1)));
+    assert!(client.handles(SessionId(3)).next().is_none());
+    check_views(&client).unwrap();
+}
+
+/// Regression (found by `refused_calls_change_nothing` once claims could name ended
+/// handles): a `pong` answering a claim counted as its success and revived the detached
+/// handle it named. A `pong` or `server_info` answers only `ping` or `info`: anything else
+/// fails with `RequestError::UnexpectedReply` and changes no state.
+#[test]
+fn a_pong_answering_a_claim_is_unexpected_and_revives_nothing() {
+    let now = base_instant();
+    let mut client = client_with_handle(now);
+    client
+        .submit(
+            now,
+            Command::Detach {
+                handle: HandleId(2),
+            },
+        )
+        .unwrap();
+    let detached = r#"{"janus":"success","transaction":"3","session_id":1}"#;
+    client.handle_input(now, Input::text(detached)).unwrap();
+    let claim = Command::Claim {
+        session: SessionId(1),
+        handles: vec![HandleId(2)],
+    };
+    let txn = client.submit(now, claim).unwrap();
+    let pong = r#"{"janus":"pong","transaction":"4"}"#;
+    client.handle_input(now, Input::text(pong)).unwrap();
+    let outcome = std::iter::from_fn(|| client.poll_event()).find_map(|event| match event {
+        Event::Completed { txn: t, outcome } if t == txn => Some(outcome),
+        _ => None,
+    });
+    assert!(
+        matches!(outcome, Some(Err(RequestError::UnexpectedReply(_)))),
+        "{outcome:?}"
+    );
+    assert_eq!(client.session_of(HandleId(2)), None);
     check_views(&client).unwrap();
 }
 
