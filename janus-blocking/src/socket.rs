@@ -130,7 +130,7 @@ impl Socket {
         loop {
             match self.ws.flush() {
                 Ok(()) => return Ok(()),
-                Err(tungstenite::Error::Io(e)) if is_timeout(&e) && Instant::now() < deadline => {
+                Err(tungstenite::Error::Io(e)) if is_transient(&e) && Instant::now() < deadline => {
                     continue
                 }
                 Err(e) => return Err(from_ws(e)),
@@ -162,7 +162,7 @@ impl Socket {
                 };
                 Read::Closed(Error::Io(io::Error::new(ErrorKind::ConnectionAborted, why)))
             }
-            Err(tungstenite::Error::Io(e)) if is_timeout(&e) => Read::Idle,
+            Err(tungstenite::Error::Io(e)) if is_transient(&e) => Read::Idle,
             Err(e) => Read::Closed(from_ws(e)),
         }
     }
@@ -196,13 +196,19 @@ fn after(d: Duration) -> Instant {
 fn ignore_would_block(e: tungstenite::Error) -> Result<(), Error> {
     match e {
         // The message is in tungstenite's buffer; `flush` sends it.
-        tungstenite::Error::Io(e) if is_timeout(&e) => Ok(()),
+        tungstenite::Error::Io(e) if is_transient(&e) => Ok(()),
         e => Err(from_ws(e)),
     }
 }
 
-fn is_timeout(e: &io::Error) -> bool {
-    matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
+/// An IO error that leaves the socket as it was, so the call is simply made again: a timeout,
+/// or a signal delivered to this thread while it was blocked (EINTR, which a socket with a
+/// timeout reports whatever `SA_RESTART` says).
+fn is_transient(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+    )
 }
 
 /// Read and write timeouts for the time left until `deadline` (at least 1 ms).

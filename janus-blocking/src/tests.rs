@@ -277,3 +277,61 @@ fn connect_timeout_is_kept() {
     assert!(start.elapsed() < Duration::from_secs(3));
     drop(listener);
 }
+
+/// A signal delivered to the thread blocked in a socket read or write makes the system call
+/// fail with EINTR (always, on a socket with a timeout, whatever SA_RESTART says). That is
+/// not a lost connection: the request and the wait for events go on.
+#[test]
+fn signals_to_the_waiting_thread_do_not_break_the_connection() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{mpsc, Arc};
+
+    use nix::sys::pthread::{pthread_kill, pthread_self};
+    use nix::sys::signal::Signal;
+
+    let (url, server) = serve(Some("janus-protocol"), |ws| {
+        let (info, _) = recv(ws);
+        std::thread::sleep(Duration::from_millis(700));
+        send(
+            ws,
+            json!({"janus": "server_info", "transaction": info["transaction"], "name": "x"}),
+        );
+        std::thread::sleep(Duration::from_millis(700));
+        let data = json!({"plugin": "janus.plugin.echotest", "data": {"echotest": "event"}});
+        send(
+            ws,
+            json!({"janus": "event", "session_id": 99, "sender": 98, "plugindata": data}),
+        );
+        // Wait for the client to hang up.
+        while !matches!(ws.read(), Err(_) | Ok(Message::Close(_))) {}
+    });
+    let caught = Arc::new(AtomicBool::new(false));
+    signal_hook::flag::register(signal_hook::consts::SIGUSR1, caught.clone()).expect("handler");
+    let (tid_tx, tid_rx) = mpsc::channel();
+    let client = std::thread::spawn(move || {
+        let mut conn = Connection::connect(&url, options()).expect("connect");
+        tid_tx.send(pthread_self()).expect("tid");
+        let info = conn.info();
+        let event = conn.next_event(BOUND);
+        conn.close();
+        (info, event)
+    });
+    let tid = tid_rx.recv_timeout(BOUND).expect("client thread started");
+    let start = Instant::now();
+    while !client.is_finished() && start.elapsed() < BOUND {
+        std::thread::sleep(Duration::from_millis(50));
+        // The thread may already be gone (ESRCH): the loop ends at the next check.
+        let _ = pthread_kill(tid, Signal::SIGUSR1);
+    }
+    let (info, event) = client.join().expect("client");
+    assert!(caught.load(Ordering::SeqCst), "no signal was delivered");
+    assert!(info.is_ok(), "{info:?}");
+    assert!(
+        matches!(
+            event,
+            Ok(Some(Event::Connection(ConnectionEvent::Unroutable { .. })))
+        ),
+        "{event:?}"
+    );
+    server.join().expect("server");
+}
