@@ -28,6 +28,12 @@
 
 pub mod harness;
 pub mod netns;
+#[cfg(feature = "media")]
 pub mod peer;
 
 pub use harness::{HarnessError, JanusOptions, JanusServer};
+
+/// The README's Rust snippets (the quickstarts), compiled as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeQuickstarts;

@@ -8,8 +8,13 @@
 //! order, to go to the peer before the answer is applied. `webrtcup`, `media`, `hangup` and
 //! the plugin's follow-up events come as typed handle events.
 //!
-//! The async transport (`janus-transport-ws`) is not exercised here yet: wiring these same
-//! calls through it is a later step (its own issue), so no async variant exists in this file.
+//! The echotest calls go through both transports: [`Signalling`] is the little a call needs
+//! (offer with pipelined trickles, trickle, events, hangup, detach, destroy), implemented on
+//! `janus_blocking::Connection` and on `janus_transport_ws` (its driver on a thread the test
+//! starts, requests awaited with `smol::block_on`, the handle's event stream read between the
+//! peer's ticks). With the async transport Janus's early trickles wait in the handle's stream
+//! instead of the connection's queue; they must come out in the same order, before the answer
+//! is applied.
 //!
 //! Without root (or without namespaces) the tests print why they were skipped and pass, except
 //! when `CI=true`, where that is a failure.
@@ -21,14 +26,16 @@ use std::io::Write as _;
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
+use futures_util::{FutureExt as _, StreamExt as _};
 use janus_blocking::{
     Candidate, Command, ConnectOptions, Connection, Event, HandleEventKind, HandleId, Jsep,
-    JsepType, ReplyKind, SessionId, Trickle,
+    JsepType, Reply, ReplyKind, SessionId, Trickle,
 };
 use janus_proto::wire::MediaState;
 use janus_tests::netns::NetNs;
 use janus_tests::peer::{CandidateMode, OfferOptions, Peer, PeerEvent};
 use janus_tests::{JanusOptions, JanusServer};
+use janus_transport_ws::{DriverEnd, StreamItem};
 use serde_json::json;
 
 /// How long one signalling step or media phase may take.
@@ -76,6 +83,186 @@ fn janus_in(ns: &NetNs, full_trickle: bool, name: &str) -> JanusServer {
 fn connect(janus: &JanusServer) -> Connection {
     let options = ConnectOptions::new().request_timeout(STEP);
     Connection::connect(janus.ws_url(), options).expect("connecting to Janus")
+}
+
+/// Which client library signals a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Transport {
+    Blocking,
+    Async,
+}
+
+/// What a call needs from its signalling, whichever transport carries it. Every failure is a
+/// test failure, so the methods panic with what went wrong.
+trait Signalling {
+    /// The session and the echotest handle it attached.
+    fn ids(&self) -> (SessionId, HandleId);
+    /// Sends `message` with the offer, then each of `trickles` while the answer is pending
+    /// (as a browser does), and returns the answer's reply.
+    fn offer(&mut self, body: serde_json::Value, jsep: Jsep, trickles: Vec<Trickle>) -> Reply;
+    /// The next event for the call (waiting at most `wait`), or `None`.
+    fn next_event(&mut self, wait: Duration) -> Option<Event>;
+    fn hangup(&mut self);
+    fn detach(&mut self);
+    fn destroy(&mut self);
+}
+
+/// Signalling over `janus_blocking`: the caller's thread drives the socket.
+struct BlockingSignalling {
+    conn: Connection,
+    session: SessionId,
+    handle: HandleId,
+}
+
+impl BlockingSignalling {
+    fn open(janus: &JanusServer) -> Self {
+        let mut conn = connect(janus);
+        let session = conn.create().expect("create");
+        let handle = conn
+            .attach(session, "janus.plugin.echotest")
+            .expect("attach");
+        BlockingSignalling {
+            conn,
+            session,
+            handle,
+        }
+    }
+}
+
+impl Signalling for BlockingSignalling {
+    fn ids(&self) -> (SessionId, HandleId) {
+        (self.session, self.handle)
+    }
+
+    fn offer(&mut self, body: serde_json::Value, jsep: Jsep, trickles: Vec<Trickle>) -> Reply {
+        let txn = self
+            .conn
+            .submit(Command::message(self.handle, body, Some(jsep)))
+            .expect("sending the offer");
+        for trickle in trickles {
+            self.conn
+                .trickle(self.handle, trickle)
+                .expect("trickling our candidates");
+        }
+        self.conn.wait(txn).expect("the echotest's answer")
+    }
+
+    fn next_event(&mut self, wait: Duration) -> Option<Event> {
+        self.conn.next_event(wait).expect("the connection to Janus")
+    }
+
+    fn hangup(&mut self) {
+        self.conn.hangup(self.handle).expect("hangup");
+    }
+
+    fn detach(&mut self) {
+        self.conn
+            .detach(self.handle)
+            .expect("the handle outlives its hangup");
+    }
+
+    fn destroy(&mut self) {
+        self.conn.destroy(self.session).expect("destroy");
+    }
+}
+
+/// Signalling over `janus_transport_ws`: the driver runs on a thread of this test, requests
+/// are awaited on the test's thread, the handle's events come from its stream.
+struct AsyncSignalling {
+    client: janus_transport_ws::Client,
+    session: janus_transport_ws::Session,
+    handle: janus_transport_ws::Handle,
+    events: janus_transport_ws::HandleEvents,
+    driver: Option<std::thread::JoinHandle<DriverEnd>>,
+}
+
+impl AsyncSignalling {
+    fn open(janus: &JanusServer) -> Self {
+        let options = janus_transport_ws::ConnectOptions::new().request_timeout(STEP);
+        let (client, driver) = smol::block_on(janus_transport_ws::connect(janus.ws_url(), options))
+            .expect("connecting to Janus");
+        let driver = std::thread::spawn(move || smol::block_on(driver));
+        let session = smol::block_on(client.create()).expect("create");
+        let handle = smol::block_on(session.attach("janus.plugin.echotest")).expect("attach");
+        // Opened before the offer, so Janus's early trickles are buffered for us.
+        let events = handle.events();
+        AsyncSignalling {
+            client,
+            session,
+            handle,
+            events,
+            driver: Some(driver),
+        }
+    }
+}
+
+impl Signalling for AsyncSignalling {
+    fn ids(&self) -> (SessionId, HandleId) {
+        (self.session.id(), self.handle.id())
+    }
+
+    fn offer(&mut self, body: serde_json::Value, jsep: Jsep, trickles: Vec<Trickle>) -> Reply {
+        // Submitted when called: the offer goes out before the trickles.
+        let answer = self
+            .client
+            .submit(Command::message(self.handle.id(), body, Some(jsep)));
+        let trickled: Vec<_> = trickles
+            .into_iter()
+            .map(|t| self.handle.trickle(t))
+            .collect();
+        smol::block_on(async {
+            for trickle in trickled {
+                trickle.await.expect("trickling our candidates");
+            }
+            answer.await.expect("the echotest's answer")
+        })
+    }
+
+    fn next_event(&mut self, wait: Duration) -> Option<Event> {
+        let next = if wait.is_zero() {
+            self.events.next().now_or_never().flatten()
+        } else {
+            smol::block_on(async {
+                let timer = async {
+                    smol::Timer::after(wait).await;
+                    None
+                };
+                smol::future::or(self.events.next(), timer).await
+            })
+        };
+        match next? {
+            StreamItem::Event(event) => Some(event),
+            other => panic!("the handle's stream: {other:?}"),
+        }
+    }
+
+    fn hangup(&mut self) {
+        smol::block_on(self.handle.hangup()).expect("hangup");
+    }
+
+    fn detach(&mut self) {
+        smol::block_on(self.handle.detach()).expect("the handle outlives its hangup");
+    }
+
+    fn destroy(&mut self) {
+        smol::block_on(self.session.destroy()).expect("destroy");
+    }
+}
+
+impl Drop for AsyncSignalling {
+    fn drop(&mut self) {
+        self.client.close();
+        if let Some(driver) = self.driver.take() {
+            // The driver ends once the close handshake is done; a panic there is the test's.
+            let end = driver.join().expect("the driver thread");
+            if !std::thread::panicking() {
+                assert!(
+                    matches!(end, DriverEnd::Closed),
+                    "driver ended with {end:?}"
+                );
+            }
+        }
+    }
 }
 
 /// The typed view of `event` if it is about `handle`.
@@ -130,10 +317,9 @@ struct Seen {
 
 /// A peer and its signalling, pumped together.
 struct Call {
-    conn: Connection,
+    conn: Box<dyn Signalling>,
     peer: Peer,
     seen: Seen,
-    session: SessionId,
     handle: HandleId,
 }
 
@@ -142,7 +328,7 @@ impl Call {
     /// event and tick).
     fn pump(&mut self, what: &str, mut done: impl FnMut(&Seen, &Peer) -> bool) {
         let deadline = Instant::now() + STEP;
-        let (conn, seen, handle) = (&mut self.conn, &mut self.seen, self.handle);
+        let (conn, seen, handle) = (&mut *self.conn, &mut self.seen, self.handle);
         let outcome = self
             .peer
             .run_until(deadline, |peer, event| {
@@ -190,26 +376,22 @@ impl Call {
 
     /// Hands out what the connection set aside (Janus's early trickles) without waiting.
     fn take_queued_events(&mut self) {
-        let (conn, seen, handle) = (&mut self.conn, &mut self.seen, self.handle);
+        let (conn, seen, handle) = (&mut *self.conn, &mut self.seen, self.handle);
         take_events(conn, handle, &mut self.peer, seen, Duration::ZERO);
     }
 
-    /// Sends our candidates to Janus as `trickle` requests, then `completed`.
-    fn trickle_local_candidates(&mut self) -> usize {
+    /// Our candidates as `trickle` requests, then `completed`.
+    fn local_trickles(&self) -> Vec<Trickle> {
         let candidates = self.peer.local_candidates();
         assert!(
             !candidates.is_empty(),
             "trickle mode has a candidate to send"
         );
-        for candidate in &candidates {
-            self.conn
-                .trickle(self.handle, Trickle::One(Candidate::Ice(candidate.clone())))
-                .expect("trickling our candidate");
-        }
-        self.conn
-            .trickle(self.handle, Trickle::completed())
-            .expect("trickling end-of-candidates");
-        candidates.len()
+        candidates
+            .into_iter()
+            .map(|c| Trickle::One(Candidate::Ice(c)))
+            .chain([Trickle::completed()])
+            .collect()
     }
 }
 
@@ -217,13 +399,13 @@ impl Call {
 /// the peer (which keeps them until its remote SDP is set), noting which came early; the rest
 /// go to the inbox.
 fn take_events(
-    conn: &mut Connection,
+    conn: &mut dyn Signalling,
     handle: HandleId,
     peer: &mut Peer,
     seen: &mut Seen,
     wait: Duration,
 ) {
-    while let Some(event) = conn.next_event(wait).expect("the connection to Janus") {
+    while let Some(event) = conn.next_event(wait) {
         if let Some(HandleEventKind::Trickle(candidate)) = on_handle(&event, handle) {
             peer.add_remote_candidate(candidate)
                 .expect("the peer takes Janus's candidate");
@@ -262,22 +444,22 @@ struct Report {
 /// the answer, to the peer's DTLS, to webrtcup, and how many of Janus's trickles came early.
 fn echotest_up(
     test: &str,
+    transport: Transport,
     mode: CandidateMode,
     full_trickle: bool,
 ) -> Option<(EchoCall, [Duration; 3], usize)> {
     let ns = netns_or_skip(test)?;
     let janus = janus_in(&ns, full_trickle, test);
-    let mut conn = connect(&janus);
-    let session = conn.create().expect("create");
-    let handle = conn
-        .attach(session, "janus.plugin.echotest")
-        .expect("attach");
+    let conn: Box<dyn Signalling> = match transport {
+        Transport::Blocking => Box::new(BlockingSignalling::open(&janus)),
+        Transport::Async => Box::new(AsyncSignalling::open(&janus)),
+    };
+    let (_, handle) = conn.ids();
     let peer = Peer::bind(ns.host_ip().into(), mode).expect("binding the peer");
     let mut call = Call {
         conn,
         peer,
         seen: Seen::default(),
-        session,
         handle,
     };
 
@@ -299,14 +481,11 @@ fn echotest_up(
     let started = Instant::now();
     // As a browser does: the offer, then our candidates while the answer is pending.
     let body = json!({"audio": true, "video": false, "data": true});
-    let txn = call
-        .conn
-        .submit(Command::message(handle, body, Some(jsep)))
-        .expect("sending the offer");
-    if mode == CandidateMode::Trickle {
-        call.trickle_local_candidates();
-    }
-    let reply = call.conn.wait(txn).expect("the echotest's answer");
+    let trickles = match mode {
+        CandidateMode::Trickle => call.local_trickles(),
+        CandidateMode::InSdp => Vec::new(),
+    };
+    let reply = call.conn.offer(body, jsep, trickles);
     let to_answer = started.elapsed();
     let ReplyKind::Plugin { data, jsep } = reply.kind else {
         panic!("a plugin reply to the offer: {}", reply.raw.as_str());
@@ -366,7 +545,7 @@ fn echotest_up(
 /// `hangup`: success, then a `hangup` event for the handle with its reason; the echotest says
 /// "done" and the peer sees DTLS close. Returns the reason.
 fn hang_up(call: &mut Call) -> Option<String> {
-    call.conn.hangup(call.handle).expect("hangup");
+    call.conn.hangup();
     let hangup = call.wait_handle_event("the hangup event", |e| {
         matches!(e, HandleEventKind::Hangup { .. })
     });
@@ -383,9 +562,14 @@ fn hang_up(call: &mut Call) -> Option<String> {
 
 /// One echotest call: up to webrtcup, then 100 audio frames and a text message echoed, hangup
 /// with its event, destroy.
-fn echotest(test: &str, mode: CandidateMode, full_trickle: bool) -> Option<Report> {
+fn echotest(
+    test: &str,
+    transport: Transport,
+    mode: CandidateMode,
+    full_trickle: bool,
+) -> Option<Report> {
     let (echo, [to_answer, to_connected, to_webrtcup], early_trickles) =
-        echotest_up(test, mode, full_trickle)?;
+        echotest_up(test, transport, mode, full_trickle)?;
     let EchoCall {
         mut call,
         janus,
@@ -424,7 +608,7 @@ fn echotest(test: &str, mode: CandidateMode, full_trickle: bool) -> Option<Repor
 
     let hangup_reason = hang_up(&mut call);
     assert_eq!(hangup_reason.as_deref(), Some("Janus API"));
-    call.conn.destroy(call.session).expect("destroy");
+    call.conn.destroy();
     drop(call);
     drop(janus);
     drop(ns);
@@ -463,7 +647,7 @@ fn print(test: &str, report: &Report) {
 #[test]
 fn echotest_with_candidates_in_sdp() {
     let test = "echotest_sdp";
-    if let Some(report) = echotest(test, CandidateMode::InSdp, false) {
+    if let Some(report) = echotest(test, Transport::Blocking, CandidateMode::InSdp, false) {
         print(test, &report);
     }
 }
@@ -472,7 +656,7 @@ fn echotest_with_candidates_in_sdp() {
 #[test]
 fn echotest_with_trickle_and_full_trickle() {
     let test = "echotest_trickle";
-    if let Some(report) = echotest(test, CandidateMode::Trickle, true) {
+    if let Some(report) = echotest(test, Transport::Blocking, CandidateMode::Trickle, true) {
         print(test, &report);
     }
 }
@@ -481,7 +665,7 @@ fn echotest_with_trickle_and_full_trickle() {
 #[test]
 fn echotest_with_trickle_and_half_trickle() {
     let test = "echotest_trickle_half";
-    if let Some(report) = echotest(test, CandidateMode::Trickle, false) {
+    if let Some(report) = echotest(test, Transport::Blocking, CandidateMode::Trickle, false) {
         print(test, &report);
     }
 }
@@ -490,7 +674,26 @@ fn echotest_with_trickle_and_half_trickle() {
 #[test]
 fn echotest_with_candidates_in_sdp_and_full_trickle() {
     let test = "echotest_sdp_full";
-    if let Some(report) = echotest(test, CandidateMode::InSdp, true) {
+    if let Some(report) = echotest(test, Transport::Blocking, CandidateMode::InSdp, true) {
+        print(test, &report);
+    }
+}
+
+/// The async transport, in the hardest ordering: we trickle after the offer, Janus trickles
+/// its own candidates before its answer (they wait in the handle's event stream).
+#[test]
+fn echotest_through_the_async_transport_with_full_trickle() {
+    let test = "echotest_async_trickle";
+    if let Some(report) = echotest(test, Transport::Async, CandidateMode::Trickle, true) {
+        print(test, &report);
+    }
+}
+
+/// The async transport with candidates in the SDP on both sides.
+#[test]
+fn echotest_through_the_async_transport_with_candidates_in_sdp() {
+    let test = "echotest_async_sdp";
+    if let Some(report) = echotest(test, Transport::Async, CandidateMode::InSdp, false) {
         print(test, &report);
     }
 }
@@ -501,7 +704,8 @@ fn echotest_with_candidates_in_sdp_and_full_trickle() {
 #[test]
 fn hangup_ends_the_peer_connection_with_a_reason() {
     let test = "hangup";
-    let Some((echo, _, _)) = echotest_up(test, CandidateMode::InSdp, false) else {
+    let Some((echo, _, _)) = echotest_up(test, Transport::Blocking, CandidateMode::InSdp, false)
+    else {
         return;
     };
     let EchoCall {
@@ -526,10 +730,8 @@ fn hangup_ends_the_peer_connection_with_a_reason() {
         .filter(|e| !matches!(e, HandleEventKind::Media(_)))
         .collect();
     assert!(later.is_empty(), "events after the hangup: {later:#?}");
-    call.conn
-        .detach(call.handle)
-        .expect("the handle outlives its hangup");
-    call.conn.destroy(call.session).expect("destroy");
+    call.conn.detach();
+    call.conn.destroy();
     drop(call);
     drop(janus);
     drop(ns);
