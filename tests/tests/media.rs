@@ -1,6 +1,7 @@
 //! Real WebRTC calls through a real Janus: Janus runs in a network namespace (see
 //! `janus_tests::netns`), a str0m peer (`janus_tests::peer`) sits on the host end of the veth,
-//! and the signalling goes through this workspace's blocking client, `janus_blocking`.
+//! and the signalling goes through this workspace's clients (`janus_blocking` for all calls,
+//! `janus_transport_ws` for two echotest calls too).
 //!
 //! What the client has to get right here, beyond request and reply: Janus's own trickles
 //! (with `full_trickle`) arrive *before* the answer they belong to, while `message` (or `wait`)
@@ -9,7 +10,7 @@
 //! the plugin's follow-up events come as typed handle events.
 //!
 //! The echotest calls go through both transports: [`Signalling`] is the little a call needs
-//! (offer with pipelined trickles, trickle, events, hangup, detach, destroy), implemented on
+//! (offer with pipelined trickles, events, hangup, detach, destroy), implemented on
 //! `janus_blocking::Connection` and on `janus_transport_ws` (its driver on a thread the test
 //! starts, requests awaited with `smol::block_on`, the handle's event stream read between the
 //! peer's ticks). With the async transport Janus's early trickles wait in the handle's stream
