@@ -878,10 +878,10 @@ impl Client {
                 max: self.config.max_incoming_frame,
             });
         }
-        if std::str::from_utf8(&bytes).is_err() {
+        let Ok(text) = std::str::from_utf8(&bytes) else {
             return Err(ProtocolError::NotUtf8);
-        }
-        let msg = ServerMessage::decode(&bytes)?;
+        };
+        let msg = ServerMessage::decode_str(text)?;
         let raw = RawFrame::new(bytes);
         match msg {
             ServerMessage::ServerInfo { transaction, info } => {

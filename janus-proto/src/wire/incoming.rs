@@ -337,6 +337,19 @@ impl ServerMessage {
         Self::classify(env, frame)
     }
 
+    /// [`decode`](Self::decode) of a frame already known to be UTF-8 (as a WebSocket text
+    /// message is): the text is not validated a second time.
+    ///
+    /// ```
+    /// use janus_proto::wire::ServerMessage;
+    /// let msg = ServerMessage::decode_str(r#"{"janus":"pong","transaction":"7"}"#).unwrap();
+    /// assert!(matches!(msg, ServerMessage::Pong { .. }));
+    /// ```
+    pub fn decode_str(frame: &str) -> Result<Self, DecodeError> {
+        let env: Envelope<'_> = serde_json::from_str(frame)?;
+        Self::classify(env, frame.as_bytes())
+    }
+
     fn classify(env: Envelope<'_>, frame: &[u8]) -> Result<Self, DecodeError> {
         fn need<T>(
             v: Option<T>,
