@@ -1,0 +1,214 @@
+//! The workloads through `janus-transport-ws` on one thread: `smol::block_on`, with the
+//! connection's driver spawned on a `smol::LocalExecutor` next to the workload. Concurrent
+//! requests are plain futures joined together.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use futures_util::future::try_join_all;
+use futures_util::{FutureExt, StreamExt};
+use janus_bench_common::{current_rss_kb, Meter, Report, RunArgs, Workload};
+use janus_transport_ws::{connect, Client, ConnectOptions, ConnectionEvents, Error, StreamItem};
+use smol::LocalExecutor;
+
+use crate::check::{check_echo, echo_body, micros, Expected, ECHOTEST, REQUEST_TIMEOUT};
+
+/// Connects and runs `args.workload`.
+pub fn run(args: &RunArgs, report: &mut Report) -> Result<(), String> {
+    // Every unsolicited event of a W2 round or of W3 may wait in the connection stream until
+    // the round is over: make room for all of them.
+    let events = args.sessions * (args.handles + 1);
+    let options = ConnectOptions::new()
+        .request_timeout(REQUEST_TIMEOUT)
+        .keepalive_interval(args.keepalive)
+        .connect_timeout(REQUEST_TIMEOUT)
+        .event_buffer(events.max(1024));
+    smol::block_on(async {
+        let (client, driver) = connect(&args.url, options)
+            .await
+            .map_err(|e| format!("connect to {}: {e}", args.url))?;
+        let executor = LocalExecutor::new();
+        let driver = executor.spawn(driver);
+        executor
+            .run(async {
+                let mut events = client.connection_events();
+                let result = match args.workload {
+                    Workload::W1 => w1(&client, &mut events, args, report).await,
+                    Workload::W2 => w2(&client, &mut events, args, report).await,
+                    Workload::W3 => w3(&client, &mut events, args, report).await,
+                };
+                client.close();
+                driver.await;
+                result
+            })
+            .await
+    })
+}
+
+/// Turns a library error into the report's error text, saying which step failed.
+fn ctx(what: &'static str) -> impl Fn(Error) -> String {
+    move |e| format!("{what}: {e}")
+}
+
+/// W1: the whole life of a session and handle, `iterations` times in sequence.
+async fn w1(
+    client: &Client,
+    events: &mut ConnectionEvents,
+    args: &RunArgs,
+    report: &mut Report,
+) -> Result<(), String> {
+    let body = echo_body();
+    let meter = Meter::start();
+    for i in 1..=args.iterations {
+        let start = Instant::now();
+        let session = client.create().await.map_err(ctx("create"))?;
+        let handle = session.attach(ECHOTEST).await.map_err(ctx("attach"))?;
+        let reply = handle
+            .message(body.clone(), None)
+            .await
+            .map_err(ctx("message"))?;
+        check_echo(&reply.data, &reply.raw, handle.id())?;
+        handle.detach().await.map_err(ctx("detach"))?;
+        session.destroy().await.map_err(ctx("destroy"))?;
+        report.latencies_us.push(micros(start.elapsed()));
+        report.replies += 4;
+        report.events += 1;
+
+        let mut expected = Expected::default();
+        expected.destroyed(session.id());
+        report.events += drain(events, &mut expected).await?;
+        report.iterations = i;
+        if i == args.rss_checkpoint {
+            report.rss_checkpoints_kb.push((i, current_rss_kb()));
+        }
+    }
+    report
+        .rss_checkpoints_kb
+        .push((args.iterations, current_rss_kb()));
+    meter.finish(report);
+    Ok(())
+}
+
+/// W2: `iterations` rounds of `sessions` × `handles`, each step all in flight at once.
+async fn w2(
+    client: &Client,
+    events: &mut ConnectionEvents,
+    args: &RunArgs,
+    report: &mut Report,
+) -> Result<(), String> {
+    let body = echo_body();
+    let meter = Meter::start();
+    for round in 1..=args.iterations {
+        let start = Instant::now();
+        let sessions = try_join_all((0..args.sessions).map(|_| client.create()))
+            .await
+            .map_err(ctx("create"))?;
+        let handles = try_join_all(
+            sessions
+                .iter()
+                .flat_map(|s| (0..args.handles).map(move |_| s.attach(ECHOTEST))),
+        )
+        .await
+        .map_err(ctx("attach"))?;
+        let replies = try_join_all(handles.iter().map(|h| h.message(body.clone(), None)))
+            .await
+            .map_err(ctx("message"))?;
+        for (reply, handle) in replies.iter().zip(&handles) {
+            check_echo(&reply.data, &reply.raw, handle.id())?;
+        }
+        try_join_all(handles.iter().map(|h| h.detach()))
+            .await
+            .map_err(ctx("detach"))?;
+        try_join_all(sessions.iter().map(|s| s.destroy()))
+            .await
+            .map_err(ctx("destroy"))?;
+        report.latencies_us.push(micros(start.elapsed()));
+        report.replies += (2 * sessions.len() + 2 * handles.len()) as u64;
+        report.events += replies.len() as u64;
+
+        let mut expected = Expected::default();
+        sessions.iter().for_each(|s| expected.destroyed(s.id()));
+        report.events += drain(events, &mut expected).await?;
+        report.iterations = round;
+    }
+    meter.finish(report);
+    Ok(())
+}
+
+/// W3: `sessions` sessions created concurrently, held for `hold` while the driver sends the
+/// keepalives, then destroyed concurrently.
+async fn w3(
+    client: &Client,
+    events: &mut ConnectionEvents,
+    args: &RunArgs,
+    report: &mut Report,
+) -> Result<(), String> {
+    let interval = client.keepalive_interval();
+    if interval != args.keepalive {
+        return Err(format!(
+            "keepalive interval in force is {interval:?}, not {:?}",
+            args.keepalive
+        ));
+    }
+    let meter = Meter::start();
+    let start = Instant::now();
+    let sessions = try_join_all((0..args.sessions).map(|_| client.create()))
+        .await
+        .map_err(ctx("create"))?;
+    report.latencies_us.push(micros(start.elapsed()));
+
+    // Nothing is expected during the hold: a session timeout or a failed keepalive would
+    // show up on the connection stream.
+    let hold = async {
+        smol::Timer::after(args.hold).await;
+        Ok(())
+    };
+    let watch = async {
+        match events.next().await {
+            Some(item) => Err(format!("during the hold: unexpected {item:?}")),
+            None => Err("during the hold: the connection ended".to_owned()),
+        }
+    };
+    smol::future::or(hold, watch).await?;
+
+    try_join_all(sessions.iter().map(|s| s.destroy()))
+        .await
+        .map_err(ctx("destroy (after the hold)"))?;
+    report.replies += 2 * sessions.len() as u64;
+    let mut expected = Expected::default();
+    sessions.iter().for_each(|s| expected.destroyed(s.id()));
+    report.events += drain(events, &mut expected).await?;
+    report.iterations = 1;
+    meter.finish(report);
+    Ok(())
+}
+
+/// Takes events from the connection stream until every expected one has come (at most
+/// [`REQUEST_TIMEOUT`] each); returns how many came from Janus.
+async fn drain(events: &mut ConnectionEvents, expected: &mut Expected) -> Result<u64, String> {
+    let mut from_janus = 0;
+    while !expected.done() {
+        // Usually the event is already there: no timer needed then.
+        let item = match events.next().now_or_never() {
+            Some(item) => item,
+            None => within(REQUEST_TIMEOUT, events.next())
+                .await
+                .ok_or_else(|| expected.missing())?,
+        };
+        match item {
+            Some(StreamItem::Event(event)) => from_janus += u64::from(expected.observe(&event)?),
+            Some(other) => return Err(format!("unexpected {other:?}")),
+            None => return Err("the connection ended".to_owned()),
+        }
+    }
+    Ok(from_janus)
+}
+
+/// `future`'s output, or `None` if it takes longer than `limit`.
+async fn within<T>(limit: Duration, future: impl Future<Output = T>) -> Option<T> {
+    smol::future::or(future.map(Some), async {
+        smol::Timer::after(limit).await;
+        None
+    })
+    .await
+}
