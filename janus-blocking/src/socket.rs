@@ -47,6 +47,8 @@ pub(crate) struct Socket {
     tcp: TcpStream,
     /// Bound on one blocking write: a peer that stops reading must not hang the caller.
     write_timeout: Duration,
+    /// The read timeout the socket has now (`None`: not set by [`Socket::read`] yet).
+    read_timeout: Option<Duration>,
 }
 
 impl std::fmt::Debug for Socket {
@@ -114,6 +116,7 @@ impl Socket {
             ws,
             tcp: tcp_clone,
             write_timeout,
+            read_timeout: None,
         })
     }
 
@@ -141,8 +144,20 @@ impl Socket {
     /// Waits at most `wait` for one message.
     pub(crate) fn read(&mut self, wait: Duration) -> Read {
         let wait = wait.clamp(MIN_BLOCK, MAX_BLOCK);
-        if let Err(e) = self.tcp.set_read_timeout(Some(wait)) {
-            return Read::Closed(Error::Io(e));
+        // Setting the timeout before every read would be a system call per frame. The
+        // socket keeps its timeout while that is no longer than `wait` (never past the
+        // caller's deadline) and at least a quarter of it (a read that gives up early costs
+        // only another turn); a new one is 3/4 of `wait`, so that the slightly shorter waits
+        // of the next reads (the same deadline, a little later) keep it too.
+        let keep = self
+            .read_timeout
+            .is_some_and(|current| current <= wait && current >= wait / 4);
+        if !keep {
+            let timeout = (wait / 4 * 3).max(MIN_BLOCK);
+            if let Err(e) = self.tcp.set_read_timeout(Some(timeout)) {
+                return Read::Closed(Error::Io(e));
+            }
+            self.read_timeout = Some(timeout);
         }
         match self.ws.read() {
             Ok(Message::Text(text)) => Read::Frame(Bytes::from(text)),
