@@ -18,7 +18,12 @@ cd "$(dirname "$0")/.."
 
 # A Debian package that is not installed (a library: no command to look for).
 missing_debs=()
-for pkg in libssl-dev pkg-config; do
+packages=(libssl-dev pkg-config)
+# janode's npm packages build a native module (unix-dgram) with node-gyp.
+if command -v node >/dev/null 2>&1; then
+    packages+=(g++ make python3)
+fi
+for pkg in "${packages[@]}"; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing_debs+=("$pkg")
 done
 if [ "${#missing_debs[@]}" -gt 0 ]; then
@@ -43,7 +48,10 @@ if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
     if [ ! -d "$janode/node_modules" ] \
         || [ "$janode/package-lock.json" -nt "$janode/node_modules/.package-lock.json" ]; then
         echo "bench.sh: npm ci in $janode"
-        (cd "$janode" && npm ci --no-audit --no-fund)
+        if ! (cd "$janode" && npm ci --no-audit --no-fund); then
+            echo "bench.sh: npm ci failed: janode will be skipped"
+            rm -rf "$janode/node_modules"
+        fi
     fi
 else
     echo "bench.sh: node or npm is not installed: janode will be skipped"

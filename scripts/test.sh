@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test of the workspace on a fresh machine: installs what is missing
-# (Janus from Debian, openssl, cargo-fuzz), then lints, docs, unit, property and
-# integration tests against a real Janus, and a bounded fuzz run.
+# (Janus from Debian, openssl, cargo-fuzz, the benchmarks' packages), then lints, docs, unit,
+# property and integration tests against a real Janus, a quick benchmark run (it must work;
+# its figures are not judged), and a bounded fuzz run.
 #
 # Usage: scripts/test.sh            (FUZZ_SECONDS=30 per fuzz target by default)
 #        FUZZ_SECONDS=0 scripts/test.sh   to skip fuzzing
@@ -32,6 +33,14 @@ echo "ok"
 
 step "tests (unit, property, golden, scenarios, real Janus)"
 cargo test --workspace --locked
+
+step "benchmarks: lints and unit tests of bench/ (its own workspace)"
+(cd bench && cargo fmt --all -- --check \
+    && cargo clippy --release --all-targets --locked -- -D warnings \
+    && cargo test --release --locked)
+
+step "benchmarks run (quick sizes: this checks they work; BENCHMARKS.md has a full run)"
+bash scripts/bench.sh --quick --out target/bench-quick
 
 if [ "${FUZZ_SECONDS:-30}" != "0" ]; then
     step "fuzzing each target for ${FUZZ_SECONDS:-30} s"

@@ -3,8 +3,9 @@
 
 use std::fmt;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
 
 use async_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -22,6 +23,10 @@ use crate::transport::Ws;
 /// Most turns (one read, writes, one timer check each) a driver makes in one `poll` before
 /// it yields to the executor, so one busy connection cannot starve other tasks.
 const BUDGET: usize = 64;
+
+/// Waits up to this long sleep until the deadline exactly (longer ones sleep 3/4 of the wait
+/// first; see `DriverLoop::step_timer`).
+const EXACT_SLEEP: Duration = Duration::from_millis(4);
 
 /// Why a connection ended: what a [`Driver`](crate::Driver) or
 /// [`AdminDriver`](crate::AdminDriver) resolves to.
@@ -92,6 +97,50 @@ struct Closing {
     sent: bool,
 }
 
+/// Tells the driver that its read side was woken: the waker a read that returned `Pending`
+/// left with the socket. Without it every wake of the driver (each request a client submits)
+/// would also try the socket, and with async-io a read that finds nothing costs two system
+/// calls (the read, and re-arming the poller).
+#[derive(Debug)]
+struct ReadWake {
+    /// Set when the socket may have something: at first, after a read that produced a
+    /// message (more may be buffered), and when the read side is woken.
+    ready: AtomicBool,
+    /// The driver task's waker, woken with it.
+    task: Mutex<Option<Waker>>,
+}
+
+impl ReadWake {
+    fn new() -> Self {
+        ReadWake {
+            ready: AtomicBool::new(true),
+            task: Mutex::new(None),
+        }
+    }
+
+    /// Remembers the driver task's current waker.
+    fn register(&self, waker: &Waker) {
+        let mut task = self.task.lock().unwrap_or_else(|e| e.into_inner());
+        if !task.as_ref().is_some_and(|t| t.will_wake(waker)) {
+            *task = Some(waker.clone());
+        }
+    }
+}
+
+impl Wake for ReadWake {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.ready.store(true, Ordering::Release);
+        let task = self.task.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(waker) = task.as_ref() {
+            waker.wake_by_ref();
+        }
+    }
+}
+
 /// Whether a step did something, found nothing to do, or ended the connection.
 enum Step {
     Busy,
@@ -104,7 +153,11 @@ pub(crate) struct DriverLoop<E: Engine> {
     shared: Arc<Mutex<E>>,
     ws: Option<Ws>,
     timer: Timer,
+    /// The armed sleep and when it ends (no later than the deadline it is for).
     sleep: Option<(Instant, Sleep)>,
+    read_wake: Arc<ReadWake>,
+    /// `read_wake` as a waker, for the socket's read side.
+    read_waker: Waker,
     /// Set by a close of ours, or by the server's close frame.
     closing: Option<Closing>,
     close_timeout: Duration,
@@ -117,11 +170,14 @@ impl<E: Engine> DriverLoop<E> {
         timer: Timer,
         close_timeout: Duration,
     ) -> Self {
+        let read_wake = Arc::new(ReadWake::new());
         Self {
             shared,
             ws: Some(ws),
             timer,
             sleep: None,
+            read_waker: Waker::from(read_wake.clone()),
+            read_wake,
             closing: None,
             close_timeout,
         }
@@ -132,6 +188,7 @@ impl<E: Engine> DriverLoop<E> {
             // Already resolved.
             return Poll::Pending;
         }
+        self.read_wake.register(cx.waker());
         let request = lock(&self.shared, |s, _| {
             s.register_driver(cx.waker());
             s.close_request()
@@ -144,7 +201,7 @@ impl<E: Engine> DriverLoop<E> {
             for which in 0..3 {
                 let step = match which {
                     0 => self.step_write(cx),
-                    1 => self.step_read(cx),
+                    1 => self.step_read(),
                     _ => self.step_timer(cx),
                 };
                 match step {
@@ -214,12 +271,21 @@ impl<E: Engine> DriverLoop<E> {
         }
     }
 
-    /// Reads at most one message and feeds it to the core.
-    fn step_read(&mut self, cx: &mut Context<'_>) -> Step {
+    /// Reads at most one message and feeds it to the core, if the read side was woken.
+    fn step_read(&mut self) -> Step {
+        if self.ws.is_none() || !self.read_wake.ready.swap(false, Ordering::AcqRel) {
+            return Step::Idle;
+        }
+        let waker = self.read_waker.clone();
+        let mut cx = Context::from_waker(&waker);
         let Some(ws) = self.ws() else {
             return Step::Idle;
         };
-        match ws.poll_next(cx) {
+        let polled = ws.poll_next(&mut cx);
+        if polled.is_ready() {
+            self.read_wake.ready.store(true, Ordering::Release);
+        }
+        match polled {
             Poll::Pending => Step::Idle,
             Poll::Ready(None) => Step::End(self.ended_normally()),
             // While closing, the peer may drop the socket instead of finishing the handshake.
@@ -264,17 +330,37 @@ impl<E: Engine> DriverLoop<E> {
             self.sleep = None;
             return Step::Idle;
         };
-        let mut due = Instant::now() >= at;
-        if !due {
-            if self.sleep.as_ref().map(|(a, _)| *a) != Some(at) {
-                self.sleep = Some((at, self.timer.sleep_until(at)));
+        let now = Instant::now();
+        if now < at {
+            // Every request moves the core's deadline a little; arming a new sleep each time
+            // costs the runtime a timer update. Keep the armed one while it ends no later
+            // than `at` and not before a quarter of the wait; a new one ends at 3/4 of it
+            // (exactly at `at` when that is near), and waking early only costs a turn.
+            let left = at - now;
+            let keep = self
+                .sleep
+                .as_ref()
+                .is_some_and(|(ends, _)| *ends <= at && *ends >= now + left / 4);
+            if !keep {
+                let ends = if left > EXACT_SLEEP {
+                    now + left / 4 * 3
+                } else {
+                    at
+                };
+                self.sleep = Some((ends, self.timer.sleep_until(ends)));
             }
-            if let Some((_, sleep)) = &mut self.sleep {
-                due = sleep.as_mut().poll(cx).is_ready();
+            let woke = match &mut self.sleep {
+                Some((_, sleep)) => sleep.as_mut().poll(cx).is_ready(),
+                None => false,
+            };
+            if !woke {
+                return Step::Idle;
             }
-        }
-        if !due {
-            return Step::Idle;
+            self.sleep = None;
+            if Instant::now() < at {
+                // Woken early on purpose: the next turn arms the rest of the wait.
+                return Step::Busy;
+            }
         }
         self.sleep = None;
         if let Some(c) = self.closing.take() {

@@ -238,12 +238,18 @@ pub(crate) async fn with_deadline<T>(
     .await
 }
 
+/// tungstenite's read buffer: it zeroes this much before every read of the socket, so its
+/// default (128 KiB) cost more CPU per Janus frame than decoding it. Janus's frames are
+/// mostly well under 8 KiB; larger ones take several reads.
+const READ_BUFFER: usize = 8 * 1024;
+
 /// The WebSocket limits for a core that accepts frames up to `max_incoming` bytes: the
 /// socket accepts at least tungstenite's defaults so the core, not the socket, rejects a
 /// frame that is merely too large (the connection survives that).
 pub(crate) fn ws_config(max_incoming: usize) -> WebSocketConfig {
     let max = max_incoming.max(64 << 20);
     WebSocketConfig::default()
+        .read_buffer_size(READ_BUFFER)
         .max_message_size(Some(max))
         .max_frame_size(Some(max))
 }

@@ -1137,6 +1137,24 @@ fn over_wss() {
             )
             .await
             .expect("attach");
+        // A reply larger than one Janus fragment (2800 bytes) and than the socket's read
+        // buffer (8 KiB) comes through whole.
+        let room = room_id();
+        let description = "x".repeat(20_000);
+        let create = json!({"request": "create", "room": room, "description": description});
+        vr.message(create, None).await.expect("create room");
+        let list = vr
+            .message(json!({"request": "list"}), None)
+            .await
+            .expect("list");
+        let listed = list.value()["list"].clone();
+        let ours = listed
+            .as_array()
+            .and_then(|l| l.iter().find(|r| r["room"] == room));
+        assert_eq!(
+            ours.map(|r| r["description"].clone()),
+            Some(json!(description))
+        );
         let base = room_id();
         let mut replies: FuturesUnordered<_> = (0..100u64)
             .map(|i| {

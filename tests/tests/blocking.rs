@@ -892,10 +892,11 @@ fn over_wss() {
         .message(handle, json!({"audio": true}), None)
         .expect("message");
     assert_eq!(plugin_value(&reply, "result"), "ok");
-    // A reply larger than one Janus fragment (2800 bytes) comes through whole.
+    // A reply larger than one Janus fragment (2800 bytes) and than the socket's read buffer
+    // (8 KiB) comes through whole.
     let rooms = conn.attach(session, VIDEOROOM).expect("attach");
     let room = room_id();
-    let description = "x".repeat(5000);
+    let description = "x".repeat(20_000);
     conn.message(
         rooms,
         json!({"request": "create", "room": room, "description": description}),
