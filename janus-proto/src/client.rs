@@ -83,6 +83,9 @@ pub struct Client {
     closed: bool,
     keepalive_interval: Duration,
     pending: BTreeMap<TransactionId, Pending>,
+    /// The pending transactions of each session (by `What::session`), so that ending a
+    /// session or handle costs its own transactions, not all of them.
+    by_session: BTreeMap<SessionId, BTreeSet<TransactionId>>,
     user_pending: usize,
     timers: BTreeSet<(Instant, Timer)>,
     sessions: BTreeMap<SessionId, Session>,
@@ -208,6 +211,7 @@ impl Client {
             closed: false,
             keepalive_interval: config.keepalive_interval.max(Duration::from_millis(1)),
             pending: BTreeMap::new(),
+            by_session: BTreeMap::new(),
             user_pending: 0,
             timers: BTreeSet::new(),
             sessions: BTreeMap::new(),
@@ -559,7 +563,7 @@ impl Client {
         }
         match hold {
             Some(handle) => {
-                self.pending.insert(
+                self.register(
                     txn,
                     Pending {
                         what,
@@ -574,7 +578,7 @@ impl Client {
                 self.pump(handle);
             }
             None => {
-                self.pending.insert(
+                self.register(
                     txn,
                     Pending {
                         what,
@@ -586,6 +590,31 @@ impl Client {
                 self.transmit(txn, frame);
             }
         }
+    }
+
+    /// Records a new pending transaction (and indexes it by session).
+    fn register(&mut self, txn: TransactionId, pending: Pending) {
+        if let Some(session) = pending.what.session() {
+            self.by_session.entry(session).or_default().insert(txn);
+        }
+        self.pending.insert(txn, pending);
+        debug_assert!(self.index_is_consistent());
+    }
+
+    /// Whether `by_session` indexes exactly the pending transactions that have a session
+    /// (checked by `debug_assert!` after every change, so every test checks it).
+    fn index_is_consistent(&self) -> bool {
+        let indexed: usize = self.by_session.values().map(BTreeSet::len).sum();
+        let with_session = self.pending.values().filter(|p| p.what.session().is_some());
+        indexed == with_session.count()
+            && self.by_session.iter().all(|(session, txns)| {
+                !txns.is_empty()
+                    && txns.iter().all(|t| {
+                        self.pending
+                            .get(t)
+                            .is_some_and(|p| p.what.session() == Some(*session))
+                    })
+            })
     }
 
     /// Puts a registered transaction's frame on the wire.
@@ -652,6 +681,15 @@ impl Client {
         let Some(p) = self.pending.remove(&txn) else {
             return;
         };
+        if let Some(session) = p.what.session() {
+            if let Some(txns) = self.by_session.get_mut(&session) {
+                txns.remove(&txn);
+                if txns.is_empty() {
+                    self.by_session.remove(&session);
+                }
+            }
+        }
+        debug_assert!(self.index_is_consistent());
         self.timers.remove(&(p.deadline, Timer::Transaction(txn)));
         if let Some(mark) = mark {
             self.finished.insert(txn, mark);
@@ -790,14 +828,30 @@ impl Client {
         );
     }
 
-    /// Fails every pending request matching `doomed` with `error`.
-    fn fail_where(&mut self, doomed: impl Fn(&Pending) -> bool, error: RequestError) {
-        let txns: Vec<TransactionId> = self
-            .pending
-            .iter()
-            .filter(|(_, p)| doomed(p))
-            .map(|(t, _)| *t)
-            .collect();
+    /// Fails every pending request matching `doomed` with `error`: among those of `session`
+    /// only, or among all when `session` is `None`.
+    fn fail_where(
+        &mut self,
+        session: Option<SessionId>,
+        doomed: impl Fn(&Pending) -> bool,
+        error: RequestError,
+    ) {
+        let txns: Vec<TransactionId> = match session {
+            Some(session) => self
+                .by_session
+                .get(&session)
+                .into_iter()
+                .flatten()
+                .filter(|t| self.pending.get(t).is_some_and(&doomed))
+                .copied()
+                .collect(),
+            None => self
+                .pending
+                .iter()
+                .filter(|(_, p)| doomed(p))
+                .map(|(t, _)| *t)
+                .collect(),
+        };
         for txn in txns {
             let sent = self
                 .pending
@@ -824,6 +878,7 @@ impl Client {
             event: SessionEvent::Ended(why),
         });
         self.fail_where(
+            Some(session),
             |p| p.what.session() == Some(session),
             RequestError::SessionEnded(session),
         );
@@ -839,6 +894,7 @@ impl Client {
         self.ended_handles.insert(handle, h.session);
         // A `detach` already sent still gets its own reply; everything else is moot.
         self.fail_where(
+            Some(h.session),
             |p| {
                 p.what.handle() == Some(handle)
                     && (!matches!(p.what, What::Detach(..)) || matches!(p.stage, Stage::Held(_)))
@@ -853,7 +909,7 @@ impl Client {
         }
         self.closed = true;
         self.transmits.clear();
-        self.fail_where(|_| true, RequestError::ConnectionLost);
+        self.fail_where(None, |_| true, RequestError::ConnectionLost);
         let sessions: Vec<SessionId> = self.sessions.keys().copied().collect();
         for session in sessions {
             if let Some(s) = self.sessions.get_mut(&session) {
