@@ -284,8 +284,10 @@ impl Sizes {
     pub fn args(self, url: &str, workload: Workload) -> RunArgs {
         let mut args = RunArgs::new(url, workload);
         match (workload, self.quick) {
+            // Full runs are sized so that each uses a few hundred ms of CPU: the kernel
+            // charges CPU time in scheduler ticks, too coarse for runs of a few ms.
             (Workload::W1, false) => {
-                args.iterations = 300;
+                args.iterations = 2000;
                 args.rss_checkpoint = 300;
             }
             (Workload::W1, true) => {
@@ -293,7 +295,7 @@ impl Sizes {
                 args.rss_checkpoint = 0;
             }
             (Workload::W2, quick) => {
-                args.iterations = 1;
+                args.iterations = if quick { 1 } else { 20 };
                 args.sessions = if quick { 20 } else { 100 };
                 args.handles = 5;
             }
