@@ -223,6 +223,22 @@ pub struct Report {
     pub events: u64,
 }
 
+impl Report {
+    /// Records that W1 iteration `i` is done, reading the RSS if `i` is the checkpoint.
+    pub fn iteration_done(&mut self, i: usize, args: &RunArgs) {
+        self.iterations = i;
+        if i == args.rss_checkpoint {
+            self.rss_checkpoints_kb.push((i, current_rss_kb()));
+        }
+    }
+
+    /// Records the RSS after the last W1 iteration.
+    pub fn iterations_finished(&mut self, args: &RunArgs) {
+        self.rss_checkpoints_kb
+            .push((args.iterations, current_rss_kb()));
+    }
+}
+
 /// User and system CPU of this process so far.
 pub fn cpu_time() -> (Duration, Duration) {
     match getrusage(UsageWho::RUSAGE_SELF) {

@@ -28,7 +28,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use futures_util::future::try_join_all;
-use janus_bench_common::{current_rss_kb, run_main, Meter, Report, RunArgs, Workload};
+use janus_bench_common::{run_main, Meter, Report, RunArgs, Workload};
 use jarust::core::connect;
 use jarust::core::jaconfig::{JaConfig, JanusAPI};
 use jarust::core::jaconnection::JaConnection;
@@ -121,14 +121,9 @@ async fn w1(
         // detached (and the echotest's `done`, when it comes).
         report.replies += 4;
         report.events += 1 + detach_events;
-        report.iterations = i;
-        if i == args.rss_checkpoint {
-            report.rss_checkpoints_kb.push((i, current_rss_kb()));
-        }
+        report.iteration_done(i, args);
     }
-    report
-        .rss_checkpoints_kb
-        .push((args.iterations, current_rss_kb()));
+    report.iterations_finished(args);
     Ok(())
 }
 

@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use janus_bench_common::{current_rss_kb, Meter, Report, RunArgs, Workload};
+use janus_bench_common::{Meter, Report, RunArgs, Workload};
 use janus_blocking::{
     Command, ConnectOptions, Connection, Error, HandleId, Reply, ReplyKind, SessionId,
     TransactionId,
@@ -55,14 +55,9 @@ fn w1(conn: &mut Connection, args: &RunArgs, report: &mut Report) -> Result<(), 
         let mut expected = Expected::default();
         expected.destroyed(session);
         report.events += drain(conn, &mut expected)?;
-        report.iterations = i;
-        if i == args.rss_checkpoint {
-            report.rss_checkpoints_kb.push((i, current_rss_kb()));
-        }
+        report.iteration_done(i, args);
     }
-    report
-        .rss_checkpoints_kb
-        .push((args.iterations, current_rss_kb()));
+    report.iterations_finished(args);
     meter.finish(report);
     Ok(())
 }

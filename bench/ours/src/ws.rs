@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::try_join_all;
 use futures_util::{FutureExt, StreamExt};
-use janus_bench_common::{current_rss_kb, Meter, Report, RunArgs, Workload};
+use janus_bench_common::{Meter, Report, RunArgs, Workload};
 use janus_transport_ws::{connect, Client, ConnectOptions, ConnectionEvents, Error, StreamItem};
 use smol::LocalExecutor;
 
@@ -77,14 +77,9 @@ async fn w1(
         let mut expected = Expected::default();
         expected.destroyed(session.id());
         report.events += drain(events, &mut expected).await?;
-        report.iterations = i;
-        if i == args.rss_checkpoint {
-            report.rss_checkpoints_kb.push((i, current_rss_kb()));
-        }
+        report.iteration_done(i, args);
     }
-    report
-        .rss_checkpoints_kb
-        .push((args.iterations, current_rss_kb()));
+    report.iterations_finished(args);
     meter.finish(report);
     Ok(())
 }
