@@ -20,7 +20,7 @@ use crate::driver::{DriverEnd, DriverLoop, Engine};
 use crate::error::{Error, Result};
 use crate::events::{ConnectionEvents, EventStream, Queues};
 use crate::options::{ConnectOptions, PemSource, Timer};
-use crate::shared::{Conn, Host, QueueHost, Waiters};
+use crate::shared::{Conn, DriverLink, Host, QueueHost, Waiters};
 use crate::transport::{self, Io, Ws};
 
 /// The WebSocket subprotocol of the Admin API.
@@ -176,9 +176,7 @@ fn assemble(
         core,
         waiters: Waiters::new(),
         queues: Queues::new(options.event_buffer),
-        driver: None,
-        clients: 1,
-        close_requested: false,
+        link: DriverLink::new(),
         ended: false,
     }));
     let driver = AdminDriver(DriverLoop::new(
@@ -429,14 +427,14 @@ impl AdminClient {
     /// Closes the connection (see [`Client::close`](crate::Client::close)).
     pub fn close(&self) {
         self.conn.with(|s, w| {
-            s.close_requested = true;
+            s.link.close_requested = true;
             s.wake_driver(w);
         });
     }
 
     /// Whether the connection is over (or closing).
     pub fn is_closed(&self) -> bool {
-        self.conn.with(|s, _| s.ended || s.close_requested)
+        self.conn.with(|s, _| s.ended || s.link.close_requested)
     }
 }
 
@@ -446,9 +444,7 @@ pub(crate) struct AdminShared {
     core: janus_proto::AdminClient,
     waiters: Waiters<AdminReply>,
     queues: Queues,
-    driver: Option<Waker>,
-    clients: usize,
-    close_requested: bool,
+    link: DriverLink,
     ended: bool,
 }
 
@@ -507,13 +503,11 @@ impl Host for AdminShared {
     }
 
     fn clients(&mut self) -> &mut usize {
-        &mut self.clients
+        &mut self.link.clients
     }
 
     fn wake_driver(&self, wakes: &mut Vec<Waker>) {
-        if let Some(w) = &self.driver {
-            wakes.push(w.clone());
-        }
+        self.link.wake(wakes);
     }
 }
 
@@ -556,18 +550,10 @@ impl Engine for AdminShared {
     }
 
     fn register_driver(&mut self, waker: &Waker) {
-        if !self.driver.as_ref().is_some_and(|w| w.will_wake(waker)) {
-            self.driver = Some(waker.clone());
-        }
+        self.link.register(waker);
     }
 
     fn close_request(&self) -> Option<DriverEnd> {
-        if self.close_requested {
-            Some(DriverEnd::Closed)
-        } else if self.clients == 0 {
-            Some(DriverEnd::ClientsDropped)
-        } else {
-            None
-        }
+        self.link.close_request()
     }
 }

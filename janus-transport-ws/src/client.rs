@@ -390,7 +390,7 @@ impl Client {
     /// connection unless it keeps them for `reclaim_session_timeout`.
     pub fn close(&self) {
         self.conn.with(|s, w| {
-            s.close_requested = true;
+            s.link.close_requested = true;
             s.wake_driver(w);
         });
     }
@@ -398,7 +398,7 @@ impl Client {
     /// Whether the connection is over (or closing): new requests fail with
     /// [`Error::ConnectionLost`].
     pub fn is_closed(&self) -> bool {
-        self.conn.with(|s, _| s.ended || s.close_requested)
+        self.conn.with(|s, _| s.ended || s.link.close_requested)
     }
 }
 

@@ -17,7 +17,7 @@ use futures_sink::Sink;
 
 use crate::error::Error;
 use crate::options::{Sleep, Timer};
-use crate::shared::lock;
+use crate::shared::{lock, remember_waker};
 use crate::transport::Ws;
 
 /// Most turns (one read, writes, one timer check each) a driver makes in one `poll` before
@@ -120,10 +120,10 @@ impl ReadWake {
 
     /// Remembers the driver task's current waker.
     fn register(&self, waker: &Waker) {
-        let mut task = self.task.lock().unwrap_or_else(|e| e.into_inner());
-        if !task.as_ref().is_some_and(|t| t.will_wake(waker)) {
-            *task = Some(waker.clone());
-        }
+        remember_waker(
+            &mut self.task.lock().unwrap_or_else(|e| e.into_inner()),
+            waker,
+        );
     }
 }
 

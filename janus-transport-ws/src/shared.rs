@@ -240,16 +240,64 @@ pub(crate) trait QueueHost: Send {
     fn queues(&mut self) -> &mut Queues;
 }
 
+/// What a connection (Janus API or Admin API) knows of its driver and its users: the
+/// driver's waker, how many client handles are alive, and whether a close was asked for.
+#[derive(Debug)]
+pub(crate) struct DriverLink {
+    driver: Option<Waker>,
+    /// Live client handles (clients, sessions, handles and request futures hold one).
+    pub(crate) clients: usize,
+    pub(crate) close_requested: bool,
+}
+
+impl DriverLink {
+    /// One client handle (the one `connect` returns), no driver polled yet.
+    pub(crate) fn new() -> Self {
+        DriverLink {
+            driver: None,
+            clients: 1,
+            close_requested: false,
+        }
+    }
+
+    /// Remembers the driver task's current waker.
+    pub(crate) fn register(&mut self, waker: &Waker) {
+        remember_waker(&mut self.driver, waker);
+    }
+
+    /// Queues the driver's waker to be woken.
+    pub(crate) fn wake(&self, wakes: &mut Vec<Waker>) {
+        if let Some(w) = &self.driver {
+            wakes.push(w.clone());
+        }
+    }
+
+    /// Why the driver should close the connection now, if it should.
+    pub(crate) fn close_request(&self) -> Option<DriverEnd> {
+        if self.close_requested {
+            Some(DriverEnd::Closed)
+        } else if self.clients == 0 {
+            Some(DriverEnd::ClientsDropped)
+        } else {
+            None
+        }
+    }
+}
+
+/// Stores `waker` in `slot` unless the one there already wakes the same task.
+pub(crate) fn remember_waker(slot: &mut Option<Waker>, waker: &Waker) {
+    if !slot.as_ref().is_some_and(|w| w.will_wake(waker)) {
+        *slot = Some(waker.clone());
+    }
+}
+
 /// Everything of one Janus API connection that is not the socket.
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) core: janus_proto::Client,
     waiters: Waiters<Reply>,
     pub(crate) queues: Queues,
-    driver: Option<Waker>,
-    /// Live client handles (clients, sessions, handles and request futures hold one).
-    clients: usize,
-    pub(crate) close_requested: bool,
+    pub(crate) link: DriverLink,
     /// The driver has finished or was dropped: nothing will be sent or received any more.
     pub(crate) ended: bool,
 }
@@ -260,9 +308,7 @@ impl Shared {
             core,
             waiters: Waiters::new(),
             queues: Queues::new(event_buffer),
-            driver: None,
-            clients: 1,
-            close_requested: false,
+            link: DriverLink::new(),
             ended: false,
         }
     }
@@ -323,13 +369,11 @@ impl Host for Shared {
     }
 
     fn clients(&mut self) -> &mut usize {
-        &mut self.clients
+        &mut self.link.clients
     }
 
     fn wake_driver(&self, wakes: &mut Vec<Waker>) {
-        if let Some(w) = &self.driver {
-            wakes.push(w.clone());
-        }
+        self.link.wake(wakes);
     }
 }
 
@@ -373,18 +417,10 @@ impl Engine for Shared {
     }
 
     fn register_driver(&mut self, waker: &Waker) {
-        if !self.driver.as_ref().is_some_and(|w| w.will_wake(waker)) {
-            self.driver = Some(waker.clone());
-        }
+        self.link.register(waker);
     }
 
     fn close_request(&self) -> Option<DriverEnd> {
-        if self.close_requested {
-            Some(DriverEnd::Closed)
-        } else if self.clients == 0 {
-            Some(DriverEnd::ClientsDropped)
-        } else {
-            None
-        }
+        self.link.close_request()
     }
 }
