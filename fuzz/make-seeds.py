@@ -57,6 +57,12 @@ def main():
         shutil.rmtree(SEEDS / target, ignore_errors=True)
         (SEEDS / target).mkdir(parents=True)
 
+    # Found by fuzzing: a number beyond f64 is valid JSON that serde_json::Value rejects; the
+    # frame decodes and must encode to JSON no harder to parse.
+    (SEEDS / "decode" / "found_number_beyond_f64.json").write_bytes(
+        b'{"janus":"event","session_id":3783524939493389,"sender":6942190213558236,'
+        b'"plugindata":{"plugin":"janus.plugin.audiobridge","data":{"audiobridge":"joined",'
+        b'"room":6161,"participants":[{"id":18810E928259283018,"display":"bob"}]}}}')
     frames = {}
     for name, text in fixtures.items():
         (SEEDS / "decode" / f"{name}.json").write_bytes(text)

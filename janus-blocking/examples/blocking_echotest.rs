@@ -27,7 +27,7 @@ fn main() -> Result<(), Error> {
     // EchoTest answers asynchronously: an ack, then an event (in either order). `message`
     // returns the event.
     let reply = janus.message(handle, json!({"audio": true}), None)?;
-    println!("{} answered {}", reply.data.plugin, reply.value());
+    println!("{} answered {}", reply.data.plugin, reply.data.data);
 
     // Anything else Janus said meanwhile (none expected here).
     while let Some(event) = janus.next_event(Duration::from_millis(100))? {

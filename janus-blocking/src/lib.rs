@@ -26,7 +26,7 @@
 //!     let handle = janus.attach(session, "janus.plugin.echotest")?;
 //!     // A synchronous reply or the event answering an asynchronous request, whichever.
 //!     let reply = janus.message(handle, json!({"audio": true}), None)?;
-//!     println!("echotest says {}", reply.value());
+//!     println!("echotest says {}", reply.data.data);
 //!     // Wait for other events; keepalives go out meanwhile.
 //!     while let Some(event) = janus.next_event(Duration::from_millis(200))? {
 //!         println!("{event:?}");

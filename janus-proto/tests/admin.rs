@@ -537,7 +537,7 @@ fn list_sessions_decodes_into_session_ids_and_keeps_unknown_fields_in_the_raw_fr
         reply.kind,
         AdminReplyKind::Sessions(vec![SessionId(4_208_341_953_262_130), SessionId(1234)])
     );
-    assert_eq!(reply.raw.value()["future"]["x"], 1);
+    assert_eq!(reply.raw.value().expect("JSON value")["future"]["x"], 1);
 }
 
 #[test]

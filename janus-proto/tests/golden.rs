@@ -923,7 +923,9 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
             "videoroom_exists_success",
             case(
                 |m| {
-                    let d = plugin_success(m, "Rx7Mb1Qg9Vc3", VR).value();
+                    let d = plugin_success(m, "Rx7Mb1Qg9Vc3", VR)
+                        .value()
+                        .expect("JSON value");
                     assert_eq!(
                         d,
                         json!({"videoroom": "success", "room": 1234, "exists": true})
@@ -937,7 +939,9 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
             "videoroom_created_success",
             case(
                 |m| {
-                    let d = plugin_success(m, "Aq2Wn6Ye0Tu4", VR).value();
+                    let d = plugin_success(m, "Aq2Wn6Ye0Tu4", VR)
+                        .value()
+                        .expect("JSON value");
                     assert_eq!(
                         d,
                         json!({"videoroom": "created", "room": 4242, "permanent": false})
@@ -953,7 +957,7 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
                 |m| {
                     let d = plugin_success(m, "Bm9Ev3Ri7Oy1", VR);
                     assert_eq!(d.error(), None);
-                    let d = d.value();
+                    let d = d.value().expect("JSON value");
                     assert_eq!(d["videoroom"], "success");
                     let list = d["list"].as_array().expect("list");
                     assert_eq!(list.len(), 2);
@@ -969,7 +973,9 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
             "videoroom_listparticipants_success",
             case(
                 |m| {
-                    let d = plugin_success(m, "Cx6Lb0Tf4Wh8", VR).value();
+                    let d = plugin_success(m, "Cx6Lb0Tf4Wh8", VR)
+                        .value()
+                        .expect("JSON value");
                     assert_eq!(d["videoroom"], "participants");
                     assert_eq!(d["participants"][0]["id"], BOB);
                     assert_eq!(d["participants"][1]["publisher"], false);
@@ -982,7 +988,9 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
             "videoroom_destroyed_success",
             case(
                 |m| {
-                    let d = plugin_success(m, "Dn1Gs5Jk9Pz3", VR).value();
+                    let d = plugin_success(m, "Dn1Gs5Jk9Pz3", VR)
+                        .value()
+                        .expect("JSON value");
                     assert_eq!(
                         d,
                         json!({"videoroom": "destroyed", "room": 4242, "permanent": false})
@@ -1008,7 +1016,7 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
             case(
                 |m| {
                     let d = plugin_success(m, "Fy7Io1Lc5Rv9", "janus.plugin.textroom");
-                    assert_eq!(d.value()["textroom"], "error");
+                    assert_eq!(d.value().expect("JSON value")["textroom"], "error");
                     assert_eq!(d.error(), Some((417, "No such room (9999)".into())));
                 },
                 V::Message,
@@ -1019,7 +1027,9 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
             "textroom_listparticipants_success",
             case(
                 |m| {
-                    let d = plugin_success(m, "Gz0Jp4Md8Sw2", "janus.plugin.textroom").value();
+                    let d = plugin_success(m, "Gz0Jp4Md8Sw2", "janus.plugin.textroom")
+                        .value()
+                        .expect("JSON value");
                     assert_eq!(d, json!({"room": 1234, "participants": []}));
                 },
                 V::Message,
@@ -1030,7 +1040,9 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
             "audiobridge_created_success",
             case(
                 |m| {
-                    let d = plugin_success(m, "Ha3Kq7Ne1Tx5", "janus.plugin.audiobridge").value();
+                    let d = plugin_success(m, "Ha3Kq7Ne1Tx5", "janus.plugin.audiobridge")
+                        .value()
+                        .expect("JSON value");
                     assert_eq!(d["audiobridge"], "created");
                     assert_eq!(d["room"], 6161);
                 },
@@ -1042,7 +1054,9 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
             "streaming_created_success",
             case(
                 |m| {
-                    let d = plugin_success(m, "Ib6Lr0Of4Uy8", "janus.plugin.streaming").value();
+                    let d = plugin_success(m, "Ib6Lr0Of4Uy8", "janus.plugin.streaming")
+                        .value()
+                        .expect("JSON value");
                     assert_eq!(d["created"], "mp-7171");
                     assert_eq!(d["stream"]["ports"][0]["port"], 10000);
                 },
@@ -1054,7 +1068,9 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
             "recordplay_list_success",
             case(
                 |m| {
-                    let d = plugin_success(m, "Jc9Ms3Pg7Vz1", "janus.plugin.recordplay").value();
+                    let d = plugin_success(m, "Jc9Ms3Pg7Vz1", "janus.plugin.recordplay")
+                        .value()
+                        .expect("JSON value");
                     assert_eq!(d, json!({"recordplay": "list", "list": []}));
                 },
                 V::Message,
@@ -1448,7 +1464,10 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
             case(
                 |m| {
                     let (d, jsep) = event(m, Some("Ik5Au3Sy9Ez1"), ECHO);
-                    assert_eq!(d.value(), json!({"echotest": "event", "result": "ok"}));
+                    assert_eq!(
+                        d.value().expect("JSON value"),
+                        json!({"echotest": "event", "result": "ok"})
+                    );
                     jsep_of(jsep, JsepType::Answer);
                     assert!(jsep
                         .and_then(|j| j.sdp.find("a=end-of-candidates"))
@@ -1475,7 +1494,7 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
             case(
                 |m| {
                     let (d, jsep) = event(m, Some("Ju3Sf5Ka7Wd1"), VR);
-                    let d = d.value();
+                    let d = d.value().expect("JSON value");
                     assert_eq!(d["videoroom"], "joined");
                     assert_eq!(d["publishers"][0]["id"], BOB);
                     assert_eq!(d["publishers"][0]["streams"][1]["mid"], "1");
@@ -1490,7 +1509,7 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
             case(
                 |m| {
                     let (d, jsep) = event(m, Some("Bt6Ho2Ne8Lx4"), VR);
-                    assert_eq!(d.value()["configured"], "ok");
+                    assert_eq!(d.value().expect("JSON value")["configured"], "ok");
                     jsep_of(jsep, JsepType::Answer);
                 },
                 V::Message,
@@ -1502,7 +1521,7 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
             case(
                 |m| {
                     let (d, jsep) = event(m, Some("Cv9Fl3Iz7Os1"), VR);
-                    let d = d.value();
+                    let d = d.value().expect("JSON value");
                     assert_eq!(d["videoroom"], "attached");
                     assert_eq!(d["streams"][0]["feed_id"], BOB);
                     jsep_of(jsep, JsepType::Offer);
@@ -1544,7 +1563,7 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
             case(
                 |m| {
                     let (d, _) = event(m, Some("Fy8Io2Lc6Rv0"), "janus.plugin.audiobridge");
-                    assert_eq!(d.value()["audiobridge"], "joined");
+                    assert_eq!(d.value().expect("JSON value")["audiobridge"], "joined");
                     assert_eq!(d.error(), None);
                 },
                 V::Message,
@@ -1556,7 +1575,7 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
             case(
                 |m| {
                     let (d, jsep) = event(m, Some("Gz1Jp5Md9Sw3"), "janus.plugin.textroom");
-                    assert_eq!(d.value()["result"], "ok");
+                    assert_eq!(d.value().expect("JSON value")["result"], "ok");
                     jsep_of(jsep, JsepType::Offer);
                     assert!(jsep.is_some_and(|j| j.sdp.contains("m=application")));
                 },
@@ -1569,7 +1588,10 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
             case(
                 |m| {
                     let (d, jsep) = event(m, Some("Ha4Kq8Ne2Tx6"), "janus.plugin.streaming");
-                    assert_eq!(d.value()["result"]["status"], "preparing");
+                    assert_eq!(
+                        d.value().expect("JSON value")["result"]["status"],
+                        "preparing"
+                    );
                     jsep_of(jsep, JsepType::Offer);
                 },
                 V::Message,
@@ -1581,7 +1603,10 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
             case(
                 |m| {
                     let (d, _) = event(m, Some("Ib7Lr1Of5Uy9"), "janus.plugin.videocall");
-                    assert_eq!(d.value()["result"]["event"], "registered");
+                    assert_eq!(
+                        d.value().expect("JSON value")["result"]["event"],
+                        "registered"
+                    );
                 },
                 V::Message,
                 W::Done(|o| ok_plugin(o, None)),
@@ -1607,7 +1632,10 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
             case(
                 |m| {
                     let (d, _) = event(m, None, VR);
-                    assert_eq!(d.value()["joining"], json!({"id": BOB, "display": "bob"}));
+                    assert_eq!(
+                        d.value().expect("JSON value")["joining"],
+                        json!({"id": BOB, "display": "bob"})
+                    );
                 },
                 V::Nothing,
                 W::Handle(|k| plugin_event(k, None)),
@@ -1618,7 +1646,7 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
             case(
                 |m| {
                     let (d, _) = event(m, None, VR);
-                    let d = d.value();
+                    let d = d.value().expect("JSON value");
                     assert_eq!(d["publishers"][0]["id"], BOB);
                     assert_eq!(d["publishers"][0]["streams"][1]["simulcast"], true);
                 },
@@ -1629,7 +1657,12 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
         (
             "event_videoroom_unpublished",
             case(
-                |m| assert_eq!(event(m, None, VR).0.value()["unpublished"], BOB),
+                |m| {
+                    assert_eq!(
+                        event(m, None, VR).0.value().expect("JSON value")["unpublished"],
+                        BOB
+                    )
+                },
                 V::Nothing,
                 W::Handle(|k| plugin_event(k, None)),
             ),
@@ -1637,7 +1670,12 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
         (
             "event_videoroom_unpublished_ok",
             case(
-                |m| assert_eq!(event(m, None, VR).0.value()["unpublished"], "ok"),
+                |m| {
+                    assert_eq!(
+                        event(m, None, VR).0.value().expect("JSON value")["unpublished"],
+                        "ok"
+                    )
+                },
                 V::Nothing,
                 W::Handle(|k| plugin_event(k, None)),
             ),
@@ -1645,7 +1683,12 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
         (
             "event_videoroom_leaving",
             case(
-                |m| assert_eq!(event(m, None, VR).0.value()["leaving"], BOB),
+                |m| {
+                    assert_eq!(
+                        event(m, None, VR).0.value().expect("JSON value")["leaving"],
+                        BOB
+                    )
+                },
                 V::Nothing,
                 W::Handle(|k| plugin_event(k, None)),
             ),
@@ -1654,7 +1697,7 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
             "event_videoroom_display",
             case(
                 |m| {
-                    let d = event(m, None, VR).0.value();
+                    let d = event(m, None, VR).0.value().expect("JSON value");
                     assert_eq!((&d["id"], &d["display"]), (&json!(BOB), &json!("robert")));
                 },
                 V::Nothing,
@@ -1666,7 +1709,7 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
             case(
                 |m| {
                     let (d, jsep) = event(m, None, VR);
-                    assert_eq!(d.value()["videoroom"], "updated");
+                    assert_eq!(d.value().expect("JSON value")["videoroom"], "updated");
                     jsep_of(jsep, JsepType::Offer);
                 },
                 V::Nothing,
@@ -1677,7 +1720,7 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
             "event_videoroom_destroyed",
             case(
                 |m| {
-                    let d = event(m, None, VR).0.value();
+                    let d = event(m, None, VR).0.value().expect("JSON value");
                     assert_eq!(d, json!({"videoroom": "destroyed", "room": 4242}));
                 },
                 V::Nothing,
@@ -1688,7 +1731,7 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
             "event_echotest_done",
             case(
                 |m| {
-                    let d = event(m, None, ECHO).0.value();
+                    let d = event(m, None, ECHO).0.value().expect("JSON value");
                     assert_eq!(d, json!({"echotest": "event", "result": "done"}));
                 },
                 V::Nothing,
@@ -1699,7 +1742,7 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
             "event_echotest_slow_link",
             case(
                 |m| {
-                    let d = event(m, None, ECHO).0.value();
+                    let d = event(m, None, ECHO).0.value().expect("JSON value");
                     assert_eq!(d["event"], "slow_link");
                     assert_eq!(d["current-bitrate"], 0);
                 },
@@ -1711,7 +1754,10 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
             "event_streaming_stopped",
             case(
                 |m| {
-                    let d = event(m, None, "janus.plugin.streaming").0.value();
+                    let d = event(m, None, "janus.plugin.streaming")
+                        .0
+                        .value()
+                        .expect("JSON value");
                     assert_eq!(d["result"], json!({"status": "stopped"}));
                 },
                 V::Nothing,
@@ -1722,7 +1768,10 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
             "event_audiobridge_joined_other",
             case(
                 |m| {
-                    let d = event(m, None, "janus.plugin.audiobridge").0.value();
+                    let d = event(m, None, "janus.plugin.audiobridge")
+                        .0
+                        .value()
+                        .expect("JSON value");
                     assert_eq!(d["participants"][0]["display"], "bob");
                 },
                 V::Nothing,
@@ -1998,7 +2047,10 @@ fn server_expectations() -> BTreeMap<&'static str, Case> {
             case(
                 |m| {
                     let (d, jsep) = event(m, Some("Le6Ou0Ri4Xb8"), ECHO);
-                    assert_eq!(d.value(), json!({"echotest": "event", "result": "ok"}));
+                    assert_eq!(
+                        d.value().expect("JSON value"),
+                        json!({"echotest": "event", "result": "ok"})
+                    );
                     jsep_of(jsep, JsepType::Answer);
                 },
                 V::Message,
@@ -2283,4 +2335,39 @@ fn every_server_fixture_fed_to_a_client_produces_its_event() {
         assert!(!events.is_empty(), "{name}: dropped silently");
         assert_wanted(&name, case.want, &events, txn, s, h);
     }
+}
+
+/// Found by the `decode` fuzz target: a number far beyond `f64` is valid JSON by the grammar
+/// (so the frame decodes and its typed view works), but `serde_json::Value` cannot hold it.
+/// `value()` says so instead of answering `Null`.
+#[test]
+fn a_payload_serde_json_value_cannot_hold_decodes_and_value_reports_the_error() {
+    let frame = format!(
+        r#"{{"janus":"event","session_id":{S},"sender":{H},"plugindata":{{"plugin":"janus.plugin.audiobridge","data":{{"audiobridge":"joined","room":6161,"participants":[{{"id":18810E928259283018,"display":"bob"}}]}}}}}}"#
+    );
+    let now = base();
+    let mut client = client_with(now, SessionId(S), HandleId(H));
+    client
+        .handle_input(now, Input::text(frame))
+        .expect("valid JSON is accepted");
+    let (_, events) = drain(&mut client);
+    let [Event::Handle { event, .. }] = events.as_slice() else {
+        panic!("one handle event expected: {events:#?}");
+    };
+    let HandleEventKind::Plugin { data, .. } = &event.kind else {
+        panic!("a plugin event expected: {event:#?}");
+    };
+    #[derive(serde::Deserialize)]
+    struct Joined<'a> {
+        audiobridge: &'a str,
+        room: u64,
+    }
+    let joined: Joined<'_> = data.parse().expect("the typed view skips the huge number");
+    assert_eq!((joined.audiobridge, joined.room), ("joined", 6161));
+    let err = data
+        .value()
+        .expect_err("Value cannot hold 1.8e928259283018");
+    assert!(err.to_string().contains("number out of range"), "{err}");
+    let err = event.raw.value().expect_err("nor can it hold the frame");
+    assert!(err.to_string().contains("number out of range"), "{err}");
 }

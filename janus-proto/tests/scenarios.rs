@@ -46,7 +46,7 @@ fn plugin_reply(outcome: Option<&Result<Reply, RequestError>>) -> (Value, Option
         Some(Ok(Reply {
             kind: ReplyKind::Plugin { data, jsep },
             ..
-        })) => (data.value(), jsep.clone()),
+        })) => (data.value().expect("JSON value"), jsep.clone()),
         other => panic!("expected a plugin reply, got {other:?}"),
     }
 }
@@ -215,8 +215,8 @@ fn a_synchronous_plugin_reply_is_a_success_with_plugindata() {
     let Some(Ok(reply)) = pair.outcome(txn) else {
         unreachable!()
     };
-    assert_eq!(reply.raw.value()["janus"], "success");
-    assert_eq!(reply.raw.value()["sender"], handle.0);
+    assert_eq!(reply.raw.value().expect("JSON value")["janus"], "success");
+    assert_eq!(reply.raw.value().expect("JSON value")["sender"], handle.0);
 }
 
 #[test]
@@ -239,7 +239,7 @@ fn a_plugin_error_in_a_sync_success_is_a_plugin_error() {
     let error = plugin_error(pair.outcome(txn));
     assert_eq!((error.plugin.as_str(), error.code), (VIDEOROOM, 426));
     assert_eq!(error.reason, "No such room (999)");
-    assert_eq!(error.data.value()["error_code"], 426);
+    assert_eq!(error.data.value().expect("JSON value")["error_code"], 426);
 }
 
 #[test]
@@ -286,7 +286,11 @@ fn an_error_without_transaction_is_a_connection_event_and_its_request_ends_at_th
         unreachable!()
     };
     assert_eq!(error.code, 467);
-    assert!(raw.value().get("transaction").is_none());
+    assert!(raw
+        .value()
+        .expect("JSON value")
+        .get("transaction")
+        .is_none());
     pair.advance(secs(15) - MS * 2);
     assert_eq!(pair.outcome(txn), None);
     pair.advance(MS * 2);
@@ -487,7 +491,7 @@ fn videoroom_destroyed_before_the_destroy_success_is_delivered_once() {
                 panic!("{event:?}")
             };
             assert_eq!(
-                data.value(),
+                data.value().expect("JSON value"),
                 json!({"videoroom": "destroyed", "room": DEMO_ROOM})
             );
             assert_eq!((jsep, txn), (&None, &None));
@@ -712,7 +716,7 @@ fn a_server_timeout_ends_the_session_and_its_handles_and_fails_their_pending_req
     assert!(matches!(
         &pair.events[0],
         Event::Session { session: s, event: SessionEvent::Ended(SessionEnd::TimedOut(raw)) }
-            if *s == session && raw.value()["janus"] == "timeout"
+            if *s == session && raw.value().expect("JSON value")["janus"] == "timeout"
     ));
     assert_eq!(
         pair.outcome(stop),
@@ -1037,7 +1041,7 @@ fn with_reordering_pipelined_lets_a_detach_overtake_a_message() {
             ));
             let late = pair.events.iter().find_map(|e| match e {
                 Event::Connection(ConnectionEvent::LateReply { txn, raw }) if *txn == message => {
-                    Some(raw.value())
+                    Some(raw.value().expect("JSON value"))
                 }
                 _ => None,
             });

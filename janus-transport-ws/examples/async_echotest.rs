@@ -29,7 +29,7 @@ fn main() -> Result<(), Error> {
         let reply = handle
             .message(json!({"audio": true, "video": true}), None)
             .await?;
-        println!("echotest answered {}", reply.value());
+        println!("echotest answered {}", reply.data.data);
 
         handle.hangup().await?;
         handle.detach().await?;

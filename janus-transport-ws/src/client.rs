@@ -190,8 +190,8 @@ pub struct PluginReply {
 }
 
 impl PluginReply {
-    /// The plugin's payload as a JSON value.
-    pub fn value(&self) -> Value {
+    /// The plugin's payload as a JSON value (see [`PluginData::value`] for when it fails).
+    pub fn value(&self) -> Result<Value, serde_json::Error> {
         self.data.value()
     }
 }

@@ -24,7 +24,7 @@
 //!         let session = client.create().await?;
 //!         let handle = session.attach("janus.plugin.echotest").await?;
 //!         let reply = handle.message(json!({"audio": true}), None).await?;
-//!         println!("echotest says {}", reply.data.value());
+//!         println!("echotest says {}", reply.data.data);
 //!         handle.detach().await?;
 //!         session.destroy().await?;
 //!

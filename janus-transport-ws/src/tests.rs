@@ -280,7 +280,9 @@ fn events_go_to_the_handle_then_the_session_then_the_connection() {
         within("ping", client.ping()).await.expect("pong");
 
         let n = |item: &StreamItem| match item.handle_event().map(|e| &e.kind) {
-            Some(HandleEventKind::Plugin { data, .. }) => data.value()["n"].as_i64(),
+            Some(HandleEventKind::Plugin { data, .. }) => {
+                data.value().expect("JSON value")["n"].as_i64()
+            }
             _ => None,
         };
         let on_handle: Vec<StreamItem> =

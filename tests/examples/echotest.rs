@@ -306,7 +306,7 @@ fn in_session(
     let reply = conn
         .message(handle, body, Some(jsep))
         .map_err(Failure::step("answer"))?;
-    let result = reply.value();
+    let result = reply.value().map_err(Failure::step("answer"))?;
     let answer = match reply.jsep {
         Some(jsep) if jsep.kind == JsepType::Answer => jsep.sdp,
         _ => {

@@ -120,7 +120,7 @@ fn field(value: &Value, key: &str) -> Value {
 
 fn plugin_event(item: &StreamItem) -> Option<Value> {
     match item.handle_event().map(|e| &e.kind) {
-        Some(HandleEventKind::Plugin { data, .. }) => Some(data.value()),
+        Some(HandleEventKind::Plugin { data, .. }) => Some(data.value().expect("JSON value")),
         _ => None,
     }
 }
@@ -214,21 +214,24 @@ fn videoroom_synchronous_requests_and_plugin_errors() {
             .message(json!({"request": "create", "room": room}), None)
             .await
             .expect("create room");
-        assert_eq!(field(&created.value(), "videoroom"), "created");
-        assert_eq!(field(&created.value(), "room"), room);
+        assert_eq!(
+            field(&created.value().expect("JSON value"), "videoroom"),
+            "created"
+        );
+        assert_eq!(field(&created.value().expect("JSON value"), "room"), room);
         assert_eq!(created.data.plugin, "janus.plugin.videoroom");
 
         let exists = vr
             .message(json!({"request": "exists", "room": room}), None)
             .await
             .expect("exists");
-        assert_eq!(field(&exists.value(), "exists"), true);
+        assert_eq!(field(&exists.value().expect("JSON value"), "exists"), true);
 
         let list = vr
             .message(json!({"request": "list"}), None)
             .await
             .expect("list");
-        let rooms = field(&list.value(), "list");
+        let rooms = field(&list.value().expect("JSON value"), "list");
         assert!(
             rooms
                 .as_array()
@@ -271,12 +274,15 @@ fn videoroom_synchronous_requests_and_plugin_errors() {
             .message(json!({"request": "destroy", "room": room}), None)
             .await
             .expect("destroy room");
-        assert_eq!(field(&destroyed.value(), "videoroom"), "destroyed");
+        assert_eq!(
+            field(&destroyed.value().expect("JSON value"), "videoroom"),
+            "destroyed"
+        );
         let exists = vr
             .message(json!({"request": "exists", "room": room}), None)
             .await
             .expect("exists");
-        assert_eq!(field(&exists.value(), "exists"), false);
+        assert_eq!(field(&exists.value().expect("JSON value"), "exists"), false);
         session.destroy().await.expect("destroy");
     });
 }
@@ -300,7 +306,7 @@ fn echotest_asynchronous_requests() {
             )
             .await
             .expect("message");
-            let value = reply.value();
+            let value = reply.value().expect("JSON value");
             assert_eq!(field(&value, "echotest"), "event", "{value}");
             assert_eq!(field(&value, "result"), "ok", "{value}");
             assert!(reply.raw.as_str().contains("\"event\""));
@@ -345,7 +351,7 @@ fn videoroom_join_and_unsolicited_events() {
         )
         .await
         .expect("join");
-        let value = joined.value();
+        let value = joined.value().expect("JSON value");
         assert_eq!(field(&value, "videoroom"), "joined", "{value}");
         assert_eq!(field(&value, "room"), room);
         assert!(field(&value, "id").as_u64().is_some(), "{value}");
@@ -531,7 +537,7 @@ fn five_hundred_requests_in_flight_are_all_answered_and_correlated() {
         within(30.0, "500 replies", async {
             while let Some((room, reply)) = replies.next().await {
                 let reply = reply.unwrap_or_else(|e| panic!("exists {room}: {e}"));
-                let value = reply.value();
+                let value = reply.value().expect("JSON value");
                 assert_eq!(
                     field(&value, "room"),
                     room,
@@ -592,7 +598,7 @@ fn dropping_a_request_cancels_it_cleanly() {
         let reply = within(5.0, "second message", second)
             .await
             .expect("the second message is answered");
-        assert_eq!(reply.value()["result"], "ok");
+        assert_eq!(reply.value().expect("JSON value")["result"], "ok");
         assert_eq!(client.pending(), 0);
 
         // The connection is unharmed.
@@ -777,7 +783,7 @@ fn tokio_through_compat_with_a_tokio_timer() {
             .await
             .unwrap_or_else(|_| panic!("message: no outcome within the bound"))
             .expect("message");
-        assert_eq!(reply.value()["result"], "ok");
+        assert_eq!(reply.value().expect("JSON value")["result"], "ok");
         // A deadline enforced by the tokio timer: 1 ms for a request cannot be met.
         match tokio::time::timeout(
             limit,
@@ -911,7 +917,7 @@ fn keepalives_expiry_and_claim() {
             )
             .await
             .expect("message on A");
-            assert_eq!(reply.value()["result"], "ok");
+            assert_eq!(reply.value().expect("JSON value")["result"], "ok");
 
             // B claims it for good; its requests complete on B, and A going away no longer
             // matters.
@@ -927,7 +933,7 @@ fn keepalives_expiry_and_claim() {
             )
             .await
             .expect("message on B");
-            assert_eq!(reply.value()["result"], "ok");
+            assert_eq!(reply.value().expect("JSON value")["result"], "ok");
             b_handle.hangup().await.expect("hangup");
             let done = wait_for(&mut b_events, 5.0, |i| {
                 plugin_event(i).filter(|v| v["result"] == "done")
@@ -1128,7 +1134,7 @@ fn over_wss() {
             .message(json!({"audio": true}), None)
             .await
             .expect("message");
-        assert_eq!(reply.value()["result"], "ok");
+        assert_eq!(reply.value().expect("JSON value")["result"], "ok");
         // 100 pipelined requests through TLS.
         let vr = session
             .attach_with(
@@ -1147,7 +1153,7 @@ fn over_wss() {
             .message(json!({"request": "list"}), None)
             .await
             .expect("list");
-        let listed = list.value()["list"].clone();
+        let listed = list.value().expect("JSON value")["list"].clone();
         let ours = listed
             .as_array()
             .and_then(|l| l.iter().find(|r| r["room"] == room));
@@ -1164,7 +1170,10 @@ fn over_wss() {
             .collect();
         within(10.0, "100 replies over wss", async {
             while let Some((room, reply)) = replies.next().await {
-                assert_eq!(reply.expect("exists").value()["room"], room);
+                assert_eq!(
+                    reply.expect("exists").value().expect("JSON value")["room"],
+                    room
+                );
             }
         })
         .await;

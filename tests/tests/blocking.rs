@@ -104,7 +104,12 @@ fn room_id() -> u64 {
 }
 
 fn plugin_value(reply: &janus_blocking::PluginReply, key: &str) -> Value {
-    reply.value().get(key).cloned().unwrap_or(Value::Null)
+    reply
+        .value()
+        .expect("JSON value")
+        .get(key)
+        .cloned()
+        .unwrap_or(Value::Null)
 }
 
 // ----- the Janus API ---------------------------------------------------------------------
@@ -282,7 +287,7 @@ fn echotest_asynchronous_request() {
         assert_eq!(plugin_value(&reply, "echotest"), "event");
         assert_eq!(plugin_value(&reply, "result"), "ok");
         assert!(reply.jsep.is_none());
-        assert_eq!(reply.raw.value()["janus"], "event");
+        assert_eq!(reply.raw.value().expect("JSON value")["janus"], "event");
     }
     // A typed call's own ack is not reported as an event.
     assert!(matches!(
@@ -297,7 +302,7 @@ fn echotest_asynchronous_request() {
     let reply = conn.wait(txn).expect("wait");
     match reply.kind {
         janus_blocking::ReplyKind::Plugin { data, .. } => {
-            assert_eq!(data.value()["result"], "ok")
+            assert_eq!(data.value().expect("JSON value")["result"], "ok")
         }
         other => panic!("unexpected reply {other:?}"),
     }
@@ -496,7 +501,7 @@ fn five_hundred_requests_in_flight() {
     for (txn, room) in txns.iter().rev() {
         let reply = conn.wait(*txn).expect("reply");
         let data = match reply.kind {
-            janus_blocking::ReplyKind::Plugin { data, .. } => data.value(),
+            janus_blocking::ReplyKind::Plugin { data, .. } => data.value().expect("JSON value"),
             other => panic!("unexpected reply {other:?}"),
         };
         assert_eq!(data["room"], *room, "reply for the wrong request");
@@ -646,8 +651,8 @@ fn a_session_without_keepalives_expires() {
     });
     match end {
         SessionEnd::TimedOut(raw) => {
-            assert_eq!(raw.value()["janus"], "timeout");
-            assert_eq!(raw.value()["session_id"], session.0);
+            assert_eq!(raw.value().expect("JSON value")["janus"], "timeout");
+            assert_eq!(raw.value().expect("JSON value")["session_id"], session.0);
         }
         other => panic!("expected a timeout, got {other:?}; skipped {skipped:#?}"),
     }
@@ -658,7 +663,9 @@ fn a_session_without_keepalives_expires() {
                 handle: h, event, ..
             } if *h == handle => match &event.kind {
                 HandleEventKind::Detached => true,
-                HandleEventKind::Plugin { data, .. } => data.value()["result"] == "done",
+                HandleEventKind::Plugin { data, .. } => {
+                    data.value().expect("JSON value")["result"] == "done"
+                }
                 _ => false,
             },
             _ => false,
@@ -930,8 +937,8 @@ fn over_wss() {
         let janus_blocking::ReplyKind::Plugin { data, .. } = reply.kind else {
             panic!("unexpected reply");
         };
-        assert_eq!(data.value()["room"], room + i as u64);
-        assert_eq!(data.value()["exists"], i == 0);
+        assert_eq!(data.value().expect("JSON value")["room"], room + i as u64);
+        assert_eq!(data.value().expect("JSON value")["exists"], i == 0);
     }
     conn.detach(handle).expect("detach");
     wait_for(&mut conn, |e| is_detached(e, handle).then_some(()));

@@ -491,7 +491,12 @@ fn echotest_up(
     let ReplyKind::Plugin { data, jsep } = reply.kind else {
         panic!("a plugin reply to the offer: {}", reply.raw.as_str());
     };
-    assert_eq!(data.value()["result"], "ok", "{}", reply.raw.as_str());
+    assert_eq!(
+        data.value().expect("JSON value")["result"],
+        "ok",
+        "{}",
+        reply.raw.as_str()
+    );
     let answer = jsep.expect("an SDP answer");
     assert_eq!(answer.kind, JsepType::Answer);
     // Janus's trickles that came before its answer were set aside while `wait` blocked.
@@ -555,7 +560,7 @@ fn hang_up(call: &mut Call) -> Option<String> {
     };
     call.wait_handle_event(
         "the echotest's done event",
-        |e| matches!(e, HandleEventKind::Plugin { data, .. } if data.value()["result"] == "done"),
+        |e| matches!(e, HandleEventKind::Plugin { data, .. } if data.value().expect("JSON value")["result"] == "done"),
     );
     call.pump("the peer to see the close", |seen, _| seen.peer_closed);
     reason
@@ -764,14 +769,18 @@ fn videoroom_publisher_to_subscriber() {
     let created = conn
         .message(publisher_handle, create, None)
         .expect("create the room");
-    assert_eq!(created.value()["videoroom"], "created", "{created:?}");
+    assert_eq!(
+        created.value().expect("JSON value")["videoroom"],
+        "created",
+        "{created:?}"
+    );
 
     // Publisher: join, publish with our offer, apply the answer, send audio on its thread.
     let join = json!({"request": "join", "ptype": "publisher", "room": room, "display": "str0m"});
     let joined = conn
         .message(publisher_handle, join, None)
         .expect("join as publisher");
-    let joined = joined.value();
+    let joined = joined.value().expect("JSON value");
     assert_eq!(joined["videoroom"], "joined", "{joined}");
     let feed = joined["id"].clone();
     let mut publisher = Peer::bind(ns.host_ip().into(), CandidateMode::InSdp).expect("a peer");
@@ -784,7 +793,7 @@ fn videoroom_publisher_to_subscriber() {
         .message(publisher_handle, json!({"request": "publish"}), Some(jsep))
         .expect("publish");
     assert_eq!(
-        configured.value()["configured"],
+        configured.value().expect("JSON value")["configured"],
         "ok",
         "{}",
         configured.raw.as_str()
@@ -824,7 +833,7 @@ fn videoroom_publisher_to_subscriber() {
         .message(subscriber_handle, join, None)
         .expect("join as subscriber");
     assert_eq!(
-        attached.value()["videoroom"],
+        attached.value().expect("JSON value")["videoroom"],
         "attached",
         "{}",
         attached.raw.as_str()
@@ -864,7 +873,12 @@ fn videoroom_publisher_to_subscriber() {
             Some(Jsep::answer(answer)),
         )
         .expect("start");
-    assert_eq!(started.value()["started"], "ok", "{}", started.raw.as_str());
+    assert_eq!(
+        started.value().expect("JSON value")["started"],
+        "ok",
+        "{}",
+        started.raw.as_str()
+    );
     let candidates: Vec<Candidate> = subscriber_candidates
         .into_iter()
         .map(Candidate::Ice)

@@ -45,9 +45,12 @@ impl PluginData {
     }
 
     /// `data` as a JSON value.
-    pub fn value(&self) -> serde_json::Value {
-        // A RawValue always holds valid JSON.
-        self.parse().unwrap_or(serde_json::Value::Null)
+    ///
+    /// Fails only on JSON that [`serde_json::Value`] cannot hold although it is valid: a
+    /// number beyond `f64`'s range, a string with an unpaired surrogate escape. Such a frame
+    /// is still accepted and [`parse`](Self::parse) still reads its other fields.
+    pub fn value(&self) -> Result<serde_json::Value, serde_json::Error> {
+        self.parse()
     }
 
     /// The plugin-level error carried in `data` (`error_code` and `error`), if any.

@@ -29,8 +29,11 @@ impl RawFrame {
     }
 
     /// The frame as a JSON value.
-    pub fn value(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.0).unwrap_or(serde_json::Value::Null)
+    ///
+    /// Fails only on JSON that [`serde_json::Value`] cannot hold although it is valid (see
+    /// [`PluginData::value`](super::PluginData::value)).
+    pub fn value(&self) -> Result<serde_json::Value, serde_json::Error> {
+        serde_json::from_str(self.as_str())
     }
 }
 
