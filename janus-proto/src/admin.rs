@@ -22,6 +22,7 @@ use crate::event::{ConnectionEvent, Input};
 use crate::ids::{TransactionId, TransactionIds};
 use crate::recent::Recent;
 use crate::secret::{OutFrame, Secret};
+use crate::transmit_queue::TransmitQueue;
 use crate::wire::admin::{
     parse_object, AdminMessage, AdminReply, AdminReplyKind, AdminRequest, AdminRequestFrame,
     AdminRequestKind,
@@ -204,7 +205,7 @@ pub struct AdminClient {
     timers: BTreeSet<(Instant, TransactionId)>,
     /// Transactions given up on: a reply to one of these is late, not unknown.
     abandoned: Recent<TransactionId, ()>,
-    transmits: VecDeque<OutFrame>,
+    transmits: TransmitQueue,
     events: VecDeque<AdminEvent>,
 }
 
@@ -224,7 +225,7 @@ impl AdminClient {
             pending: BTreeMap::new(),
             timers: BTreeSet::new(),
             abandoned: Recent::new(config.memory),
-            transmits: VecDeque::new(),
+            transmits: TransmitQueue::default(),
             events: VecDeque::new(),
             config,
         }
@@ -296,18 +297,20 @@ impl AdminClient {
         let deadline = self.later(timeout);
         self.pending.insert(txn, Pending { kind, deadline });
         self.timers.insert((deadline, txn));
-        self.transmits.push_back(OutFrame(frame));
+        self.transmits.push(txn, OutFrame(frame));
         Ok(txn)
     }
 
-    /// Cancels a pending request: it ends with [`RequestError::Cancelled`], and its reply, if
-    /// it still comes, is reported as [`ConnectionEvent::LateReply`].
+    /// Cancels a pending request: it ends with [`RequestError::Cancelled`]. One whose frame
+    /// [`poll_transmit`](Self::poll_transmit) has not given out yet is never sent; the reply to
+    /// one already sent, if it still comes, is reported as [`ConnectionEvent::LateReply`].
     pub fn cancel(&mut self, now: Instant, txn: TransactionId) -> Result<(), UsageError> {
         self.advance(now);
         if !self.pending.contains_key(&txn) {
             return Err(UsageError::NotPending(txn));
         }
-        self.finish(txn, Err(RequestError::Cancelled), true);
+        let sent = !self.transmits.withdraw(txn);
+        self.finish(txn, Err(RequestError::Cancelled), sent);
         Ok(())
     }
 
@@ -346,7 +349,7 @@ impl AdminClient {
     /// The next frame to send, one JSON object with nothing after it.
     #[must_use]
     pub fn poll_transmit(&mut self) -> Option<String> {
-        self.transmits.pop_front().map(|frame| frame.0)
+        self.transmits.pop()
     }
 
     /// The next event.

@@ -16,6 +16,7 @@ use crate::event_queue::EventQueue;
 use crate::ids::{HandleId, SessionId, TransactionId, TransactionIds};
 use crate::recent::Recent;
 use crate::secret::OutFrame;
+use crate::transmit_queue::TransmitQueue;
 use crate::wire::{
     JanusError, Jsep, PluginData, RawFrame, Request, RequestBody, ServerInfo, ServerMessage,
 };
@@ -93,7 +94,7 @@ pub struct Client {
     ended_sessions: Recent<SessionId, ()>,
     ended_handles: Recent<HandleId, SessionId>,
     finished: Recent<TransactionId, Finished>,
-    transmits: VecDeque<OutFrame>,
+    transmits: TransmitQueue,
     events: EventQueue,
 }
 
@@ -219,7 +220,7 @@ impl Client {
             ended_sessions: Recent::new(memory),
             ended_handles: Recent::new(memory),
             finished: Recent::new(memory),
-            transmits: VecDeque::new(),
+            transmits: TransmitQueue::default(),
             events: EventQueue::new(config.event_queue_capacity),
             config,
         }
@@ -267,15 +268,20 @@ impl Client {
     }
 
     /// Cancels a pending request: it ends with [`RequestError::Cancelled`]. A request still
-    /// held behind earlier ones on its handle is never sent; a reply to one already sent is
-    /// reported as [`ConnectionEvent::LateReply`].
+    /// held behind earlier ones on its handle, or whose frame [`poll_transmit`](Self::poll_transmit)
+    /// has not given out yet, is never sent; a reply to one already sent is reported as
+    /// [`ConnectionEvent::LateReply`].
     pub fn cancel(&mut self, now: Instant, txn: TransactionId) -> Result<(), UsageError> {
         self.advance(now);
-        let held = match self.pending.get(&txn) {
+        let unsent = match self.pending.get(&txn) {
             None => return Err(UsageError::NotPending(txn)),
-            Some(p) => matches!(p.stage, Stage::Held(_)),
+            Some(p) => match p.stage {
+                Stage::Held(_) => true,
+                Stage::Sent => self.transmits.withdraw(txn),
+                Stage::Acked => false,
+            },
         };
-        let mark = (!held).then_some(Finished::Abandoned);
+        let mark = (!unsent).then_some(Finished::Abandoned);
         self.finish(txn, Err(RequestError::Cancelled), mark);
         Ok(())
     }
@@ -329,7 +335,7 @@ impl Client {
     /// The next frame to send, one JSON object with nothing after it.
     #[must_use]
     pub fn poll_transmit(&mut self) -> Option<String> {
-        self.transmits.pop_front().map(|frame| frame.0)
+        self.transmits.pop()
     }
 
     /// The next event.
@@ -619,7 +625,7 @@ impl Client {
 
     /// Puts a registered transaction's frame on the wire.
     fn transmit(&mut self, txn: TransactionId, frame: String) {
-        self.transmits.push_back(OutFrame(frame));
+        self.transmits.push(txn, OutFrame(frame));
         let Some(p) = self.pending.get_mut(&txn) else {
             return;
         };

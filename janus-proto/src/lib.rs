@@ -106,6 +106,7 @@ mod recent;
 mod secret;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod transmit_queue;
 pub mod wire;
 
 pub use admin::AdminClient;

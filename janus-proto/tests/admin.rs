@@ -1132,6 +1132,26 @@ fn a_cancelled_request_ends_once_and_its_reply_is_late() {
 }
 
 #[test]
+fn a_request_cancelled_before_its_frame_was_taken_is_never_sent() {
+    let (mut admin, now) = build_admin();
+    let status = admin.submit(now, AdminRequest::GetStatus).expect("submit");
+    let list = admin
+        .submit(now, AdminRequest::ListSessions)
+        .expect("submit");
+    admin.cancel(now, status).expect("pending");
+    let (got, outcome) = completed(admin.poll_event().expect("cancelled"));
+    assert_eq!((got, outcome), (status, Err(RequestError::Cancelled)));
+    let sent = drain_transmits(&mut admin);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].contains("list_sessions"), "{sent:?}");
+    assert_eq!(admin.pending(), 1);
+    assert_eq!(
+        admin.pending_kind(list),
+        Some(AdminRequestKind::ListSessions)
+    );
+}
+
+#[test]
 fn a_transaction_less_456_is_a_connection_error_and_leaves_requests_pending() {
     let (mut admin, now) = build_admin();
     admin

@@ -381,6 +381,31 @@ fn a_cancelled_request_ends_once_and_its_reply_is_reported_late() {
 }
 
 #[test]
+fn a_request_cancelled_before_its_frame_was_taken_is_never_sent() {
+    let (mut pair, _, handle) = with_handle(Config::new(), FakeConfig::new(), ECHOTEST);
+    let from = pair.server.received().len();
+    // Not stepped yet: the message's frame still waits for poll_transmit, the hangup is held
+    // behind the message (ordering per handle).
+    let message = pair.submit(request(handle, json!({"audio": true})));
+    let hangup = pair.submit(Command::Hangup { handle });
+    pair.cancel(message).unwrap();
+    pair.drive();
+    let sent: Vec<_> = pair.server.received()[from..]
+        .iter()
+        .map(|(_, r)| r.body.name())
+        .collect();
+    assert_eq!(sent, ["hangup"], "the cancelled message went out");
+    assert_eq!(pair.outcome(message), Some(&Err(RequestError::Cancelled)));
+    assert!(matches!(pair.outcome(hangup), Some(Ok(_))));
+    // The EchoTest's "done" on hangup; no late reply, since nothing was sent to answer.
+    assert_eq!(
+        kinds(&pair.events),
+        ["Completed", "Completed", "Handle.Plugin"]
+    );
+    assert!(pair.errors.is_empty(), "{:?}", pair.errors);
+}
+
+#[test]
 fn a_reply_after_the_deadline_is_reported_as_a_late_reply() {
     let fake = FakeConfig::new().latency(secs(20)..=secs(20));
     let mut pair = Pair::new(Config::new(), fake);
