@@ -323,6 +323,32 @@ impl Connection {
         self.submit_inner(command, None)
     }
 
+    /// [`submit`](Self::submit) of many requests at once: they go out together (one flush of
+    /// the socket instead of one per request), in order, and their transactions come back in
+    /// the same order. All or nothing: if one cannot be submitted (for example
+    /// [`UsageError::TooManyPending`](janus_proto::UsageError::TooManyPending)), the ones
+    /// before it are cancelled as by [`cancel`](Self::cancel) and its error is returned.
+    ///
+    /// ```no_run
+    /// use janus_blocking::{Command, ConnectOptions, Connection, ReplyKind};
+    /// # fn main() -> Result<(), janus_blocking::Error> {
+    /// let mut conn = Connection::connect("ws://127.0.0.1:8188", ConnectOptions::new())?;
+    /// let txns = conn.submit_all((0..100).map(|_| Command::Create { id: None }))?;
+    /// for txn in txns {
+    ///     if let ReplyKind::SessionCreated(session) = conn.wait(txn)?.kind {
+    ///         println!("created {session}");
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn submit_all(
+        &mut self,
+        commands: impl IntoIterator<Item = Command>,
+    ) -> Result<Vec<TransactionId>, Error> {
+        self.driver.submit_all(commands)
+    }
+
     /// [`submit`](Self::submit) with this request's own deadline.
     pub fn submit_with_timeout(
         &mut self,

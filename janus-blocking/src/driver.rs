@@ -110,6 +110,37 @@ where
         Ok(txn)
     }
 
+    /// Submits every request, then sends them together (one flush, usually one write). All
+    /// or nothing: when one cannot be submitted, those before it are cancelled (a reply that
+    /// still comes is a late reply) and its error is returned.
+    pub(crate) fn submit_all(
+        &mut self,
+        requests: impl IntoIterator<Item = C::Request>,
+    ) -> Result<Vec<TransactionId>, Error> {
+        let now = Instant::now();
+        let mut txns = Vec::new();
+        for request in requests {
+            match self.core.submit(now, request, None) {
+                Ok(txn) => {
+                    self.calls.insert(txn, None);
+                    txns.push(txn);
+                }
+                Err(e) => {
+                    for txn in txns {
+                        self.calls.remove(&txn);
+                        // Submitted just above with no input since: pending, so this succeeds.
+                        let cancelled = self.core.cancel(now, txn);
+                        debug_assert!(cancelled.is_ok(), "{cancelled:?}");
+                    }
+                    self.drain();
+                    return Err(e.into());
+                }
+            }
+        }
+        self.drain();
+        Ok(txns)
+    }
+
     /// Submits a request and waits for its outcome; its "accepted" notice is not reported.
     pub(crate) fn call(
         &mut self,

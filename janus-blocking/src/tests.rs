@@ -11,7 +11,10 @@ use tungstenite::handshake::server::{Request, Response};
 use tungstenite::http::HeaderValue;
 use tungstenite::{Message, WebSocket};
 
-use crate::{AdminConnection, Command, ConnectOptions, Connection, ConnectionEvent, Error, Event};
+use crate::{
+    AdminConnection, Command, ConnectOptions, Connection, ConnectionEvent, Error, Event, ReplyKind,
+    UsageError,
+};
 
 const BOUND: Duration = Duration::from_secs(10);
 
@@ -212,6 +215,47 @@ fn keepalives_go_out_while_waiting_and_frames_have_no_trailing_bytes() {
         assert!(value.is_object() && frame.ends_with('}'), "{frame:?}");
         assert_eq!(frame.len(), value.to_string().len(), "{frame:?}");
     }
+}
+
+#[test]
+fn submit_all_sends_a_batch_in_order_or_nothing_of_it() {
+    let (url, server) = serve(Some("janus-protocol"), |ws| {
+        let txns: Vec<Value> = (0..3).map(|_| recv(ws).0["transaction"].clone()).collect();
+        for txn in txns.iter().rev() {
+            send(ws, json!({"janus": "pong", "transaction": txn}));
+        }
+        // Anything more before the client's close frame is a request that should not exist.
+        let mut more = 0;
+        while let Ok(message) = ws.read() {
+            match message {
+                Message::Text(_) => more += 1,
+                Message::Close(_) => break,
+                _ => {}
+            }
+        }
+        (txns, more)
+    });
+    let config = janus_proto::Config::new().max_pending(3);
+    let mut conn = Connection::connect(&url, options().config(config)).expect("connect");
+    match conn.submit_all((0..4).map(|_| Command::Ping)) {
+        Err(Error::Usage(UsageError::TooManyPending { max: 3 })) => {}
+        other => panic!("expected TooManyPending, got {other:?}"),
+    }
+    assert_eq!(conn.core().pending(), 0, "the refused batch left requests");
+    let txns = conn
+        .submit_all((0..3).map(|_| Command::Ping))
+        .expect("a batch within the limit");
+    for txn in &txns {
+        let reply = conn.wait(*txn).expect("pong");
+        assert_eq!(reply.kind, ReplyKind::Pong);
+    }
+    assert_eq!(conn.next_event(Duration::ZERO).expect("no error"), None);
+    conn.close();
+    let (wire, more) = server.join().expect("server");
+    assert_eq!(more, 0, "frames of the refused batch went out");
+    // No transaction prefix configured: the wire string is the counter.
+    let sent: Vec<Value> = txns.iter().map(|t| json!(t.0.to_string())).collect();
+    assert_eq!(wire, sent, "sent out of order");
 }
 
 #[test]

@@ -177,9 +177,7 @@ fn submit_all(
     conn: &mut Connection,
     commands: impl Iterator<Item = Command>,
 ) -> Result<Vec<TransactionId>, String> {
-    commands
-        .map(|command| conn.submit(command).map_err(ctx("submit")))
-        .collect()
+    conn.submit_all(commands).map_err(ctx("submit"))
 }
 
 /// Waits for every transaction in turn, turning each reply into a `T` (or an error naming
