@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the benchmarks: W1, W2 and W3 through our two transports, jarust and (when node is
+# Runs the benchmarks: W1, W2 and W3 through our two transports (the async one on smol and on tokio), jarust and (when node is
 # installed) janode against one private Janus, in alternation; then the janus-proto core
 # micro-benchmark. Prints the tables and writes bench/results/ (results.json, summary.md,
 # w1-latency.svg).

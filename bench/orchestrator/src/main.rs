@@ -424,16 +424,31 @@ mod tests {
     fn run_options() {
         let args = |s: &str| s.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
         let o = Options::parse(args(
-            "--quick --rounds 2 --clients ours-ws,jarust --w1-long=5",
+            "--quick --rounds 2 --clients ours-ws,ours-ws-tokio,jarust --w1-long=5",
         ))
         .expect("parses");
         assert!(o.quick);
         assert_eq!(o.rounds, Some(2));
-        assert_eq!(o.clients, Some(vec![Client::OursWs, Client::Jarust]));
+        assert_eq!(
+            o.clients,
+            Some(vec![Client::OursWs, Client::OursWsTokio, Client::Jarust])
+        );
         assert_eq!(o.w1_long, Some(5));
         assert!(Options::parse(args("--clients nope")).is_err());
         assert!(Options::parse(args("--rounds")).is_err());
         assert!(Options::parse(args("--bogus 1")).is_err());
+    }
+
+    #[test]
+    fn every_client_is_named_by_its_report_name() {
+        let names: Vec<&str> = Client::ALL.iter().map(|c| c.name()).collect();
+        let o = Options::parse(["--clients".to_owned(), names.join(",")]).expect("parses");
+        assert_eq!(o.clients, Some(Client::ALL.to_vec()));
+        let ours: Vec<Client> = Client::ALL.into_iter().filter(|c| c.is_ours()).collect();
+        assert_eq!(
+            ours,
+            [Client::OursBlocking, Client::OursWs, Client::OursWsTokio]
+        );
     }
 
     #[test]

@@ -17,8 +17,9 @@ run: starts one private Janus and runs W1, W2 and W3 through every client, alter
 compares them (tables on stdout; results.json, summary.md and w1-latency.svg in DIR).
   --quick          small sizes, 1 round, no W1 long run
   --rounds R       rounds of every workload (default 3; --quick: 1)
-  --clients LIST   comma-separated from ours-blocking,ours-ws,jarust,janode (default: the
-                   first three, plus janode when node and bench/janode/node_modules exist)
+  --clients LIST   comma-separated from ours-blocking,ours-ws,ours-ws-tokio,jarust,janode
+                   (default: the first four, plus janode when node and
+                   bench/janode/node_modules exist)
   --out DIR        where to write the results (default bench/results)
   --w1-long N      iterations of the W1 long run, once per client (default 10000; 0: skip;
                    skipped with --quick unless given)";
@@ -30,6 +31,8 @@ pub enum Client {
     OursBlocking,
     /// `janus-transport-ws` on smol.
     OursWs,
+    /// `janus-transport-ws` on a current-thread tokio runtime.
+    OursWsTokio,
     /// jarust 1.10 (crates.io).
     Jarust,
     /// janode 1.8 (npm).
@@ -38,9 +41,10 @@ pub enum Client {
 
 impl Client {
     /// Every client, in the order tables list them.
-    pub const ALL: [Client; 4] = [
+    pub const ALL: [Client; 5] = [
         Client::OursBlocking,
         Client::OursWs,
+        Client::OursWsTokio,
         Client::Jarust,
         Client::Janode,
     ];
@@ -50,6 +54,7 @@ impl Client {
         match self {
             Client::OursBlocking => "ours-blocking",
             Client::OursWs => "ours-ws",
+            Client::OursWsTokio => "ours-ws-tokio",
             Client::Jarust => "jarust",
             Client::Janode => "janode",
         }
@@ -57,7 +62,10 @@ impl Client {
 
     /// Whether it is one of this workspace's clients (its failure is a failure of the run).
     pub fn is_ours(self) -> bool {
-        matches!(self, Client::OursBlocking | Client::OursWs)
+        matches!(
+            self,
+            Client::OursBlocking | Client::OursWs | Client::OursWsTokio
+        )
     }
 
     /// The client a report name stands for.
@@ -66,7 +74,10 @@ impl Client {
             .into_iter()
             .find(|c| c.name() == name)
             .ok_or_else(|| {
-                format!("unknown client {name:?} (ours-blocking, ours-ws, jarust, janode)")
+                format!(
+                    "unknown client {name:?} (ours-blocking, ours-ws, ours-ws-tokio, jarust, \
+                     janode)"
+                )
             })
     }
 }
@@ -204,6 +215,7 @@ impl Layout {
         match client {
             Client::OursBlocking => binary("janus-bench-ours", Some("blocking")),
             Client::OursWs => binary("janus-bench-ours", Some("ws")),
+            Client::OursWsTokio => binary("janus-bench-ours", Some("ws-tokio")),
             Client::Jarust => binary("janus-bench-jarust", None),
             Client::Janode => {
                 let script = self.bench.join("janode").join("runner.js");
@@ -250,13 +262,18 @@ impl Layout {
                 .collect::<Result<_, _>>()?;
             return Ok((runners, None));
         }
-        let mut runners = [Client::OursBlocking, Client::OursWs, Client::Jarust]
-            .into_iter()
-            .map(|c| {
-                self.runner(c)
-                    .map_err(|e| format!("{e}; or leave it out with --clients"))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut runners = [
+            Client::OursBlocking,
+            Client::OursWs,
+            Client::OursWsTokio,
+            Client::Jarust,
+        ]
+        .into_iter()
+        .map(|c| {
+            self.runner(c)
+                .map_err(|e| format!("{e}; or leave it out with --clients"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
         let skipped = if which("node").is_none() {
             Some("janode skipped: node is not on PATH".to_owned())
         } else if !self.janode_modules().is_dir() {

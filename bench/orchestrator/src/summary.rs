@@ -643,6 +643,7 @@ fn color(client: Client) -> &'static str {
     match client {
         Client::OursBlocking => "#1f77b4",
         Client::OursWs => "#2ca02c",
+        Client::OursWsTokio => "#9467bd",
         Client::Jarust => "#d62728",
         Client::Janode => "#ff7f0e",
     }

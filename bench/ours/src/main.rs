@@ -1,10 +1,12 @@
-//! `janus-bench-ours --variant blocking|ws`: the workloads through this workspace's clients,
-//! `janus-blocking` (client `ours-blocking`) or `janus-transport-ws` on a single-threaded smol
-//! executor (client `ours-ws`). Prints one JSON [`janus_bench_common::Report`] line.
+//! `janus-bench-ours --variant blocking|ws|ws-tokio`: the workloads through this workspace's
+//! clients, `janus-blocking` (client `ours-blocking`) or `janus-transport-ws` on a
+//! single-threaded smol executor (client `ours-ws`) or on a current-thread tokio runtime
+//! (client `ours-ws-tokio`). Prints one JSON [`janus_bench_common::Report`] line.
 
 mod blocking;
 mod check;
 mod ws;
+mod ws_tokio;
 
 use std::process::ExitCode;
 
@@ -16,10 +18,13 @@ fn main() -> ExitCode {
     match variant.as_deref() {
         None | Some("blocking") => run_main("ours-blocking", blocking::run),
         Some("ws") => run_main("ours-ws", ws::run),
+        Some("ws-tokio") => run_main("ours-ws-tokio", ws_tokio::run),
         Some(other) => {
             let other = other.to_owned();
             run_main("ours", move |_, _| {
-                Err(format!("unknown --variant {other:?} (blocking or ws)"))
+                Err(format!(
+                    "unknown --variant {other:?} (blocking, ws or ws-tokio)"
+                ))
             })
         }
     }

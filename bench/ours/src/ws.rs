@@ -1,11 +1,13 @@
-//! The workloads through `janus-transport-ws` on one thread: `smol::block_on`, with the
-//! connection's driver spawned on a `smol::LocalExecutor` next to the workload. Concurrent
-//! requests are plain futures joined together.
+//! The workloads through `janus-transport-ws` on one thread, on the runtime a variant picks
+//! (its timer behind [`Runtime`]): here smol, `smol::block_on` with the connection's driver
+//! spawned on a `smol::LocalExecutor` next to the workload; in [`crate::ws_tokio`] a
+//! current-thread tokio runtime. Concurrent requests are plain futures joined together.
 
 use std::future::Future;
+use std::pin::pin;
 use std::time::{Duration, Instant};
 
-use futures_util::future::try_join_all;
+use futures_util::future::{select, try_join_all, Either};
 use futures_util::{FutureExt, StreamExt};
 use janus_bench_common::{Meter, Report, RunArgs, Workload};
 use janus_transport_ws::{connect, Client, ConnectOptions, ConnectionEvents, Error, StreamItem};
@@ -13,36 +15,66 @@ use smol::LocalExecutor;
 
 use crate::check::{check_echo, echo_body, micros, Expected, ECHOTEST, REQUEST_TIMEOUT};
 
-/// Connects and runs `args.workload`.
+/// What the workloads need of the runtime they run on, besides the connection: a timer.
+pub trait Runtime {
+    /// Completes after `duration`.
+    fn sleep(duration: Duration) -> impl Future<Output = ()>;
+}
+
+/// smol: async-io's timer.
+struct Smol;
+
+impl Runtime for Smol {
+    async fn sleep(duration: Duration) {
+        smol::Timer::after(duration).await;
+    }
+}
+
+/// Connects and runs `args.workload` on smol.
 pub fn run(args: &RunArgs, report: &mut Report) -> Result<(), String> {
-    // Every unsolicited event of a W2 round or of W3 may wait in the connection stream until
-    // the round is over: make room for all of them.
-    let events = args.sessions * (args.handles + 1);
-    let options = ConnectOptions::new()
-        .request_timeout(REQUEST_TIMEOUT)
-        .keepalive_interval(args.keepalive)
-        .connect_timeout(REQUEST_TIMEOUT)
-        .event_buffer(events.max(1024));
     smol::block_on(async {
-        let (client, driver) = connect(&args.url, options)
+        let (client, driver) = connect(&args.url, options(args))
             .await
             .map_err(|e| format!("connect to {}: {e}", args.url))?;
         let executor = LocalExecutor::new();
         let driver = executor.spawn(driver);
         executor
             .run(async {
-                let mut events = client.connection_events();
-                let result = match args.workload {
-                    Workload::W1 => w1(&client, &mut events, args, report).await,
-                    Workload::W2 => w2(&client, &mut events, args, report).await,
-                    Workload::W3 => w3(&client, &mut events, args, report).await,
-                };
-                client.close();
+                let result = workload::<Smol>(&client, args, report).await;
                 driver.await;
                 result
             })
             .await
     })
+}
+
+/// The connection settings of every variant (the tokio one adds its timer).
+pub fn options(args: &RunArgs) -> ConnectOptions {
+    // Every unsolicited event of a W2 round or of W3 may wait in the connection stream until
+    // the round is over: make room for all of them.
+    let events = args.sessions * (args.handles + 1);
+    ConnectOptions::new()
+        .request_timeout(REQUEST_TIMEOUT)
+        .keepalive_interval(args.keepalive)
+        .connect_timeout(REQUEST_TIMEOUT)
+        .event_buffer(events.max(1024))
+}
+
+/// Runs `args.workload` through `client`, whose driver runs next to it on the same thread,
+/// then closes the connection (the driver then ends).
+pub async fn workload<R: Runtime>(
+    client: &Client,
+    args: &RunArgs,
+    report: &mut Report,
+) -> Result<(), String> {
+    let mut events = client.connection_events();
+    let result = match args.workload {
+        Workload::W1 => w1::<R>(client, &mut events, args, report).await,
+        Workload::W2 => w2::<R>(client, &mut events, args, report).await,
+        Workload::W3 => w3::<R>(client, &mut events, args, report).await,
+    };
+    client.close();
+    result
 }
 
 /// Turns a library error into the report's error text, saying which step failed.
@@ -51,7 +83,7 @@ fn ctx(what: &'static str) -> impl Fn(Error) -> String {
 }
 
 /// W1: the whole life of a session and handle, `iterations` times in sequence.
-async fn w1(
+async fn w1<R: Runtime>(
     client: &Client,
     events: &mut ConnectionEvents,
     args: &RunArgs,
@@ -76,7 +108,7 @@ async fn w1(
 
         let mut expected = Expected::default();
         expected.destroyed(session.id());
-        report.events += drain(events, &mut expected).await?;
+        report.events += drain::<R>(events, &mut expected).await?;
         report.iteration_done(i, args);
     }
     report.iterations_finished(args);
@@ -85,7 +117,7 @@ async fn w1(
 }
 
 /// W2: `iterations` rounds of `sessions` × `handles`, each step all in flight at once.
-async fn w2(
+async fn w2<R: Runtime>(
     client: &Client,
     events: &mut ConnectionEvents,
     args: &RunArgs,
@@ -123,7 +155,7 @@ async fn w2(
 
         let mut expected = Expected::default();
         sessions.iter().for_each(|s| expected.destroyed(s.id()));
-        report.events += drain(events, &mut expected).await?;
+        report.events += drain::<R>(events, &mut expected).await?;
         report.iterations = round;
     }
     meter.finish(report);
@@ -132,7 +164,7 @@ async fn w2(
 
 /// W3: `sessions` sessions created concurrently, held for `hold` while the driver sends the
 /// keepalives, then destroyed concurrently.
-async fn w3(
+async fn w3<R: Runtime>(
     client: &Client,
     events: &mut ConnectionEvents,
     args: &RunArgs,
@@ -154,17 +186,15 @@ async fn w3(
 
     // Nothing is expected during the hold: a session timeout or a failed keepalive would
     // show up on the connection stream.
-    let hold = async {
-        smol::Timer::after(args.hold).await;
-        Ok(())
-    };
     let watch = async {
         match events.next().await {
-            Some(item) => Err(format!("during the hold: unexpected {item:?}")),
-            None => Err("during the hold: the connection ended".to_owned()),
+            Some(item) => format!("during the hold: unexpected {item:?}"),
+            None => "during the hold: the connection ended".to_owned(),
         }
     };
-    smol::future::or(hold, watch).await?;
+    if let Either::Right((e, _)) = select(pin!(R::sleep(args.hold)), pin!(watch)).await {
+        return Err(e);
+    }
 
     try_join_all(sessions.iter().map(|s| s.destroy()))
         .await
@@ -172,7 +202,7 @@ async fn w3(
     report.replies += 2 * sessions.len() as u64;
     let mut expected = Expected::default();
     sessions.iter().for_each(|s| expected.destroyed(s.id()));
-    report.events += drain(events, &mut expected).await?;
+    report.events += drain::<R>(events, &mut expected).await?;
     report.iterations = 1;
     meter.finish(report);
     Ok(())
@@ -180,13 +210,16 @@ async fn w3(
 
 /// Takes events from the connection stream until every expected one has come (at most
 /// [`REQUEST_TIMEOUT`] each); returns how many came from Janus.
-async fn drain(events: &mut ConnectionEvents, expected: &mut Expected) -> Result<u64, String> {
+async fn drain<R: Runtime>(
+    events: &mut ConnectionEvents,
+    expected: &mut Expected,
+) -> Result<u64, String> {
     let mut from_janus = 0;
     while !expected.done() {
         // Usually the event is already there: no timer needed then.
         let item = match events.next().now_or_never() {
             Some(item) => item,
-            None => within(REQUEST_TIMEOUT, events.next())
+            None => within::<R, _>(REQUEST_TIMEOUT, events.next())
                 .await
                 .ok_or_else(|| expected.missing())?,
         };
@@ -200,10 +233,9 @@ async fn drain(events: &mut ConnectionEvents, expected: &mut Expected) -> Result
 }
 
 /// `future`'s output, or `None` if it takes longer than `limit`.
-async fn within<T>(limit: Duration, future: impl Future<Output = T>) -> Option<T> {
-    smol::future::or(future.map(Some), async {
-        smol::Timer::after(limit).await;
-        None
-    })
-    .await
+async fn within<R: Runtime, T>(limit: Duration, future: impl Future<Output = T>) -> Option<T> {
+    match select(pin!(future), pin!(R::sleep(limit))).await {
+        Either::Left((output, _)) => Some(output),
+        Either::Right(((), _)) => None,
+    }
 }
