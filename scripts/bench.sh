@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs the benchmarks: W1, W2 and W3 through our two transports (the async one on smol and on tokio), jarust and (when node is
-# installed) janode against one private Janus, in alternation; then the janus-proto core
-# micro-benchmark. Prints the tables and writes bench/results/ (results.json, summary.md,
+# Runs the benchmarks: W1, W2 and W3 through our two transports (the async one on smol and
+# on tokio), jarust and (when node is installed) janode against one private Janus, in
+# alternation; then the janus-proto core micro-benchmark. Prints the tables and writes bench/results/ (results.json, summary.md,
 # w1-latency.svg).
 #
 #   scripts/bench.sh                 # full run: 3 rounds, W1 long run of 10,000 iterations
