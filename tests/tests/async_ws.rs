@@ -12,11 +12,12 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
+use futures_util::FutureExt;
 use futures_util::Stream;
 use janus_tests::{JanusOptions, JanusServer};
 use janus_transport_ws::{
     connect, connect_admin, connect_with_stream, AdminOptions, AttachOptions, Candidate, Client,
-    Config, ConnectOptions, ConnectionEvent, DriverEnd, Error, Event, HandleEventKind,
+    Config, ConnectOptions, ConnectionEvent, Driver, DriverEnd, Error, Event, HandleEventKind,
     IceCandidate, Ordering, SessionEnd, SessionEvent, SessionState, StreamItem, Timer, Trickle,
 };
 use serde_json::{json, Value};
@@ -559,21 +560,27 @@ fn five_hundred_requests_in_flight_are_all_answered_and_correlated() {
 fn dropping_a_request_cancels_it_cleanly() {
     let janus = shared();
     smol::block_on(async {
-        let (client, _driver) = open(janus.ws_url(), options()).await;
-        let mut connection_events = client.connection_events();
-        let session = client.create().await.expect("create");
-        let echo = session
-            .attach("janus.plugin.echotest")
+        // The driver runs only where this test polls it, so what it has sent is known.
+        let (client, mut driver) = within(10.0, "connect", connect(janus.ws_url(), options()))
             .await
-            .expect("attach");
+            .expect("connect");
+        let mut connection_events = client.connection_events();
+        let (session, echo) = driven(&mut driver, async {
+            let session = client.create().await.expect("create");
+            let echo = session
+                .attach("janus.plugin.echotest")
+                .await
+                .expect("attach");
+            (session, echo)
+        })
+        .await;
 
-        // Dropped before it was ever polled.
+        // Dropped before it was ever polled, and dropped after one poll (a timeout race),
+        // both before the driver took their frames: never sent.
         let request = echo.message(json!({"audio": true}), None);
         assert_eq!(client.pending(), 1);
         drop(request);
         assert_eq!(client.pending(), 0);
-
-        // Dropped mid-flight by a timeout race (polled once, then abandoned).
         let raced = smol::future::or(
             async { Some(echo.message(json!({"video": true}), None).await) },
             async { None },
@@ -582,29 +589,56 @@ fn dropping_a_request_cancels_it_cleanly() {
         assert!(raced.is_none(), "the ready branch wins the race");
         assert_eq!(client.pending(), 0);
 
-        // Their replies still come: as late replies on the connection stream, not as
-        // outcomes of anything.
-        wait_for(&mut connection_events, 5.0, |item| match item.event() {
-            Some(Event::Connection(ConnectionEvent::LateReply { .. })) => Some(()),
-            _ => None,
-        })
+        // Dropped once the driver has sent it: its reply still comes, as a late reply on the
+        // connection stream, not as the outcome of anything.
+        let sent = echo.message(json!({"audio": false}), None);
+        assert!(smol::future::poll_once(&mut driver).await.is_none());
+        drop(sent);
+        assert_eq!(client.pending(), 0);
+        let late = driven(
+            &mut driver,
+            wait_for(&mut connection_events, 5.0, |item| match item.event() {
+                Some(Event::Connection(ConnectionEvent::LateReply { txn, .. })) => Some(*txn),
+                _ => None,
+            }),
+        )
         .await;
+        // A ping answered after all of that: only the one request sent left late replies.
+        driven(&mut driver, client.ping()).await.expect("ping");
+        while let Some(Some(item)) = connection_events.next().now_or_never() {
+            match item.event() {
+                Some(Event::Connection(ConnectionEvent::LateReply { txn, .. })) => {
+                    assert_eq!(*txn, late, "a request dropped before sending went out")
+                }
+                Some(Event::Connection(ConnectionEvent::Unroutable { raw })) => {
+                    panic!("unroutable: {}", raw.as_str())
+                }
+                _ => {}
+            }
+        }
 
         // On an ordered handle a message waits for the previous one to be accepted; dropping
         // the first lets the second go.
         let first = echo.message(json!({"audio": false}), None);
         let second = echo.message(json!({"audio": true}), None);
         drop(first);
-        let reply = within(5.0, "second message", second)
+        let reply = driven(&mut driver, within(5.0, "second message", second))
             .await
             .expect("the second message is answered");
         assert_eq!(reply.value().expect("JSON value")["result"], "ok");
         assert_eq!(client.pending(), 0);
 
         // The connection is unharmed.
-        client.ping().await.expect("ping");
-        session.destroy().await.expect("destroy");
+        driven(&mut driver, client.ping()).await.expect("ping");
+        driven(&mut driver, session.destroy())
+            .await
+            .expect("destroy");
     });
+}
+
+/// Runs `work` while polling `driver` (which must not end first).
+async fn driven<T>(driver: &mut Driver, work: impl Future<Output = T>) -> T {
+    smol::future::or(async { panic!("the driver ended: {}", driver.await) }, work).await
 }
 
 #[test]
