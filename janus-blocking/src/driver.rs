@@ -6,11 +6,8 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use janus_proto::admin::{AdminClient, AdminEvent};
-use janus_proto::wire::admin::{AdminReply, AdminRequest};
-use janus_proto::{
-    Client, Command, Event, Input, ProtocolError, Reply, RequestError, TransactionId, UsageError,
-};
+use janus_proto::admin::AdminEvent;
+use janus_proto::{Event, Input, RequestError, StateMachine, TransactionId, UsageError};
 
 use crate::error::Error;
 use crate::queue::{EventBuffer, Item};
@@ -31,36 +28,12 @@ pub(crate) trait CoreEvent: Sized {
     fn keeps_state(&self) -> bool;
 }
 
-/// What the driver needs from a sans-IO core.
-pub(crate) trait Core {
-    type Request;
-    type Reply;
-    type Event: CoreEvent;
-
-    fn submit(
-        &mut self,
-        now: Instant,
-        request: Self::Request,
-        timeout: Option<Duration>,
-    ) -> Result<TransactionId, UsageError>;
-    fn cancel(&mut self, now: Instant, txn: TransactionId) -> Result<(), UsageError>;
-    fn handle_input(&mut self, now: Instant, input: Input) -> Result<(), ProtocolError>;
-    fn handle_timeout(&mut self, now: Instant);
-    fn poll_transmit(&mut self) -> Option<String>;
-    fn poll_event(&mut self) -> Option<Self::Event>;
-    fn poll_timeout(&self) -> Option<Instant>;
-    /// Splits an outcome off an event, or gives the event back.
-    #[allow(clippy::type_complexity)]
-    fn outcome(
-        event: Self::Event,
-    ) -> Result<(TransactionId, Result<Self::Reply, RequestError>), Self::Event>;
-    /// The transaction an "accepted, outcome to follow" notice is about.
-    fn acked(event: &Self::Event) -> Option<TransactionId>;
-}
-
 /// A socket, a core, the outcomes not yet collected and the events not yet taken.
 #[derive(Debug)]
-pub(crate) struct Driver<C: Core> {
+pub(crate) struct Driver<C: StateMachine>
+where
+    C::Event: CoreEvent,
+{
     /// `None` once the connection is closed or broken.
     socket: Option<Socket>,
     pub(crate) core: C,
@@ -74,8 +47,9 @@ pub(crate) struct Driver<C: Core> {
     close_reason: Option<Error>,
 }
 
-impl<C: Core> Driver<C>
+impl<C: StateMachine> Driver<C>
 where
+    C::Event: CoreEvent,
     C::Reply: std::fmt::Debug,
     C::Event: std::fmt::Debug,
 {
@@ -104,7 +78,7 @@ where
         request: C::Request,
         timeout: Option<Duration>,
     ) -> Result<TransactionId, Error> {
-        let txn = self.core.submit(Instant::now(), request, timeout)?;
+        let txn = self.core.submit_request(Instant::now(), request, timeout)?;
         self.calls.insert(txn, None);
         self.drain();
         Ok(txn)
@@ -120,7 +94,7 @@ where
         let now = Instant::now();
         let mut txns = Vec::new();
         for request in requests {
-            match self.core.submit(now, request, None) {
+            match self.core.submit_request(now, request, None) {
                 Ok(txn) => {
                     self.calls.insert(txn, None);
                     txns.push(txn);
@@ -314,62 +288,6 @@ impl CoreEvent for Event {
     }
 }
 
-impl Core for Client {
-    type Request = Command;
-    type Reply = Reply;
-    type Event = Event;
-
-    fn submit(
-        &mut self,
-        now: Instant,
-        request: Command,
-        timeout: Option<Duration>,
-    ) -> Result<TransactionId, UsageError> {
-        match timeout {
-            Some(t) => Client::submit_with_timeout(self, now, request, t),
-            None => Client::submit(self, now, request),
-        }
-    }
-
-    fn cancel(&mut self, now: Instant, txn: TransactionId) -> Result<(), UsageError> {
-        Client::cancel(self, now, txn)
-    }
-
-    fn handle_input(&mut self, now: Instant, input: Input) -> Result<(), ProtocolError> {
-        Client::handle_input(self, now, input)
-    }
-
-    fn handle_timeout(&mut self, now: Instant) {
-        Client::handle_timeout(self, now)
-    }
-
-    fn poll_transmit(&mut self) -> Option<String> {
-        Client::poll_transmit(self)
-    }
-
-    fn poll_event(&mut self) -> Option<Event> {
-        Client::poll_event(self)
-    }
-
-    fn poll_timeout(&self) -> Option<Instant> {
-        Client::poll_timeout(self)
-    }
-
-    fn outcome(event: Event) -> Result<(TransactionId, Result<Reply, RequestError>), Event> {
-        match event {
-            Event::Completed { txn, outcome } => Ok((txn, outcome)),
-            other => Err(other),
-        }
-    }
-
-    fn acked(event: &Event) -> Option<TransactionId> {
-        match event {
-            Event::Acked { txn, .. } => Some(*txn),
-            _ => None,
-        }
-    }
-}
-
 impl CoreEvent for AdminEvent {
     fn lagged(&self) -> Option<u64> {
         None
@@ -381,60 +299,5 @@ impl CoreEvent for AdminEvent {
 
     fn keeps_state(&self) -> bool {
         true
-    }
-}
-
-impl Core for AdminClient {
-    type Request = AdminRequest;
-    type Reply = AdminReply;
-    type Event = AdminEvent;
-
-    fn submit(
-        &mut self,
-        now: Instant,
-        request: AdminRequest,
-        timeout: Option<Duration>,
-    ) -> Result<TransactionId, UsageError> {
-        match timeout {
-            Some(t) => AdminClient::submit_with_timeout(self, now, request, t),
-            None => AdminClient::submit(self, now, request),
-        }
-    }
-
-    fn cancel(&mut self, now: Instant, txn: TransactionId) -> Result<(), UsageError> {
-        AdminClient::cancel(self, now, txn)
-    }
-
-    fn handle_input(&mut self, now: Instant, input: Input) -> Result<(), ProtocolError> {
-        AdminClient::handle_input(self, now, input)
-    }
-
-    fn handle_timeout(&mut self, now: Instant) {
-        AdminClient::handle_timeout(self, now)
-    }
-
-    fn poll_transmit(&mut self) -> Option<String> {
-        AdminClient::poll_transmit(self)
-    }
-
-    fn poll_event(&mut self) -> Option<AdminEvent> {
-        AdminClient::poll_event(self)
-    }
-
-    fn poll_timeout(&self) -> Option<Instant> {
-        AdminClient::poll_timeout(self)
-    }
-
-    fn outcome(
-        event: AdminEvent,
-    ) -> Result<(TransactionId, Result<AdminReply, RequestError>), AdminEvent> {
-        match event {
-            AdminEvent::Completed { txn, outcome } => Ok((txn, outcome)),
-            other => Err(other),
-        }
-    }
-
-    fn acked(_: &AdminEvent) -> Option<TransactionId> {
-        None
     }
 }

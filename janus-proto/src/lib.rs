@@ -104,6 +104,7 @@ mod event_queue;
 mod ids;
 mod recent;
 mod secret;
+mod state_machine;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod transmit_queue;
@@ -120,4 +121,5 @@ pub use event::{
 };
 pub use ids::{HandleId, SessionId, TransactionId};
 pub use secret::Secret;
+pub use state_machine::StateMachine;
 pub use wire::{Candidate, IceCandidate, JanusError, Jsep, JsepType, PluginData, Trickle};

@@ -4,23 +4,20 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant};
+use std::task::{Context, Poll};
+use std::time::Duration;
 
-use bytes::Bytes;
 use futures_io::{AsyncRead, AsyncWrite};
 use janus_proto::admin::{AdminConfig, AdminEvent};
 use janus_proto::wire::admin::{AdminReply, AdminReplyKind, AdminRequest, AdminStatus, HandleInfo};
 use janus_proto::wire::ServerInfo;
-use janus_proto::{
-    Event, HandleId, Input, RequestError, Secret, SessionId, TransactionId, UsageError,
-};
+use janus_proto::{Event, HandleId, Secret, SessionId};
 
-use crate::driver::{DriverEnd, DriverLoop, Engine};
+use crate::driver::{DriverEnd, DriverLoop};
 use crate::error::{Error, Result};
-use crate::events::{ConnectionEvents, EventStream, Queues};
+use crate::events::{ConnectionEvents, EventStream};
 use crate::options::{ConnectOptions, PemSource, Timer};
-use crate::shared::{Conn, DriverLink, Host, QueueHost, Waiters};
+use crate::shared::{Conn, Host, Shared, StreamEvent};
 use crate::transport::{self, Io, Ws};
 
 /// The WebSocket subprotocol of the Admin API.
@@ -172,13 +169,7 @@ fn assemble(
     timer: Timer,
 ) -> (AdminClient, AdminDriver) {
     let core = janus_proto::AdminClient::new(config, transport::now());
-    let shared = Arc::new(Mutex::new(AdminShared {
-        core,
-        waiters: Waiters::new(),
-        queues: Queues::new(options.event_buffer),
-        link: DriverLink::new(),
-        ended: false,
-    }));
+    let shared = Arc::new(Mutex::new(Shared::new(core, options.event_buffer)));
     let driver = AdminDriver(DriverLoop::new(
         shared.clone(),
         ws,
@@ -197,7 +188,7 @@ fn assemble(
 /// said of [`Driver`](crate::Driver) holds for it.
 #[derive(Debug)]
 #[must_use = "the connection does nothing unless its driver is polled"]
-pub struct AdminDriver(DriverLoop<AdminShared>);
+pub struct AdminDriver(DriverLoop<Shared<janus_proto::AdminClient>>);
 
 impl Future for AdminDriver {
     type Output = DriverEnd;
@@ -214,7 +205,7 @@ impl Future for AdminDriver {
 /// [`request`](Self::request); the common ones have typed helpers.
 #[derive(Clone)]
 pub struct AdminClient {
-    conn: Conn<AdminShared>,
+    conn: Conn<Shared<janus_proto::AdminClient>>,
 }
 
 impl fmt::Debug for AdminClient {
@@ -438,122 +429,13 @@ impl AdminClient {
     }
 }
 
-/// Everything of one Admin API connection that is not the socket.
-#[derive(Debug)]
-pub(crate) struct AdminShared {
-    core: janus_proto::AdminClient,
-    waiters: Waiters<AdminReply>,
-    queues: Queues,
-    link: DriverLink,
-    ended: bool,
-}
-
-impl AdminShared {
-    fn drain(&mut self, wakes: &mut Vec<Waker>) {
-        while let Some(event) = self.core.poll_event() {
-            match event {
-                AdminEvent::Completed { txn, outcome } => {
-                    self.waiters.complete(txn, outcome, wakes)
-                }
-                AdminEvent::Connection(c) => self.queues.dispatch(Event::Connection(c), wakes),
-                // A kind added to janus-proto later: nothing to route it by.
-                _ => {}
-            }
+impl StreamEvent for AdminEvent {
+    fn into_stream(self) -> Option<Event> {
+        match self {
+            AdminEvent::Connection(c) => Some(Event::Connection(c)),
+            // Outcomes go to their waiters; a kind added to janus-proto later has nothing to
+            // route it by.
+            _ => None,
         }
-    }
-}
-
-impl Host for AdminShared {
-    type Reply = AdminReply;
-    type Request = AdminRequest;
-
-    fn submit(
-        &mut self,
-        request: AdminRequest,
-        timeout: Option<Duration>,
-        wakes: &mut Vec<Waker>,
-    ) -> std::result::Result<TransactionId, UsageError> {
-        if self.ended {
-            return Err(UsageError::Closed);
-        }
-        let now = Instant::now();
-        let txn = match timeout {
-            Some(t) => self.core.submit_with_timeout(now, request, t)?,
-            None => self.core.submit(now, request)?,
-        };
-        self.waiters.register(txn);
-        self.drain(wakes);
-        self.wake_driver(wakes);
-        Ok(txn)
-    }
-
-    fn poll_outcome(
-        &mut self,
-        txn: TransactionId,
-        cx: &mut Context<'_>,
-    ) -> Poll<std::result::Result<AdminReply, RequestError>> {
-        self.waiters.poll(txn, cx)
-    }
-
-    fn abandon(&mut self, txn: TransactionId, wakes: &mut Vec<Waker>) {
-        if self.waiters.remove(txn) {
-            let _ = self.core.cancel(Instant::now(), txn);
-            self.drain(wakes);
-        }
-    }
-
-    fn clients(&mut self) -> &mut usize {
-        &mut self.link.clients
-    }
-
-    fn wake_driver(&self, wakes: &mut Vec<Waker>) {
-        self.link.wake(wakes);
-    }
-}
-
-impl QueueHost for AdminShared {
-    fn queues(&mut self) -> &mut Queues {
-        &mut self.queues
-    }
-}
-
-impl Engine for AdminShared {
-    fn on_frame(&mut self, now: Instant, frame: Bytes, wakes: &mut Vec<Waker>) {
-        if let Err(e) = self.core.handle_input(now, Input::Frame(frame)) {
-            self.queues.bad_frame(e, wakes);
-        }
-        self.drain(wakes);
-    }
-
-    fn on_timeout(&mut self, now: Instant, wakes: &mut Vec<Waker>) {
-        self.core.handle_timeout(now);
-        self.drain(wakes);
-    }
-
-    fn on_closed(&mut self, now: Instant, wakes: &mut Vec<Waker>) {
-        if self.ended {
-            return;
-        }
-        self.ended = true;
-        let _ = self.core.handle_input(now, Input::Closed);
-        self.drain(wakes);
-        self.waiters.fail_all(wakes);
-        self.queues.close_all(wakes);
-    }
-
-    fn poll_transmit(&mut self) -> Option<String> {
-        self.core.poll_transmit()
-    }
-
-    fn poll_timeout(&self) -> Option<Instant> {
-        self.core.poll_timeout()
-    }
-
-    fn register_driver(&mut self, waker: &Waker) {
-        self.link.register(waker);
-    }
-
-    fn close_request(&self) -> Option<DriverEnd> {
-        self.link.close_request()
     }
 }

@@ -141,7 +141,7 @@ fn assemble(
 /// again after it resolved returns `Pending`.
 #[derive(Debug)]
 #[must_use = "the connection does nothing unless its driver is polled"]
-pub struct Driver(DriverLoop<Shared>);
+pub struct Driver(DriverLoop<Shared<janus_proto::Client>>);
 
 impl Future for Driver {
     type Output = DriverEnd;
@@ -166,7 +166,7 @@ impl Future for Driver {
 /// keep it alive.
 #[derive(Clone)]
 pub struct Client {
-    conn: Conn<Shared>,
+    conn: Conn<Shared<janus_proto::Client>>,
 }
 
 impl fmt::Debug for Client {
@@ -233,7 +233,11 @@ fn unexpected(reply: Reply) -> Error {
 impl Client {
     /// Submits `command` and returns the future of its outcome (see the type's docs on
     /// cancellation).
-    fn start(&self, command: Command, timeout: Option<Duration>) -> Result<Pending<Shared>> {
+    fn start(
+        &self,
+        command: Command,
+        timeout: Option<Duration>,
+    ) -> Result<Pending<Shared<janus_proto::Client>>> {
         self.conn.start(command, timeout)
     }
 

@@ -2,10 +2,11 @@
 //! protocol core, the request waiters and the event queues, behind one `std::sync::Mutex`
 //! that is never held across an `.await` (nor while the socket is touched).
 //!
-//! The generic parts ([`Waiters`], [`Conn`], [`Pending`]) serve both the Janus API
-//! ([`Shared`]) and the Admin API (`AdminShared` in `admin.rs`).
+//! Everything here serves both the Janus API (`Shared<janus_proto::Client>`) and the Admin
+//! API (`Shared<janus_proto::AdminClient>`), through janus-proto's [`StateMachine`].
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -13,7 +14,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use janus_proto::{Command, Event, Input, Reply, RequestError, TransactionId, UsageError};
+use janus_proto::{Event, Input, RequestError, StateMachine, TransactionId, UsageError};
 
 use crate::driver::{DriverEnd, Engine};
 use crate::error::Error;
@@ -291,19 +292,46 @@ pub(crate) fn remember_waker(slot: &mut Option<Waker>, waker: &Waker) {
     }
 }
 
-/// Everything of one Janus API connection that is not the socket.
+/// An event of a state machine that is not a request's outcome, on its way to the event
+/// streams (`None`: nothing to route it by).
+pub(crate) trait StreamEvent {
+    fn into_stream(self) -> Option<Event>;
+}
+
+impl StreamEvent for Event {
+    fn into_stream(self) -> Option<Event> {
+        Some(self)
+    }
+}
+
+/// A `janus-proto` state machine a connection can drive: [`janus_proto::Client`] or
+/// [`janus_proto::AdminClient`].
+pub(crate) trait Core:
+    StateMachine<Event: StreamEvent, Reply: fmt::Debug + Send + 'static> + fmt::Debug + Send + 'static
+{
+}
+
+impl<C> Core for C
+where
+    C: StateMachine + fmt::Debug + Send + 'static,
+    C::Event: StreamEvent,
+    C::Reply: fmt::Debug + Send + 'static,
+{
+}
+
+/// Everything of one connection that is not the socket.
 #[derive(Debug)]
-pub(crate) struct Shared {
-    pub(crate) core: janus_proto::Client,
-    waiters: Waiters<Reply>,
+pub(crate) struct Shared<C: Core> {
+    pub(crate) core: C,
+    waiters: Waiters<C::Reply>,
     pub(crate) queues: Queues,
     pub(crate) link: DriverLink,
     /// The driver has finished or was dropped: nothing will be sent or received any more.
     pub(crate) ended: bool,
 }
 
-impl Shared {
-    pub(crate) fn new(core: janus_proto::Client, event_buffer: usize) -> Self {
+impl<C: Core> Shared<C> {
+    pub(crate) fn new(core: C, event_buffer: usize) -> Self {
         Self {
             core,
             waiters: Waiters::new(),
@@ -316,34 +344,34 @@ impl Shared {
     /// Hands every event of the core to its waiter or stream.
     fn drain(&mut self, wakes: &mut Vec<Waker>) {
         while let Some(event) = self.core.poll_event() {
-            match event {
-                Event::Completed { txn, outcome } => self.waiters.complete(txn, outcome, wakes),
+            match C::outcome(event) {
+                Ok((txn, outcome)) => self.waiters.complete(txn, outcome, wakes),
                 // An ack only says the outcome is on its way; the request keeps waiting.
-                Event::Acked { .. } => {}
-                other => self.queues.dispatch(other, wakes),
+                Err(event) if C::acked(&event).is_some() => {}
+                Err(event) => {
+                    if let Some(event) = event.into_stream() {
+                        self.queues.dispatch(event, wakes);
+                    }
+                }
             }
         }
     }
 }
 
-impl Host for Shared {
-    type Reply = Reply;
-    type Request = Command;
+impl<C: Core> Host for Shared<C> {
+    type Reply = C::Reply;
+    type Request = C::Request;
 
     fn submit(
         &mut self,
-        command: Command,
+        request: C::Request,
         timeout: Option<Duration>,
         wakes: &mut Vec<Waker>,
     ) -> Result<TransactionId, UsageError> {
         if self.ended {
             return Err(UsageError::Closed);
         }
-        let now = Instant::now();
-        let txn = match timeout {
-            Some(t) => self.core.submit_with_timeout(now, command, t)?,
-            None => self.core.submit(now, command)?,
-        };
+        let txn = self.core.submit_request(Instant::now(), request, timeout)?;
         self.waiters.register(txn);
         self.drain(wakes);
         self.wake_driver(wakes);
@@ -354,7 +382,7 @@ impl Host for Shared {
         &mut self,
         txn: TransactionId,
         cx: &mut Context<'_>,
-    ) -> Poll<Result<Reply, RequestError>> {
+    ) -> Poll<Result<C::Reply, RequestError>> {
         self.waiters.poll(txn, cx)
     }
 
@@ -377,13 +405,13 @@ impl Host for Shared {
     }
 }
 
-impl QueueHost for Shared {
+impl<C: Core> QueueHost for Shared<C> {
     fn queues(&mut self) -> &mut Queues {
         &mut self.queues
     }
 }
 
-impl Engine for Shared {
+impl<C: Core> Engine for Shared<C> {
     fn on_frame(&mut self, now: Instant, frame: Bytes, wakes: &mut Vec<Waker>) {
         if let Err(e) = self.core.handle_input(now, Input::Frame(frame)) {
             self.queues.bad_frame(e, wakes);
