@@ -158,13 +158,7 @@ async fn w2(
         )
         .await?;
         let created = sessions.len() as u64;
-        try_join_all(
-            sessions
-                .into_iter()
-                .map(|session| session.into_destroy(TIMEOUT)),
-        )
-        .await
-        .map_err(ctx("destroy"))?;
+        destroy_sessions(sessions, "destroy").await?;
         report.latencies_us.push(micros(start.elapsed()));
         // Replies: create and destroy per session, attach and the message's ack per handle.
         // Events: the echotest's and detached (and `done`, when it comes) per handle.
@@ -209,13 +203,7 @@ async fn w3(
     report.replies += counts.acked;
 
     let created = sessions.len() as u64;
-    try_join_all(
-        sessions
-            .into_iter()
-            .map(|session| session.into_destroy(TIMEOUT)),
-    )
-    .await
-    .map_err(ctx("destroy (after the hold)"))?;
+    destroy_sessions(sessions, "destroy (after the hold)").await?;
     report.replies += created;
     report.iterations = 1;
     Ok(())
@@ -234,6 +222,21 @@ async fn create_sessions(
     }))
     .await
     .map_err(ctx("create"))
+}
+
+/// Destroys every session at once; `what` names the step in an error.
+async fn destroy_sessions(
+    sessions: Vec<jarust::core::jasession::JaSession>,
+    what: &'static str,
+) -> Result<(), String> {
+    try_join_all(
+        sessions
+            .into_iter()
+            .map(|session| session.into_destroy(TIMEOUT)),
+    )
+    .await
+    .map(drop)
+    .map_err(ctx(what))
 }
 
 /// Sends the echotest message on `handle`, checks its ack, and takes and checks its event from

@@ -10,7 +10,9 @@ use janus_blocking::{
     TransactionId,
 };
 
-use crate::check::{check_echo, echo_body, micros, Expected, ECHOTEST, REQUEST_TIMEOUT};
+use crate::check::{
+    check_echo, check_keepalive, echo_body, micros, Expected, ECHOTEST, REQUEST_TIMEOUT,
+};
 
 /// Connects and runs `args.workload`.
 pub fn run(args: &RunArgs, report: &mut Report) -> Result<(), String> {
@@ -70,14 +72,7 @@ fn w2(conn: &mut Connection, args: &RunArgs, report: &mut Report) -> Result<(), 
         let start = Instant::now();
         let mut expected = Expected::default();
 
-        let txns = submit_all(
-            conn,
-            (0..args.sessions).map(|_| Command::Create { id: None }),
-        )?;
-        let sessions: Vec<SessionId> = wait_all(conn, txns, "create", |kind| match kind {
-            ReplyKind::SessionCreated(id) => Some(id),
-            _ => None,
-        })?;
+        let sessions = create_all(conn, args.sessions)?;
 
         let attaches = sessions
             .iter()
@@ -126,23 +121,10 @@ fn w2(conn: &mut Connection, args: &RunArgs, report: &mut Report) -> Result<(), 
 /// W3: `sessions` sessions created (pipelined), held for `hold` while keepalives go out, then
 /// destroyed (pipelined).
 fn w3(conn: &mut Connection, args: &RunArgs, report: &mut Report) -> Result<(), String> {
-    let interval = conn.core().keepalive_interval();
-    if interval != args.keepalive {
-        return Err(format!(
-            "keepalive interval in force is {interval:?}, not {:?}",
-            args.keepalive
-        ));
-    }
+    check_keepalive(conn.core().keepalive_interval(), args)?;
     let meter = Meter::start();
     let start = Instant::now();
-    let txns = submit_all(
-        conn,
-        (0..args.sessions).map(|_| Command::Create { id: None }),
-    )?;
-    let sessions: Vec<SessionId> = wait_all(conn, txns, "create", |kind| match kind {
-        ReplyKind::SessionCreated(id) => Some(id),
-        _ => None,
-    })?;
+    let sessions = create_all(conn, args.sessions)?;
     report.latencies_us.push(micros(start.elapsed()));
 
     // Sit in `next_event` for the hold: that is where the keepalives go out. Nothing else is
@@ -170,6 +152,15 @@ fn w3(conn: &mut Connection, args: &RunArgs, report: &mut Report) -> Result<(), 
     report.iterations = 1;
     meter.finish(report);
     Ok(())
+}
+
+/// Creates `n` sessions, all requests in flight at once.
+fn create_all(conn: &mut Connection, n: usize) -> Result<Vec<SessionId>, String> {
+    let txns = submit_all(conn, (0..n).map(|_| Command::Create { id: None }))?;
+    wait_all(conn, txns, "create", |kind| match kind {
+        ReplyKind::SessionCreated(id) => Some(id),
+        _ => None,
+    })
 }
 
 /// Submits every command at once.

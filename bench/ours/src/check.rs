@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use janus_bench_common::RunArgs;
 use janus_proto::wire::RawFrame;
 use janus_proto::{
     Event, HandleEventKind, HandleId, PluginData, SessionEnd, SessionEvent, SessionId,
@@ -131,4 +132,17 @@ fn is_done(kind: &HandleEventKind) -> bool {
 /// Microseconds, for a latency.
 pub fn micros(d: Duration) -> u64 {
     u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
+}
+
+/// W3 holds sessions for longer than Janus's session timeout: it only proves keepalives if the
+/// client sends them at the interval asked for.
+pub fn check_keepalive(in_force: Duration, args: &RunArgs) -> Result<(), String> {
+    if in_force == args.keepalive {
+        Ok(())
+    } else {
+        Err(format!(
+            "keepalive interval in force is {in_force:?}, not {:?}",
+            args.keepalive
+        ))
+    }
 }

@@ -13,7 +13,9 @@ use janus_bench_common::{Meter, Report, RunArgs, Workload};
 use janus_transport_ws::{connect, Client, ConnectOptions, ConnectionEvents, Error, StreamItem};
 use smol::LocalExecutor;
 
-use crate::check::{check_echo, echo_body, micros, Expected, ECHOTEST, REQUEST_TIMEOUT};
+use crate::check::{
+    check_echo, check_keepalive, echo_body, micros, Expected, ECHOTEST, REQUEST_TIMEOUT,
+};
 
 /// What the workloads need of the runtime they run on, besides the connection: a timer.
 pub trait Runtime {
@@ -170,13 +172,7 @@ async fn w3<R: Runtime>(
     args: &RunArgs,
     report: &mut Report,
 ) -> Result<(), String> {
-    let interval = client.keepalive_interval();
-    if interval != args.keepalive {
-        return Err(format!(
-            "keepalive interval in force is {interval:?}, not {:?}",
-            args.keepalive
-        ));
-    }
+    check_keepalive(client.keepalive_interval(), args)?;
     let meter = Meter::start();
     let start = Instant::now();
     let sessions = try_join_all((0..args.sessions).map(|_| client.create()))
