@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use janus_proto::admin::{AdminClient, AdminConfig, AdminEvent};
+use janus_proto::admin::{AdminApi, AdminClient, AdminEvent};
 use janus_proto::wire::admin::{AdminReply, AdminReplyKind, AdminRequest, HandleInfo};
 use janus_proto::{HandleId, Secret, SessionId, TransactionId};
 
@@ -36,33 +36,25 @@ const CLOSE_WAIT: Duration = Duration::from_secs(1);
 /// ```
 #[derive(Debug)]
 pub struct AdminConnection {
-    driver: Driver<AdminClient>,
+    driver: Driver<AdminApi>,
 }
 
 impl AdminConnection {
     /// Connects to an Admin API endpoint (`ws://…` or `wss://…`) with subprotocol
     /// `janus-admin-protocol`. From `options` it uses the admin secret, the connect
     /// settings, and of the protocol settings the request timeout, frame limits, pending
-    /// limit, memory and transaction prefix.
+    /// limit, event queue capacity, memory and transaction prefix.
     ///
     /// A Janus API URL (or any server refusing the subprotocol) gives
     /// [`Error::HandshakeRejected`].
     pub fn connect(url: &str, options: ConnectOptions) -> Result<Self, Error> {
         let socket = Socket::connect(url, ADMIN_PROTOCOL, &options)?;
-        let c = &options.config;
-        let mut config = AdminConfig::new()
-            .transaction_prefix(c.transaction_prefix.clone())
-            .request_timeout(c.request_timeout)
-            .max_incoming_frame(c.max_incoming_frame)
-            .max_outgoing_frame(c.max_outgoing_frame)
-            .max_pending(c.max_pending)
-            .memory(c.memory);
-        if let Some(secret) = options.admin_secret.clone() {
+        let mut config = options.config;
+        if let Some(secret) = options.admin_secret {
             config = config.admin_secret(secret);
         }
-        let core = AdminClient::new(config, Instant::now());
         Ok(Self {
-            driver: Driver::new(socket, core, usize::MAX),
+            driver: Driver::new(socket, AdminClient::new(config, Instant::now())),
         })
     }
 

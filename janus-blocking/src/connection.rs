@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use janus_proto::wire::{RawFrame, ServerInfo};
 use janus_proto::{
-    Client, Command, Event, HandleId, Jsep, Ordering, PluginData, Reply, ReplyKind, SessionId,
-    TransactionId, Trickle,
+    Client, Command, Event, HandleId, JanusApi, Jsep, Ordering, PluginData, Reply, ReplyKind,
+    SessionId, TransactionId, Trickle,
 };
 use serde_json::Value;
 
@@ -56,7 +56,7 @@ impl PluginReply {
 /// * events: [`next_event`](Self::next_event).
 #[derive(Debug)]
 pub struct Connection {
-    driver: Driver<Client>,
+    driver: Driver<JanusApi>,
 }
 
 impl Connection {
@@ -69,10 +69,9 @@ impl Connection {
     /// [`Error::Tls`] (e.g. an untrusted certificate) or [`Error::WebSocket`].
     pub fn connect(url: &str, options: ConnectOptions) -> Result<Self, Error> {
         let socket = Socket::connect(url, JANUS_PROTOCOL, &options)?;
-        let capacity = options.config.event_queue_capacity;
         let core = Client::new(options.config, std::time::Instant::now());
         Ok(Self {
-            driver: Driver::new(socket, core, capacity),
+            driver: Driver::new(socket, core),
         })
     }
 

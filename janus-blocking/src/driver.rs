@@ -6,8 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use janus_proto::admin::AdminEvent;
-use janus_proto::{Event, Input, RequestError, StateMachine, TransactionId, UsageError};
+use janus_proto::{Api, Core, Event, Input, RequestError, TransactionId, UsageError};
 
 use crate::error::Error;
 use crate::queue::{EventBuffer, Item};
@@ -16,51 +15,45 @@ use crate::socket::{Read, Socket};
 /// Longest single wait when nothing else bounds it.
 const MAX_WAIT: Duration = Duration::from_secs(60);
 
-/// An event a core hands out, seen the way the driver needs to see it.
-pub(crate) trait CoreEvent: Sized {
-    /// `Some(n)` if this is a notice that `n` events were dropped.
-    fn lagged(&self) -> Option<u64>;
-    /// The notice that `n` events were dropped, if this kind of event has one (without it,
-    /// nothing is ever dropped).
-    fn make_lagged(n: u64) -> Option<Self>;
-    /// Whether the event changes state (outcomes, sessions, handles, the connection) and so
-    /// must never be dropped.
-    fn keeps_state(&self) -> bool;
-}
-
 /// A socket, a core, the outcomes not yet collected and the events not yet taken.
 #[derive(Debug)]
-pub(crate) struct Driver<C: StateMachine>
-where
-    C::Event: CoreEvent,
-{
+pub(crate) struct Driver<A: Api> {
     /// `None` once the connection is closed or broken.
     socket: Option<Socket>,
-    pub(crate) core: C,
+    pub(crate) core: Core<A>,
     /// Transactions submitted here: `None` while pending, then their outcome until
     /// collected.
     #[allow(clippy::type_complexity)]
-    calls: BTreeMap<TransactionId, Option<Result<C::Reply, RequestError>>>,
+    calls: BTreeMap<TransactionId, Option<Result<A::Reply, RequestError>>>,
     /// The transaction a typed call waits for: its "accepted" notice is not reported.
     current: Option<TransactionId>,
-    events: EventBuffer<C::Event>,
+    events: EventBuffer<A::Reply>,
     close_reason: Option<Error>,
 }
 
-impl<C: StateMachine> Driver<C>
-where
-    C::Event: CoreEvent,
-    C::Reply: std::fmt::Debug,
-    C::Event: std::fmt::Debug,
-{
-    pub(crate) fn new(socket: Socket, core: C, event_capacity: usize) -> Self {
+impl<A: Api> Driver<A> {
+    pub(crate) fn new(socket: Socket, core: Core<A>) -> Self {
+        let capacity = core.config().event_queue_capacity;
         Self {
             socket: Some(socket),
             core,
             calls: BTreeMap::new(),
             current: None,
-            events: EventBuffer::new(event_capacity),
+            events: EventBuffer::new(capacity),
             close_reason: None,
+        }
+    }
+
+    /// Submits a request to the core with its own deadline or the default one.
+    fn submit_to_core(
+        &mut self,
+        now: Instant,
+        request: A::Command,
+        timeout: Option<Duration>,
+    ) -> Result<TransactionId, UsageError> {
+        match timeout {
+            Some(t) => self.core.submit_with_timeout(now, request, t),
+            None => self.core.submit(now, request),
         }
     }
 
@@ -75,10 +68,10 @@ where
     /// Submits a request and sends it at once.
     pub(crate) fn submit(
         &mut self,
-        request: C::Request,
+        request: A::Command,
         timeout: Option<Duration>,
     ) -> Result<TransactionId, Error> {
-        let txn = self.core.submit_request(Instant::now(), request, timeout)?;
+        let txn = self.submit_to_core(Instant::now(), request, timeout)?;
         self.calls.insert(txn, None);
         self.drain();
         Ok(txn)
@@ -89,12 +82,12 @@ where
     /// still comes is a late reply) and its error is returned.
     pub(crate) fn submit_all(
         &mut self,
-        requests: impl IntoIterator<Item = C::Request>,
+        requests: impl IntoIterator<Item = A::Command>,
     ) -> Result<Vec<TransactionId>, Error> {
         let now = Instant::now();
         let mut txns = Vec::new();
         for request in requests {
-            match self.core.submit_request(now, request, None) {
+            match self.core.submit(now, request) {
                 Ok(txn) => {
                     self.calls.insert(txn, None);
                     txns.push(txn);
@@ -118,9 +111,9 @@ where
     /// Submits a request and waits for its outcome; its "accepted" notice is not reported.
     pub(crate) fn call(
         &mut self,
-        request: C::Request,
+        request: A::Command,
         timeout: Option<Duration>,
-    ) -> Result<C::Reply, Error> {
+    ) -> Result<A::Reply, Error> {
         let txn = self.submit(request, timeout)?;
         self.current = Some(txn);
         let outcome = self.wait(txn);
@@ -129,7 +122,7 @@ where
     }
 
     /// Turns the loop until `txn` has its outcome (the core guarantees one by its deadline).
-    pub(crate) fn wait(&mut self, txn: TransactionId) -> Result<C::Reply, Error> {
+    pub(crate) fn wait(&mut self, txn: TransactionId) -> Result<A::Reply, Error> {
         loop {
             match self.calls.get(&txn) {
                 None => return Err(Error::Usage(UsageError::NotPending(txn))),
@@ -159,7 +152,10 @@ where
 
     /// The next event that is not an outcome, waiting at most `timeout` (and reading the
     /// socket at least once, so that a zero timeout still makes progress).
-    pub(crate) fn next_event(&mut self, timeout: Duration) -> Result<Option<C::Event>, Error> {
+    pub(crate) fn next_event(
+        &mut self,
+        timeout: Duration,
+    ) -> Result<Option<Event<A::Reply>>, Error> {
         // `None`: a timeout too large to represent, i.e. forever.
         let until = Instant::now().checked_add(timeout);
         let mut turned = false;
@@ -246,14 +242,14 @@ where
             self.lost(why);
         }
         while let Some(event) = self.core.poll_event() {
-            match C::outcome(event) {
-                Ok((txn, outcome)) => {
+            match event {
+                Event::Completed { txn, outcome } => {
                     if let Some(slot) = self.calls.get_mut(&txn) {
                         *slot = Some(outcome);
                     }
                 }
-                Err(event) if self.current.is_some() && C::acked(&event) == self.current => {}
-                Err(event) => self.events.push(Item::Event(event)),
+                Event::Acked { txn, .. } if self.current == Some(txn) => {}
+                event => self.events.push(Item::Event(event)),
             }
         }
     }
@@ -267,37 +263,5 @@ where
         }
         // `Input::Closed` cannot fail.
         let _ = self.core.handle_input(Instant::now(), Input::Closed);
-    }
-}
-
-impl CoreEvent for Event {
-    fn lagged(&self) -> Option<u64> {
-        match self {
-            Event::Lagged { dropped } => Some(*dropped),
-            _ => None,
-        }
-    }
-
-    fn make_lagged(n: u64) -> Option<Self> {
-        Some(Event::Lagged { dropped: n })
-    }
-
-    /// The core's own rule for its queue (`janus_proto` keeps it private).
-    fn keeps_state(&self) -> bool {
-        Event::keeps_state(self)
-    }
-}
-
-impl CoreEvent for AdminEvent {
-    fn lagged(&self) -> Option<u64> {
-        None
-    }
-
-    fn make_lagged(_: u64) -> Option<Self> {
-        None
-    }
-
-    fn keeps_state(&self) -> bool {
-        true
     }
 }

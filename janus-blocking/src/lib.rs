@@ -86,7 +86,7 @@ pub use connection::{Connection, PluginReply};
 pub use error::Error;
 pub use options::{ConnectOptions, PemSource};
 
-pub use janus_proto::admin::{AdminConfig, AdminEvent};
+pub use janus_proto::admin::AdminEvent;
 pub use janus_proto::wire::admin::{AdminReply, AdminReplyKind, AdminRequest, HandleInfo};
 pub use janus_proto::wire::{RawFrame, ServerInfo};
 pub use janus_proto::{

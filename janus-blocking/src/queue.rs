@@ -8,47 +8,38 @@
 
 use std::collections::VecDeque;
 
-use janus_proto::ProtocolError;
-
-use crate::driver::CoreEvent;
+use janus_proto::{Event, ProtocolError};
 
 /// One thing for `next_event`.
 #[derive(Debug)]
-pub(crate) enum Item<E> {
-    Event(E),
+pub(crate) enum Item<R> {
+    Event(Event<R>),
     /// A frame the core could not use.
     Protocol(ProtocolError),
 }
 
 #[derive(Debug)]
-pub(crate) struct EventBuffer<E> {
-    items: VecDeque<Item<E>>,
+pub(crate) struct EventBuffer<R> {
+    items: VecDeque<Item<R>>,
     capacity: usize,
     dropped: u64,
 }
 
-impl<E: CoreEvent> EventBuffer<E> {
-    /// A buffer of `capacity` (unbounded if `E` has no lag notice).
+impl<R> EventBuffer<R> {
+    /// A buffer of `capacity` (at least 1).
     pub(crate) fn new(capacity: usize) -> Self {
-        let capacity = if E::make_lagged(0).is_some() {
-            capacity.max(1)
-        } else {
-            usize::MAX
-        };
         Self {
             items: VecDeque::new(),
-            capacity,
+            capacity: capacity.max(1),
             dropped: 0,
         }
     }
 
-    pub(crate) fn push(&mut self, item: Item<E>) {
-        if let Item::Event(event) = &item {
-            if let Some(n) = event.lagged() {
-                // The core dropped some before they reached us: one count for both.
-                self.dropped = self.dropped.saturating_add(n);
-                return;
-            }
+    pub(crate) fn push(&mut self, item: Item<R>) {
+        if let Item::Event(Event::Lagged { dropped }) = &item {
+            // The core dropped some before they reached us: one count for both.
+            self.dropped = self.dropped.saturating_add(*dropped);
+            return;
         }
         let keeps_state = match &item {
             Item::Event(event) => event.keeps_state(),
@@ -64,27 +55,29 @@ impl<E: CoreEvent> EventBuffer<E> {
         self.items.push_back(item);
     }
 
-    pub(crate) fn pop(&mut self) -> Option<Item<E>> {
+    pub(crate) fn pop(&mut self) -> Option<Item<R>> {
         self.items
             .pop_front()
             .or_else(|| self.take_lag().map(Item::Event))
     }
 
-    fn take_lag(&mut self) -> Option<E> {
+    fn take_lag(&mut self) -> Option<Event<R>> {
         if self.dropped == 0 {
             return None;
         }
-        E::make_lagged(std::mem::take(&mut self.dropped))
+        Some(Event::Lagged {
+            dropped: std::mem::take(&mut self.dropped),
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use janus_proto::{ConnectionEvent, Event};
+    use janus_proto::{ConnectionEvent, Reply};
 
     use super::*;
 
-    fn unroutable() -> Item<Event> {
+    fn unroutable() -> Item<Reply> {
         let now = std::time::Instant::now();
         let mut client = janus_proto::Client::new(janus_proto::Config::new(), now);
         client

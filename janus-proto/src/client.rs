@@ -1,4 +1,5 @@
-//! The Janus API state machine: one [`Client`] per WebSocket connection.
+//! The Janus API: [`Client`], a [`Core`] speaking [`JanusApi`] (sessions, handles,
+//! keepalives, ordering per handle) over the shared transaction engine.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
@@ -7,16 +8,16 @@ use bytes::Bytes;
 
 use crate::command::Command;
 use crate::config::{Config, Ordering};
+use crate::core::{sealed::Layer, Core};
+use crate::engine::{Engine, Finished, Stage};
 use crate::error::{PluginError, ProtocolError, RequestError, UsageError};
 use crate::event::{
     ConnectionEvent, Event, HandleEvent, HandleEventKind, Input, Reply, ReplyKind, SessionEnd,
     SessionEvent,
 };
-use crate::event_queue::EventQueue;
-use crate::ids::{HandleId, SessionId, TransactionId, TransactionIds};
+use crate::ids::{HandleId, SessionId, TransactionId};
 use crate::recent::Recent;
 use crate::secret::OutFrame;
-use crate::transmit_queue::TransmitQueue;
 use crate::wire::{
     JanusError, Jsep, PluginData, RawFrame, Request, RequestBody, ServerInfo, ServerMessage,
 };
@@ -33,97 +34,40 @@ pub enum SessionState {
 /// The sans-IO state machine of one Janus API connection.
 ///
 /// It owns every session and handle of the connection, correlates replies with requests,
-/// routes events, sends keepalives and enforces deadlines. It does no IO and never reads a
-/// clock: time comes in as `now` on every call.
+/// routes events, sends keepalives and enforces deadlines. The loop and its contract are
+/// [`Core`]'s; what is particular to the Janus API is listed here:
 ///
-/// # The loop
-///
-/// * (A) Mutations: [`submit`](Self::submit) (and [`cancel`](Self::cancel)),
-///   [`handle_input`](Self::handle_input) for every frame received and once for a closed
-///   connection, [`handle_timeout`](Self::handle_timeout) when the deadline from
-///   [`poll_timeout`](Self::poll_timeout) has passed (an early or extra call does nothing).
-/// * (B) After any mutation: send every frame from [`poll_transmit`](Self::poll_transmit)
-///   (one WebSocket text message each), then take every event from
-///   [`poll_event`](Self::poll_event), then wait until the next frame, command, or
-///   [`poll_timeout`](Self::poll_timeout).
-///
-/// Outputs simply queue up until polled; nothing is lost by polling late (up to
-/// [`Config::event_queue_capacity`] unsolicited events, beyond which [`Event::Lagged`] says
-/// how many were dropped). `now` must not go backwards; an older `now` is taken as the latest
-/// one seen.
-///
-/// ```
-/// use std::time::Instant;
-/// use janus_proto::{Client, Command, Config, Event, Input, ReplyKind};
-///
-/// # #[allow(clippy::disallowed_methods)]
-/// let now = Instant::now();
-/// let mut client = Client::new(Config::new(), now);
-/// let txn = client.submit(now, Command::create()).unwrap();
-/// let frame = client.poll_transmit().unwrap();
-/// assert!(frame.contains(r#""janus":"create""#));
-///
-/// // The server answers:
-/// let reply = r#"{"janus":"success","transaction":"1","data":{"id":42}}"#;
-/// client.handle_input(now, Input::text(reply)).unwrap();
-/// match client.poll_event() {
-///     Some(Event::Completed { txn: t, outcome: Ok(reply) }) => {
-///         assert_eq!(t, txn);
-///         assert!(matches!(reply.kind, ReplyKind::SessionCreated(id) if id.0 == 42));
-///     }
-///     other => panic!("unexpected {other:?}"),
-/// }
-/// // A keepalive is now scheduled for the session.
-/// assert!(client.poll_timeout().is_some());
-/// ```
+/// * [`Command`] in; [`Event`] out, with outcomes as [`Reply`].
+/// * Each session gets a keepalive every [`Config::keepalive_interval`] of idleness.
+/// * Requests on a handle keep their order ([`Ordering`]).
+/// * A 458 (no such session) answering any request ends that session here, with
+///   [`SessionEnd::Gone`]; a 459 (no such handle) ends that handle, with
+///   [`HandleEventKind::Gone`].
+/// * Events are routed to the handle and session they name; one naming a handle this client
+///   does not know (or a session it never had) is [`ConnectionEvent::Unroutable`].
+pub type Client = Core<JanusApi>;
+
+/// The Janus API layer of a [`Client`]: its sessions, handles and keepalives.
 #[derive(Debug)]
-pub struct Client {
-    config: Config,
-    ids: TransactionIds,
-    now: Instant,
-    closed: bool,
+pub struct JanusApi {
+    /// The configured interval, and whether a `server_info` may shorten it.
+    keepalive_base: Duration,
+    keepalive_from_server_info: bool,
     keepalive_interval: Duration,
-    pending: BTreeMap<TransactionId, Pending>,
+    ordering: Ordering,
     /// The pending transactions of each session (by `What::session`), so that ending a
     /// session or handle costs its own transactions, not all of them.
     by_session: BTreeMap<SessionId, BTreeSet<TransactionId>>,
-    user_pending: usize,
-    timers: BTreeSet<(Instant, Timer)>,
+    keepalives: BTreeSet<(Instant, SessionId)>,
     sessions: BTreeMap<SessionId, Session>,
     handles: BTreeMap<HandleId, Handle>,
     ended_sessions: Recent<SessionId, ()>,
     ended_handles: Recent<HandleId, SessionId>,
-    finished: Recent<TransactionId, Finished>,
-    transmits: TransmitQueue,
-    events: EventQueue,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Timer {
-    Transaction(TransactionId),
-    Keepalive(SessionId),
-}
-
-#[derive(Debug)]
-struct Pending {
-    what: What,
-    deadline: Instant,
-    stage: Stage,
-    /// A keepalive the client sent on its own: its outcome is not reported as `Completed`.
-    internal: bool,
-}
-
-#[derive(Debug, PartialEq, Eq)]
-enum Stage {
-    /// Waiting behind earlier requests on its handle; the encoded frame.
-    Held(OutFrame),
-    Sent,
-    /// An async plugin request Janus acknowledged.
-    Acked,
-}
-
+/// What the Janus API layer keeps about a pending request.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum What {
+pub enum What {
     Info,
     Ping,
     Create(Option<SessionId>),
@@ -162,15 +106,6 @@ impl What {
     }
 }
 
-/// What is remembered of a transaction after it finished.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Finished {
-    /// Completed by its event before the ack came: the ack is expected and ignored.
-    AwaitingAck,
-    /// Timed out or cancelled: a reply is reported as late.
-    Abandoned,
-}
-
 #[derive(Debug)]
 struct Session {
     state: SessionState,
@@ -191,6 +126,18 @@ struct Handle {
     open: BTreeSet<TransactionId>,
 }
 
+impl Handle {
+    fn new(session: SessionId, ordering: Ordering) -> Self {
+        Handle {
+            session,
+            ordering,
+            held: VecDeque::new(),
+            unaccepted: BTreeSet::new(),
+            open: BTreeSet::new(),
+        }
+    }
+}
+
 /// A reply-type message, before it is matched with its request.
 enum Answer {
     ServerInfo(Box<ServerInfo>),
@@ -202,173 +149,23 @@ enum Answer {
     Error(JanusError),
 }
 
-impl Client {
-    /// A client for a connection that is open at `now`.
-    pub fn new(config: Config, now: Instant) -> Self {
-        let memory = config.memory;
-        Self {
-            ids: TransactionIds::new(config.transaction_prefix.clone()),
-            now,
-            closed: false,
-            keepalive_interval: config.keepalive_interval.max(Duration::from_millis(1)),
-            pending: BTreeMap::new(),
-            by_session: BTreeMap::new(),
-            user_pending: 0,
-            timers: BTreeSet::new(),
-            sessions: BTreeMap::new(),
-            handles: BTreeMap::new(),
-            ended_sessions: Recent::new(memory),
-            ended_handles: Recent::new(memory),
-            finished: Recent::new(memory),
-            transmits: TransmitQueue::default(),
-            events: EventQueue::new(config.event_queue_capacity),
-            config,
-        }
-    }
+type JanusEngine = Engine<What, Reply>;
 
-    /// The configuration.
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-
-    /// Submits a request with the default deadline ([`Config::request_timeout`]).
-    ///
-    /// Returns its transaction; its outcome comes as exactly one [`Event::Completed`].
-    pub fn submit(&mut self, now: Instant, command: Command) -> Result<TransactionId, UsageError> {
-        let timeout = self.config.request_timeout;
-        self.submit_with_timeout(now, command, timeout)
-    }
-
-    /// Submits a request that fails with [`RequestError::TimedOut`] if it has no outcome
-    /// `timeout` after `now`.
-    pub fn submit_with_timeout(
-        &mut self,
-        now: Instant,
-        command: Command,
-        timeout: Duration,
-    ) -> Result<TransactionId, UsageError> {
-        self.advance(now);
-        if self.closed {
-            return Err(UsageError::Closed);
-        }
-        if self.user_pending >= self.config.max_pending {
-            return Err(UsageError::TooManyPending {
-                max: self.config.max_pending,
-            });
-        }
-        let (body, what) = self.prepare(command)?;
-        // Take the id only once the frame is accepted: a refused submit changes nothing.
-        let mut ids = self.ids.clone();
-        let txn = ids.next();
-        let frame = self.encode(txn, body)?;
-        self.ids = ids;
-        let deadline = self.later(timeout);
-        self.start(txn, what, frame, deadline, false);
-        Ok(txn)
-    }
-
-    /// Cancels a pending request: it ends with [`RequestError::Cancelled`]. A request still
-    /// held behind earlier ones on its handle, or whose frame [`poll_transmit`](Self::poll_transmit)
-    /// has not given out yet, is never sent; a reply to one already sent is reported as
-    /// [`ConnectionEvent::LateReply`].
-    pub fn cancel(&mut self, now: Instant, txn: TransactionId) -> Result<(), UsageError> {
-        self.advance(now);
-        let unsent = match self.pending.get(&txn) {
-            None => return Err(UsageError::NotPending(txn)),
-            Some(p) => match p.stage {
-                Stage::Held(_) => true,
-                Stage::Sent => self.transmits.withdraw(txn),
-                Stage::Acked => false,
-            },
-        };
-        let mark = (!unsent).then_some(Finished::Abandoned);
-        self.finish(txn, Err(RequestError::Cancelled), mark);
-        Ok(())
-    }
-
-    /// Feeds one input: a frame received, or the end of the connection.
-    ///
-    /// A frame that cannot be used returns an error and changes nothing.
-    pub fn handle_input(&mut self, now: Instant, input: Input) -> Result<(), ProtocolError> {
-        self.advance(now);
-        match input {
-            Input::Closed => {
-                self.on_closed();
-                Ok(())
-            }
-            Input::Frame(bytes) => self.on_frame(bytes),
-        }
-    }
-
-    /// Fires every timer due at `now`: request deadlines and keepalives.
-    pub fn handle_timeout(&mut self, now: Instant) {
-        self.advance(now);
-        while let Some(&(at, timer)) = self.timers.first() {
-            if at > self.now {
-                break;
-            }
-            self.timers.pop_first();
-            match timer {
-                Timer::Transaction(txn) => {
-                    let acked = match self.pending.get(&txn) {
-                        Some(p) => p.stage == Stage::Acked,
-                        None => continue,
-                    };
-                    self.finish(
-                        txn,
-                        Err(RequestError::TimedOut { acked }),
-                        Some(Finished::Abandoned),
-                    );
-                }
-                Timer::Keepalive(session) => self.fire_keepalive(session),
-            }
-        }
-    }
-
-    /// The connection is up again after [`Input::Closed`]: requests can be submitted.
-    /// Orphaned sessions stay orphaned until claimed.
-    pub fn reconnect(&mut self, now: Instant) {
-        self.advance(now);
-        self.closed = false;
-    }
-
-    /// The next frame to send, one JSON object with nothing after it.
-    #[must_use]
-    pub fn poll_transmit(&mut self) -> Option<String> {
-        self.transmits.pop()
-    }
-
-    /// The next event.
-    #[must_use]
-    pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop()
-    }
-
-    /// When [`handle_timeout`](Self::handle_timeout) must next be called; `None` when no
-    /// timer is armed.
-    #[must_use]
-    pub fn poll_timeout(&self) -> Option<Instant> {
-        self.timers.first().map(|&(at, _)| at)
-    }
-
-    /// Whether the connection is closed.
-    pub fn is_closed(&self) -> bool {
-        self.closed
-    }
-
+impl Core<JanusApi> {
     /// The sessions this client holds, with their state.
     pub fn sessions(&self) -> impl Iterator<Item = (SessionId, SessionState)> + '_ {
-        self.sessions.iter().map(|(id, s)| (*id, s.state))
+        self.api.sessions.iter().map(|(id, s)| (*id, s.state))
     }
 
     /// The state of one session, `None` if it is unknown or has ended.
     pub fn session_state(&self, session: SessionId) -> Option<SessionState> {
-        self.sessions.get(&session).map(|s| s.state)
+        self.api.sessions.get(&session).map(|s| s.state)
     }
 
     /// The live handles of a session.
     pub fn handles(&self, session: SessionId) -> impl Iterator<Item = HandleId> + '_ {
-        self.sessions
+        self.api
+            .sessions
             .get(&session)
             .into_iter()
             .flat_map(|s| s.handles.iter().copied())
@@ -376,31 +173,286 @@ impl Client {
 
     /// The session a live handle belongs to.
     pub fn session_of(&self, handle: HandleId) -> Option<SessionId> {
-        self.handles.get(&handle).map(|h| h.session)
-    }
-
-    /// How many submitted requests have no outcome yet.
-    pub fn pending(&self) -> usize {
-        self.user_pending
+        self.api.session_of(handle)
     }
 
     /// The keepalive interval in force (possibly shortened by a `server_info`).
     pub fn keepalive_interval(&self) -> Duration {
-        self.keepalive_interval
+        self.api.keepalive_interval
     }
+}
 
-    /// `now + d`, saturating far in the future instead of overflowing.
-    fn later(&self, d: Duration) -> Instant {
-        self.now
-            .checked_add(d)
-            .or_else(|| self.now.checked_add(Duration::from_secs(1 << 32)))
-            .unwrap_or(self.now)
-    }
+impl Layer for JanusApi {
+    type Command = Command;
+    type Reply = Reply;
+    type What = What;
 
-    fn advance(&mut self, now: Instant) {
-        if now > self.now {
-            self.now = now;
+    fn new(config: &Config) -> Self {
+        let memory = config.memory;
+        let keepalive_base = config.keepalive_interval.max(Duration::from_millis(1));
+        JanusApi {
+            keepalive_base,
+            keepalive_from_server_info: config.keepalive_from_server_info,
+            keepalive_interval: keepalive_base,
+            ordering: config.ordering,
+            by_session: BTreeMap::new(),
+            keepalives: BTreeSet::new(),
+            sessions: BTreeMap::new(),
+            handles: BTreeMap::new(),
+            ended_sessions: Recent::new(memory),
+            ended_handles: Recent::new(memory),
         }
+    }
+
+    fn submit(
+        &mut self,
+        engine: &mut JanusEngine,
+        config: &Config,
+        command: Command,
+        timeout: Duration,
+    ) -> Result<TransactionId, UsageError> {
+        let (body, what) = self.prepare(command)?;
+        let frame = encode(engine, config, body)?;
+        Ok(self.start(engine, what, frame, timeout, false))
+    }
+
+    fn finish(
+        &mut self,
+        engine: &mut JanusEngine,
+        txn: TransactionId,
+        outcome: Result<Reply, RequestError>,
+        mark: Option<Finished>,
+    ) {
+        let Some(ended) = engine.finish(txn, outcome, mark) else {
+            return;
+        };
+        if let Some(session) = ended.what.session() {
+            if let Some(txns) = self.by_session.get_mut(&session) {
+                txns.remove(&txn);
+                if txns.is_empty() {
+                    self.by_session.remove(&session);
+                }
+            }
+        }
+        if let Some(handle) = ended.what.handle() {
+            if let Some(h) = self.handles.get_mut(&handle) {
+                h.unaccepted.remove(&txn);
+                h.open.remove(&txn);
+                if matches!(ended.stage, Stage::Held(_)) {
+                    h.held.retain(|t| *t != txn);
+                }
+            }
+            self.pump(engine, handle);
+        }
+        // A keepalive of the client's own.
+        if let (What::Keepalive(session), Some(outcome)) = (&ended.what, ended.internal_outcome) {
+            let session = *session;
+            if let Some(s) = self.sessions.get_mut(&session) {
+                if s.keepalive_txn == Some(txn) {
+                    s.keepalive_txn = None;
+                }
+            }
+            match outcome {
+                Ok(_) | Err(RequestError::ConnectionLost | RequestError::SessionEnded(_)) => {}
+                Err(error) => {
+                    if self.sessions.contains_key(&session) {
+                        engine.push(Event::Session {
+                            session,
+                            event: SessionEvent::KeepaliveFailed(error),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_frame(
+        &mut self,
+        engine: &mut JanusEngine,
+        text: &str,
+        bytes: &Bytes,
+    ) -> Result<(), ProtocolError> {
+        let msg = ServerMessage::decode_str(text)?;
+        let raw = RawFrame::new(bytes.clone());
+        match msg {
+            ServerMessage::ServerInfo { transaction, info } => {
+                self.on_answer(engine, &transaction, Answer::ServerInfo(info), raw)
+            }
+            ServerMessage::Pong { transaction } => {
+                self.on_answer(engine, &transaction, Answer::Pong, raw)
+            }
+            ServerMessage::Success {
+                transaction,
+                id,
+                plugindata,
+                ..
+            } => self.on_answer(
+                engine,
+                &transaction,
+                Answer::Success { id, plugindata },
+                raw,
+            ),
+            ServerMessage::Error {
+                transaction: Some(transaction),
+                error,
+                ..
+            } => self.on_answer(engine, &transaction, Answer::Error(error), raw),
+            ServerMessage::Error {
+                transaction: None,
+                error,
+                ..
+            } => engine.push(Event::Connection(ConnectionEvent::Error { error, raw })),
+            ServerMessage::Ack {
+                transaction, hint, ..
+            } => self.on_ack(engine, &transaction, hint, raw),
+            ServerMessage::Event {
+                transaction,
+                session_id,
+                sender,
+                plugindata,
+                jsep,
+            } => self.on_event(
+                engine,
+                transaction.as_deref(),
+                session_id,
+                sender,
+                plugindata,
+                jsep,
+                raw,
+            ),
+            ServerMessage::WebrtcUp { session_id, sender } => {
+                self.route(engine, session_id, sender, HandleEventKind::WebrtcUp, raw)
+            }
+            ServerMessage::Media {
+                session_id,
+                sender,
+                media,
+            } => self.route(
+                engine,
+                session_id,
+                sender,
+                HandleEventKind::Media(media),
+                raw,
+            ),
+            ServerMessage::SlowLink {
+                session_id,
+                sender,
+                slowlink,
+            } => self.route(
+                engine,
+                session_id,
+                sender,
+                HandleEventKind::SlowLink(slowlink),
+                raw,
+            ),
+            ServerMessage::Hangup {
+                session_id,
+                sender,
+                reason,
+            } => self.route(
+                engine,
+                session_id,
+                sender,
+                HandleEventKind::Hangup { reason },
+                raw,
+            ),
+            ServerMessage::Trickle {
+                session_id,
+                sender,
+                candidate,
+            } => self.route(
+                engine,
+                session_id,
+                sender,
+                HandleEventKind::Trickle(candidate),
+                raw,
+            ),
+            ServerMessage::Detached { session_id, sender } => {
+                self.route(engine, session_id, sender, HandleEventKind::Detached, raw);
+                if self.session_of(sender) == Some(session_id) {
+                    self.end_handle(engine, sender);
+                }
+            }
+            ServerMessage::Timeout { session_id } => {
+                if self.sessions.contains_key(&session_id) {
+                    self.end_session(engine, session_id, SessionEnd::TimedOut(raw));
+                } else {
+                    engine.unroutable(raw);
+                }
+            }
+            ServerMessage::Unknown {
+                janus,
+                session_id,
+                sender,
+                ..
+            } => match (session_id, sender) {
+                (Some(session), Some(handle)) => self.route(
+                    engine,
+                    session,
+                    handle,
+                    HandleEventKind::Other { janus },
+                    raw,
+                ),
+                (Some(session), None) if self.knows_session(session) => {
+                    engine.push(Event::Session {
+                        session,
+                        event: SessionEvent::Other { janus, raw },
+                    })
+                }
+                _ => engine.unroutable(raw),
+            },
+        }
+        Ok(())
+    }
+
+    fn on_closed(&mut self, engine: &mut JanusEngine) {
+        let sessions: Vec<SessionId> = self.sessions.keys().copied().collect();
+        for session in sessions {
+            if let Some(s) = self.sessions.get_mut(&session) {
+                s.state = SessionState::Orphaned;
+                s.keepalive_txn = None;
+                if let Some(at) = s.keepalive_at.take() {
+                    self.keepalives.remove(&(at, session));
+                }
+            }
+            engine.push(Event::Session {
+                session,
+                event: SessionEvent::Disconnected,
+            });
+        }
+    }
+
+    fn next_timer(&self) -> Option<Instant> {
+        self.keepalives.first().map(|&(at, _)| at)
+    }
+
+    fn fire_timer(&mut self, engine: &mut JanusEngine, config: &Config) {
+        if let Some((_, session)) = self.keepalives.pop_first() {
+            self.fire_keepalive(engine, config, session);
+        }
+    }
+}
+
+/// Encodes a request with the next transaction id, adding the secrets it needs.
+fn encode(
+    engine: &JanusEngine,
+    config: &Config,
+    body: RequestBody,
+) -> Result<OutFrame, UsageError> {
+    let auth = body.needs_auth();
+    let (_, transaction) = engine.next_id();
+    let request = Request {
+        transaction,
+        apisecret: if auth { config.apisecret.clone() } else { None },
+        token: if auth { config.token.clone() } else { None },
+        body,
+    };
+    engine.check_frame(request.encode())
+}
+
+impl JanusApi {
+    fn session_of(&self, handle: HandleId) -> Option<SessionId> {
+        self.handles.get(&handle).map(|h| h.session)
     }
 
     fn live_session(&self, session: SessionId) -> Result<(), UsageError> {
@@ -421,6 +473,9 @@ impl Client {
         }
     }
 
+    fn knows_session(&self, session: SessionId) -> bool {
+        self.sessions.contains_key(&session) || self.ended_sessions.contains(&session)
+    }
     fn prepare(&self, command: Command) -> Result<(RequestBody, What), UsageError> {
         Ok(match command {
             Command::Info => (RequestBody::Info, What::Info),
@@ -433,7 +488,7 @@ impl Client {
                 ordering,
             } => {
                 self.live_session(session)?;
-                let ordering = ordering.unwrap_or(self.config.ordering);
+                let ordering = ordering.unwrap_or(self.ordering);
                 let body = RequestBody::Attach {
                     session_id: session,
                     plugin,
@@ -520,41 +575,15 @@ impl Client {
         })
     }
 
-    fn encode(&self, txn: TransactionId, body: RequestBody) -> Result<String, UsageError> {
-        let auth = body.needs_auth();
-        let request = Request {
-            transaction: self.ids.to_wire(txn),
-            apisecret: if auth {
-                self.config.apisecret.clone()
-            } else {
-                None
-            },
-            token: if auth {
-                self.config.token.clone()
-            } else {
-                None
-            },
-            body,
-        };
-        let frame = request.encode();
-        if frame.len() > self.config.max_outgoing_frame {
-            return Err(UsageError::FrameTooLarge {
-                len: frame.len(),
-                max: self.config.max_outgoing_frame,
-            });
-        }
-        Ok(frame)
-    }
-
     /// Registers a transaction and sends it, or holds it behind earlier requests.
     fn start(
         &mut self,
-        txn: TransactionId,
+        engine: &mut JanusEngine,
         what: What,
-        frame: String,
-        deadline: Instant,
+        frame: OutFrame,
+        timeout: Duration,
         internal: bool,
-    ) {
+    ) -> TransactionId {
         let hold = match (&what, what.handle()) {
             (What::Trickle(..), _) | (_, None) => None,
             (_, Some(h)) => self
@@ -563,73 +592,47 @@ impl Client {
                 .filter(|h| h.ordering == Ordering::Ordered)
                 .map(|_| h),
         };
-        self.timers.insert((deadline, Timer::Transaction(txn)));
-        if !internal {
-            self.user_pending += 1;
+        let session = what.session();
+        let txn = engine.open(what, frame, timeout, hold.is_some(), internal);
+        if let Some(session) = session {
+            self.by_session.entry(session).or_default().insert(txn);
         }
         match hold {
             Some(handle) => {
-                self.register(
-                    txn,
-                    Pending {
-                        what,
-                        deadline,
-                        stage: Stage::Held(OutFrame(frame)),
-                        internal,
-                    },
-                );
                 if let Some(h) = self.handles.get_mut(&handle) {
                     h.held.push_back(txn);
                 }
-                self.pump(handle);
+                self.pump(engine, handle);
             }
-            None => {
-                self.register(
-                    txn,
-                    Pending {
-                        what,
-                        deadline,
-                        stage: Stage::Sent,
-                        internal,
-                    },
-                );
-                self.transmit(txn, frame);
-            }
+            None => self.sent(engine, txn),
         }
-    }
-
-    /// Records a new pending transaction (and indexes it by session).
-    fn register(&mut self, txn: TransactionId, pending: Pending) {
-        if let Some(session) = pending.what.session() {
-            self.by_session.entry(session).or_default().insert(txn);
-        }
-        self.pending.insert(txn, pending);
-        debug_assert!(self.index_is_consistent());
+        debug_assert!(self.index_is_consistent(engine));
+        txn
     }
 
     /// Whether `by_session` indexes exactly the pending transactions that have a session
     /// (checked by `debug_assert!` after every change, so every test checks it).
-    fn index_is_consistent(&self) -> bool {
+    fn index_is_consistent(&self, engine: &JanusEngine) -> bool {
         let indexed: usize = self.by_session.values().map(BTreeSet::len).sum();
-        let with_session = self.pending.values().filter(|p| p.what.session().is_some());
+        let with_session = engine
+            .pending_iter()
+            .filter(|(_, p)| p.what.session().is_some());
         indexed == with_session.count()
             && self.by_session.iter().all(|(session, txns)| {
                 !txns.is_empty()
                     && txns.iter().all(|t| {
-                        self.pending
-                            .get(t)
+                        engine
+                            .pending(*t)
                             .is_some_and(|p| p.what.session() == Some(*session))
                     })
             })
     }
 
-    /// Puts a registered transaction's frame on the wire.
-    fn transmit(&mut self, txn: TransactionId, frame: String) {
-        self.transmits.push(txn, OutFrame(frame));
-        let Some(p) = self.pending.get_mut(&txn) else {
+    /// Bookkeeping once a transaction's frame is queued for the wire.
+    fn sent(&mut self, engine: &JanusEngine, txn: TransactionId) {
+        let Some(p) = engine.pending(txn) else {
             return;
         };
-        p.stage = Stage::Sent;
         if let What::Message(_, handle) = p.what {
             if let Some(h) = self.handles.get_mut(&handle) {
                 h.unaccepted.insert(txn);
@@ -637,14 +640,14 @@ impl Client {
             }
         }
         if let Some(session) = p.what.session() {
-            self.touch(session);
+            self.touch(engine, session);
         }
     }
 
     /// Sends the requests held on a handle that nothing blocks any more.
-    fn pump(&mut self, handle: HandleId) {
+    fn pump(&mut self, engine: &mut JanusEngine, handle: HandleId) {
         // Nothing goes on a closed connection: held requests fail with it instead.
-        if self.closed {
+        if engine.is_closed() {
             return;
         }
         loop {
@@ -654,7 +657,7 @@ impl Client {
             let Some(&front) = h.held.front() else {
                 return;
             };
-            let blocked = match self.pending.get(&front).map(|p| &p.what) {
+            let blocked = match engine.pending(front).map(|p| &p.what) {
                 Some(What::Message(..)) => !h.unaccepted.is_empty(),
                 Some(What::Hangup(..) | What::Detach(..)) => !h.open.is_empty(),
                 _ => false,
@@ -663,82 +666,15 @@ impl Client {
                 return;
             }
             h.held.pop_front();
-            let frame = match self.pending.get_mut(&front) {
-                Some(p) => match std::mem::replace(&mut p.stage, Stage::Sent) {
-                    Stage::Held(OutFrame(frame)) => frame,
-                    other => {
-                        p.stage = other;
-                        continue;
-                    }
-                },
-                None => continue,
-            };
-            self.transmit(front, frame);
-        }
-    }
-
-    /// Ends a transaction with its outcome; the single place where transactions end.
-    fn finish(
-        &mut self,
-        txn: TransactionId,
-        outcome: Result<Reply, RequestError>,
-        mark: Option<Finished>,
-    ) {
-        let Some(p) = self.pending.remove(&txn) else {
-            return;
-        };
-        if let Some(session) = p.what.session() {
-            if let Some(txns) = self.by_session.get_mut(&session) {
-                txns.remove(&txn);
-                if txns.is_empty() {
-                    self.by_session.remove(&session);
-                }
-            }
-        }
-        debug_assert!(self.index_is_consistent());
-        self.timers.remove(&(p.deadline, Timer::Transaction(txn)));
-        if let Some(mark) = mark {
-            self.finished.insert(txn, mark);
-        }
-        if let Some(handle) = p.what.handle() {
-            if let Some(h) = self.handles.get_mut(&handle) {
-                h.unaccepted.remove(&txn);
-                h.open.remove(&txn);
-                if matches!(p.stage, Stage::Held(_)) {
-                    h.held.retain(|t| *t != txn);
-                }
-            }
-            self.pump(handle);
-        }
-        if !p.internal {
-            self.user_pending -= 1;
-            self.events.push(Event::Completed { txn, outcome });
-            return;
-        }
-        // A keepalive of the client's own.
-        if let What::Keepalive(session) = p.what {
-            if let Some(s) = self.sessions.get_mut(&session) {
-                if s.keepalive_txn == Some(txn) {
-                    s.keepalive_txn = None;
-                }
-            }
-            match outcome {
-                Ok(_) | Err(RequestError::ConnectionLost | RequestError::SessionEnded(_)) => {}
-                Err(error) => {
-                    if self.sessions.contains_key(&session) {
-                        self.events.push(Event::Session {
-                            session,
-                            event: SessionEvent::KeepaliveFailed(error),
-                        });
-                    }
-                }
+            if engine.release(front) {
+                self.sent(engine, front);
             }
         }
     }
 
     /// Resets a session's keepalive timer: any request naming it counts as activity.
-    fn touch(&mut self, session: SessionId) {
-        let at = self.later(self.keepalive_interval);
+    fn touch(&mut self, engine: &JanusEngine, session: SessionId) {
+        let at = engine.later(self.keepalive_interval);
         let Some(s) = self.sessions.get_mut(&session) else {
             return;
         };
@@ -746,49 +682,45 @@ impl Client {
             return;
         }
         if let Some(old) = s.keepalive_at.replace(at) {
-            self.timers.remove(&(old, Timer::Keepalive(session)));
+            self.keepalives.remove(&(old, session));
         }
-        self.timers.insert((at, Timer::Keepalive(session)));
+        self.keepalives.insert((at, session));
     }
 
-    fn fire_keepalive(&mut self, session: SessionId) {
+    fn fire_keepalive(&mut self, engine: &mut JanusEngine, config: &Config, session: SessionId) {
         let Some(s) = self.sessions.get_mut(&session) else {
             return;
         };
         s.keepalive_at = None;
-        if self.closed || s.state != SessionState::Active {
+        if engine.is_closed() || s.state != SessionState::Active {
             return;
         }
         if s.keepalive_txn.is_some() {
             // The previous one is still out; try again one interval later.
-            self.touch(session);
+            self.touch(engine, session);
             return;
         }
-        let txn = self.ids.next();
-        s.keepalive_txn = Some(txn);
         let body = RequestBody::Keepalive {
             session_id: session,
         };
-        match self.encode(txn, body) {
+        match encode(engine, config, body) {
             Ok(frame) => {
-                let deadline = self.later(self.config.request_timeout);
-                self.start(txn, What::Keepalive(session), frame, deadline, true);
+                let timeout = engine.request_timeout();
+                let txn = self.start(engine, What::Keepalive(session), frame, timeout, true);
+                if let Some(s) = self.sessions.get_mut(&session) {
+                    s.keepalive_txn = Some(txn);
+                }
             }
             // A keepalive is far below any sane frame limit; if the limit is absurdly small,
             // report it rather than loop.
-            Err(_) => {
-                if let Some(s) = self.sessions.get_mut(&session) {
-                    s.keepalive_txn = None;
-                }
-                self.events.push(Event::Session {
-                    session,
-                    event: SessionEvent::KeepaliveFailed(RequestError::Cancelled),
-                });
-            }
+            Err(_) => engine.push(Event::Session {
+                session,
+                event: SessionEvent::KeepaliveFailed(RequestError::Cancelled),
+            }),
         }
     }
 
-    fn add_session(&mut self, session: SessionId, handles: &[HandleId]) {
+    fn add_session(&mut self, engine: &JanusEngine, session: SessionId, handles: &[HandleId]) {
         self.ended_sessions.remove(&session);
         let s = self.sessions.entry(session).or_insert_with(|| Session {
             state: SessionState::Active,
@@ -797,7 +729,6 @@ impl Client {
             handles: BTreeSet::new(),
         });
         s.state = SessionState::Active;
-        let ordering = self.config.ordering;
         for &h in handles {
             // A handle that became live in another session after the claim was submitted
             // stays there: the claim's reply does not move it.
@@ -806,15 +737,11 @@ impl Client {
             }
             s.handles.insert(h);
             self.ended_handles.remove(&h);
-            self.handles.entry(h).or_insert_with(|| Handle {
-                session,
-                ordering,
-                held: VecDeque::new(),
-                unaccepted: BTreeSet::new(),
-                open: BTreeSet::new(),
-            });
+            self.handles
+                .entry(h)
+                .or_insert_with(|| Handle::new(session, self.ordering));
         }
-        self.touch(session);
+        self.touch(engine, session);
     }
 
     fn add_handle(&mut self, session: SessionId, handle: HandleId, ordering: Ordering) {
@@ -822,269 +749,148 @@ impl Client {
             return;
         };
         s.handles.insert(handle);
-        self.handles.insert(
-            handle,
-            Handle {
-                session,
-                ordering,
-                held: VecDeque::new(),
-                unaccepted: BTreeSet::new(),
-                open: BTreeSet::new(),
-            },
-        );
+        self.handles.insert(handle, Handle::new(session, ordering));
     }
 
-    /// Fails every pending request matching `doomed` with `error`: among those of `session`
-    /// only, or among all when `session` is `None`.
+    /// Fails every pending request of `session` matching `doomed` with `error`.
     fn fail_where(
         &mut self,
-        session: Option<SessionId>,
-        doomed: impl Fn(&Pending) -> bool,
+        engine: &mut JanusEngine,
+        session: SessionId,
+        doomed: impl Fn(&What, &Stage) -> bool,
         error: RequestError,
     ) {
-        let txns: Vec<TransactionId> = match session {
-            Some(session) => self
-                .by_session
-                .get(&session)
-                .into_iter()
-                .flatten()
-                .filter(|t| self.pending.get(t).is_some_and(&doomed))
-                .copied()
-                .collect(),
-            None => self
-                .pending
-                .iter()
-                .filter(|(_, p)| doomed(p))
-                .map(|(t, _)| *t)
-                .collect(),
-        };
+        let txns: Vec<TransactionId> = self
+            .by_session
+            .get(&session)
+            .into_iter()
+            .flatten()
+            .filter(|t| {
+                engine
+                    .pending(**t)
+                    .is_some_and(|p| doomed(&p.what, &p.stage))
+            })
+            .copied()
+            .collect();
         for txn in txns {
-            let sent = self
-                .pending
-                .get(&txn)
-                .is_some_and(|p| !matches!(p.stage, Stage::Held(_)));
-            self.finish(txn, Err(error.clone()), sent.then_some(Finished::Abandoned));
+            let mark = engine.was_sent(txn).then_some(Finished::Abandoned);
+            self.finish(engine, txn, Err(error.clone()), mark);
         }
     }
 
-    fn end_session(&mut self, session: SessionId, why: SessionEnd) {
+    fn end_session(&mut self, engine: &mut JanusEngine, session: SessionId, why: SessionEnd) {
+        if self.forget_session(session) {
+            self.session_ended(engine, session, why);
+        }
+    }
+
+    /// Removes a session and its handles from the live state; `false` if it was not live.
+    fn forget_session(&mut self, session: SessionId) -> bool {
         let Some(s) = self.sessions.remove(&session) else {
-            return;
+            return false;
         };
         if let Some(at) = s.keepalive_at {
-            self.timers.remove(&(at, Timer::Keepalive(session)));
+            self.keepalives.remove(&(at, session));
         }
         self.ended_sessions.insert(session, ());
         for h in &s.handles {
             self.handles.remove(h);
             self.ended_handles.insert(*h, session);
         }
-        self.events.push(Event::Session {
+        true
+    }
+
+    /// Says that a forgotten session ended and fails its pending requests.
+    fn session_ended(&mut self, engine: &mut JanusEngine, session: SessionId, why: SessionEnd) {
+        engine.push(Event::Session {
             session,
             event: SessionEvent::Ended(why),
         });
         self.fail_where(
-            Some(session),
-            |p| p.what.session() == Some(session),
+            engine,
+            session,
+            |_, _| true,
             RequestError::SessionEnded(session),
         );
     }
 
-    fn end_handle(&mut self, handle: HandleId) {
-        let Some(h) = self.handles.remove(&handle) else {
-            return;
-        };
+    fn end_handle(&mut self, engine: &mut JanusEngine, handle: HandleId) {
+        if let Some(session) = self.forget_handle(handle) {
+            self.handle_ended(engine, session, handle);
+        }
+    }
+
+    /// Removes a handle from the live state; its session, if it was live.
+    fn forget_handle(&mut self, handle: HandleId) -> Option<SessionId> {
+        let h = self.handles.remove(&handle)?;
         if let Some(s) = self.sessions.get_mut(&h.session) {
             s.handles.remove(&handle);
         }
         self.ended_handles.insert(handle, h.session);
+        Some(h.session)
+    }
+
+    /// Fails the pending requests of a forgotten handle.
+    fn handle_ended(&mut self, engine: &mut JanusEngine, session: SessionId, handle: HandleId) {
         // A `detach` already sent still gets its own reply; everything else is moot.
         self.fail_where(
-            Some(h.session),
-            |p| {
-                p.what.handle() == Some(handle)
-                    && (!matches!(p.what, What::Detach(..)) || matches!(p.stage, Stage::Held(_)))
+            engine,
+            session,
+            |what, stage| {
+                what.handle() == Some(handle)
+                    && (!matches!(what, What::Detach(..)) || matches!(stage, Stage::Held(_)))
             },
             RequestError::HandleDetached(handle),
         );
     }
 
-    fn on_closed(&mut self) {
-        if self.closed {
-            return;
-        }
-        self.closed = true;
-        self.transmits.clear();
-        self.fail_where(None, |_| true, RequestError::ConnectionLost);
-        let sessions: Vec<SessionId> = self.sessions.keys().copied().collect();
-        for session in sessions {
-            if let Some(s) = self.sessions.get_mut(&session) {
-                s.state = SessionState::Orphaned;
-                s.keepalive_txn = None;
-                if let Some(at) = s.keepalive_at.take() {
-                    self.timers.remove(&(at, Timer::Keepalive(session)));
-                }
-            }
-            self.events.push(Event::Session {
+    /// Janus answered a request with an error. A 458 (no such session) or 459 (no such
+    /// handle) ends that session or handle here too: it is forgotten before the request
+    /// ends, so that nothing held behind the request is released onto a session or handle
+    /// the server no longer has.
+    fn on_error(
+        &mut self,
+        engine: &mut JanusEngine,
+        txn: TransactionId,
+        what: &What,
+        error: JanusError,
+        raw: RawFrame,
+    ) {
+        let session_gone = match (error.code, what.session()) {
+            (458, Some(session)) if self.forget_session(session) => Some(session),
+            _ => None,
+        };
+        let handle_gone = match (error.code, what.handle()) {
+            (459, Some(handle)) => self.forget_handle(handle).map(|s| (s, handle)),
+            _ => None,
+        };
+        self.finish(engine, txn, Err(RequestError::Janus(error.clone())), None);
+        if let Some(session) = session_gone {
+            self.session_ended(engine, session, SessionEnd::Gone(error));
+        } else if let Some((session, handle)) = handle_gone {
+            engine.push(Event::Handle {
                 session,
-                event: SessionEvent::Disconnected,
+                handle,
+                event: HandleEvent {
+                    kind: HandleEventKind::Gone(error),
+                    raw,
+                },
             });
-        }
-        self.events.push(Event::Connection(ConnectionEvent::Closed));
-    }
-
-    fn on_frame(&mut self, bytes: Bytes) -> Result<(), ProtocolError> {
-        if bytes.len() > self.config.max_incoming_frame {
-            return Err(ProtocolError::FrameTooLarge {
-                len: bytes.len(),
-                max: self.config.max_incoming_frame,
-            });
-        }
-        let Ok(text) = std::str::from_utf8(&bytes) else {
-            return Err(ProtocolError::NotUtf8);
-        };
-        let msg = ServerMessage::decode_str(text)?;
-        let raw = RawFrame::new(bytes);
-        match msg {
-            ServerMessage::ServerInfo { transaction, info } => {
-                self.on_answer(&transaction, Answer::ServerInfo(info), raw)
-            }
-            ServerMessage::Pong { transaction } => self.on_answer(&transaction, Answer::Pong, raw),
-            ServerMessage::Success {
-                transaction,
-                id,
-                plugindata,
-                ..
-            } => self.on_answer(&transaction, Answer::Success { id, plugindata }, raw),
-            ServerMessage::Error {
-                transaction: Some(transaction),
-                error,
-                ..
-            } => self.on_answer(&transaction, Answer::Error(error), raw),
-            ServerMessage::Error {
-                transaction: None,
-                error,
-                ..
-            } => self
-                .events
-                .push(Event::Connection(ConnectionEvent::Error { error, raw })),
-            ServerMessage::Ack {
-                transaction, hint, ..
-            } => self.on_ack(&transaction, hint, raw),
-            ServerMessage::Event {
-                transaction,
-                session_id,
-                sender,
-                plugindata,
-                jsep,
-            } => self.on_event(
-                transaction.as_deref(),
-                session_id,
-                sender,
-                plugindata,
-                jsep,
-                raw,
-            ),
-            ServerMessage::WebrtcUp { session_id, sender } => {
-                self.route(session_id, sender, HandleEventKind::WebrtcUp, raw)
-            }
-            ServerMessage::Media {
-                session_id,
-                sender,
-                media,
-            } => self.route(session_id, sender, HandleEventKind::Media(media), raw),
-            ServerMessage::SlowLink {
-                session_id,
-                sender,
-                slowlink,
-            } => self.route(session_id, sender, HandleEventKind::SlowLink(slowlink), raw),
-            ServerMessage::Hangup {
-                session_id,
-                sender,
-                reason,
-            } => self.route(session_id, sender, HandleEventKind::Hangup { reason }, raw),
-            ServerMessage::Trickle {
-                session_id,
-                sender,
-                candidate,
-            } => self.route(session_id, sender, HandleEventKind::Trickle(candidate), raw),
-            ServerMessage::Detached { session_id, sender } => {
-                self.route(session_id, sender, HandleEventKind::Detached, raw);
-                if self.session_of(sender) == Some(session_id) {
-                    self.end_handle(sender);
-                }
-            }
-            ServerMessage::Timeout { session_id } => {
-                if self.sessions.contains_key(&session_id) {
-                    self.end_session(session_id, SessionEnd::TimedOut(raw));
-                } else {
-                    self.unroutable(raw);
-                }
-            }
-            ServerMessage::Unknown {
-                janus,
-                session_id,
-                sender,
-                ..
-            } => match (session_id, sender) {
-                (Some(session), Some(handle)) => {
-                    self.route(session, handle, HandleEventKind::Other { janus }, raw)
-                }
-                (Some(session), None) if self.knows_session(session) => {
-                    self.events.push(Event::Session {
-                        session,
-                        event: SessionEvent::Other { janus, raw },
-                    })
-                }
-                _ => self.unroutable(raw),
-            },
-        }
-        Ok(())
-    }
-
-    fn unroutable(&mut self, raw: RawFrame) {
-        self.events
-            .push(Event::Connection(ConnectionEvent::Unroutable { raw }));
-    }
-
-    fn knows_session(&self, session: SessionId) -> bool {
-        self.sessions.contains_key(&session) || self.ended_sessions.contains(&session)
-    }
-
-    /// A transaction of ours that is on the wire, or what to do with a reply that has none.
-    fn sent_transaction(&mut self, transaction: &str, raw: &RawFrame) -> Option<TransactionId> {
-        let Some(txn) = self.ids.parse(transaction) else {
-            self.unroutable(raw.clone());
-            return None;
-        };
-        match self.pending.get(&txn) {
-            Some(p) if !matches!(p.stage, Stage::Held(_)) => Some(txn),
-            Some(_) => {
-                // A reply to something never sent: not ours after all.
-                self.unroutable(raw.clone());
-                None
-            }
-            None => {
-                match self.finished.remove(&txn) {
-                    Some(Finished::Abandoned | Finished::AwaitingAck) => {
-                        self.events
-                            .push(Event::Connection(ConnectionEvent::LateReply {
-                                txn,
-                                raw: raw.clone(),
-                            }))
-                    }
-                    None => self.unroutable(raw.clone()),
-                }
-                None
-            }
+            self.handle_ended(engine, session, handle);
         }
     }
 
-    fn on_answer(&mut self, transaction: &str, answer: Answer, raw: RawFrame) {
-        let Some(txn) = self.sent_transaction(transaction, &raw) else {
+    fn on_answer(
+        &mut self,
+        engine: &mut JanusEngine,
+        transaction: &str,
+        answer: Answer,
+        raw: RawFrame,
+    ) {
+        let Some(txn) = engine.answered(transaction, &raw) else {
             return;
         };
-        let Some(what) = self.pending.get(&txn).map(|p| p.what.clone()) else {
+        let Some(what) = engine.pending(txn).map(|p| p.what.clone()) else {
             return;
         };
         let reply = |kind| {
@@ -1095,12 +901,7 @@ impl Client {
         };
         let outcome = match answer {
             Answer::Error(error) => {
-                let gone = error.code == 458;
-                self.finish(txn, Err(RequestError::Janus(error.clone())), None);
-                // The server no longer has the session: a keepalive or claim refused with 458.
-                if let (What::Keepalive(session) | What::Claim(session, _), true) = (&what, gone) {
-                    self.end_session(*session, SessionEnd::Gone(error));
-                }
+                self.on_error(engine, txn, &what, error, raw);
                 return;
             }
             Answer::ServerInfo(info) if matches!(what, What::Info) => {
@@ -1113,7 +914,7 @@ impl Client {
             Answer::Success { id, plugindata } => match (&what, plugindata) {
                 (What::Create(requested), _) => match id.map(SessionId).or(*requested) {
                     Some(session) => {
-                        self.add_session(session, &[]);
+                        self.add_session(engine, session, &[]);
                         reply(ReplyKind::SessionCreated(session))
                     }
                     None => Err(RequestError::UnexpectedReply(raw.clone())),
@@ -1133,62 +934,63 @@ impl Client {
             },
         };
         let accepted = outcome.is_ok();
-        self.finish(txn, outcome, None);
+        self.finish(engine, txn, outcome, None);
         if !accepted {
             return;
         }
         match what {
-            What::Detach(_, handle) => self.end_handle(handle),
-            What::Destroy(session) => self.end_session(session, SessionEnd::Destroyed),
-            What::Claim(session, handles) => self.add_session(session, &handles),
+            What::Detach(_, handle) => self.end_handle(engine, handle),
+            What::Destroy(session) => self.end_session(engine, session, SessionEnd::Destroyed),
+            What::Claim(session, handles) => self.add_session(engine, session, &handles),
             _ => {}
         }
     }
 
     fn learn_session_timeout(&mut self, info: &ServerInfo) {
-        if !self.config.keepalive_from_server_info {
+        if !self.keepalive_from_server_info {
             return;
         }
         if let Some(secs) = info.session_timeout.filter(|s| *s > 0) {
             let half = Duration::from_millis(secs.saturating_mul(500));
-            self.keepalive_interval = self
-                .config
-                .keepalive_interval
-                .min(half)
-                .max(Duration::from_millis(1));
+            self.keepalive_interval = self.keepalive_base.min(half).max(Duration::from_millis(1));
         }
     }
 
-    fn on_ack(&mut self, transaction: &str, hint: Option<String>, raw: RawFrame) {
+    fn on_ack(
+        &mut self,
+        engine: &mut JanusEngine,
+        transaction: &str,
+        hint: Option<String>,
+        raw: RawFrame,
+    ) {
         // An ack for a message its event already completed is expected: drop it quietly.
-        if let Some(txn) = self.ids.parse(transaction) {
-            if self.finished.get(&txn) == Some(&Finished::AwaitingAck) {
-                self.finished.remove(&txn);
-                return;
-            }
+        if engine.expected_ack(transaction) {
+            return;
         }
-        let Some(txn) = self.sent_transaction(transaction, &raw) else {
+        let Some(txn) = engine.answered(transaction, &raw) else {
             return;
         };
-        let Some(p) = self.pending.get_mut(&txn) else {
+        let Some(p) = engine.pending_mut(txn) else {
             return;
         };
         match p.what {
             What::Message(_, handle) => {
                 if p.stage == Stage::Acked {
-                    self.unroutable(raw);
+                    engine.unroutable(raw);
                     return;
                 }
                 p.stage = Stage::Acked;
+                let internal = p.internal;
                 if let Some(h) = self.handles.get_mut(&handle) {
                     h.unaccepted.remove(&txn);
                 }
-                if !p.internal {
-                    self.events.push(Event::Acked { txn, hint });
+                if !internal {
+                    engine.push(Event::Acked { txn, hint });
                 }
-                self.pump(handle);
+                self.pump(engine, handle);
             }
             _ => self.finish(
+                engine,
                 txn,
                 Ok(Reply {
                     kind: ReplyKind::Ack,
@@ -1199,8 +1001,10 @@ impl Client {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn on_event(
         &mut self,
+        engine: &mut JanusEngine,
         transaction: Option<&str>,
         session: SessionId,
         handle: HandleId,
@@ -1208,23 +1012,26 @@ impl Client {
         jsep: Option<Jsep>,
         raw: RawFrame,
     ) {
-        let txn = transaction.and_then(|t| self.ids.parse(t));
+        let txn = transaction.and_then(|t| engine.parse_id(t));
         if let Some(t) = txn {
-            let answers = self
-                .pending
-                .get(&t)
-                .and_then(|p| match (&p.what, &p.stage) {
-                    (_, Stage::Held(_)) => None,
-                    (What::Message(_, h), stage) if *h == handle => Some(*stage == Stage::Acked),
-                    _ => None,
-                });
+            let answers = engine.pending(t).and_then(|p| match (&p.what, &p.stage) {
+                (_, Stage::Held(_)) => None,
+                (What::Message(_, h), stage) if *h == handle => Some(*stage == Stage::Acked),
+                _ => None,
+            });
             if let Some(acked) = answers {
                 let outcome = plugin_outcome(data, jsep, raw);
-                self.finish(t, outcome, (!acked).then_some(Finished::AwaitingAck));
+                self.finish(
+                    engine,
+                    t,
+                    outcome,
+                    (!acked).then_some(Finished::AwaitingAck),
+                );
                 return;
             }
         }
         self.route(
+            engine,
             session,
             handle,
             HandleEventKind::Plugin { data, jsep, txn },
@@ -1232,9 +1039,11 @@ impl Client {
         );
     }
 
-    /// Delivers a handle event, or reports it as unroutable when the session is unknown.
+    /// Delivers a handle event: to a live handle of that session, or a handle of it that
+    /// ended recently (trailing events). Anything else is unroutable.
     fn route(
         &mut self,
+        engine: &mut JanusEngine,
         session: SessionId,
         handle: HandleId,
         kind: HandleEventKind,
@@ -1244,16 +1053,15 @@ impl Client {
             .handles
             .get(&handle)
             .is_some_and(|h| h.session == session)
-            || self.ended_handles.get(&handle) == Some(&session)
-            || self.knows_session(session);
+            || self.ended_handles.get(&handle) == Some(&session);
         if known {
-            self.events.push(Event::Handle {
+            engine.push(Event::Handle {
                 session,
                 handle,
                 event: HandleEvent { kind, raw },
             });
         } else {
-            self.unroutable(raw);
+            engine.unroutable(raw);
         }
     }
 }

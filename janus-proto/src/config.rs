@@ -1,4 +1,5 @@
-//! Configuration of a [`Client`](crate::Client).
+//! Configuration of a [`Client`](crate::Client) or an [`AdminClient`](crate::AdminClient):
+//! one set of limits for both.
 
 use std::time::Duration;
 
@@ -21,8 +22,11 @@ pub enum Ordering {
     Pipelined,
 }
 
-/// Settings of a Janus API [`Client`](crate::Client). Build with [`Config::new`] and the
-/// builder methods.
+/// Settings of a [`Client`](crate::Client) (Janus API) or an
+/// [`AdminClient`](crate::AdminClient) (Admin API). Build with [`Config::new`] and the
+/// builder methods. The limits, deadlines and memory apply to both; `apisecret`, `token`,
+/// the keepalive settings and the ordering only to the Janus API, `admin_secret` only to the
+/// Admin API.
 ///
 /// ```
 /// use std::time::Duration;
@@ -50,6 +54,9 @@ pub struct Config {
     pub apisecret: Option<Secret>,
     /// `token` put on every request that needs it.
     pub token: Option<Secret>,
+    /// `admin_secret` put on every Admin API request that needs it (all but `info` and
+    /// `ping`).
+    pub admin_secret: Option<Secret>,
     /// Largest frame accepted from the server, in bytes (default 16 MiB).
     pub max_incoming_frame: usize,
     /// Largest frame this client will send, in bytes (default 4 MiB).
@@ -76,6 +83,7 @@ impl Default for Config {
             keepalive_from_server_info: true,
             apisecret: None,
             token: None,
+            admin_secret: None,
             max_incoming_frame: 16 << 20,
             max_outgoing_frame: 4 << 20,
             max_pending: 10_000,
@@ -125,6 +133,12 @@ impl Config {
     /// Sets [`token`](Self::token).
     pub fn token(mut self, token: impl Into<Secret>) -> Self {
         self.token = Some(token.into());
+        self
+    }
+
+    /// Sets [`admin_secret`](Self::admin_secret).
+    pub fn admin_secret(mut self, secret: impl Into<Secret>) -> Self {
+        self.admin_secret = Some(secret.into());
         self
     }
 

@@ -16,17 +16,21 @@ pub enum Input {
     Closed,
 }
 
-/// What the client tells its caller, in the order things happened.
+/// What a client tells its caller, in the order things happened. `R` is a successful
+/// outcome: [`Reply`] on the Janus API ([`Client`](crate::Client)),
+/// [`AdminReply`](crate::wire::admin::AdminReply) on the Admin API
+/// ([`AdminClient`](crate::AdminClient), whose events are only [`Event::Completed`],
+/// [`Event::Connection`] and [`Event::Lagged`]).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub enum Event {
-    /// A transaction ended: exactly one of these per id [`submit`](crate::Client::submit)
+pub enum Event<R = Reply> {
+    /// A transaction ended: exactly one of these per id [`submit`](crate::Core::submit)
     /// returned.
     Completed {
         /// The transaction.
         txn: TransactionId,
         /// Its reply, or why it failed.
-        outcome: Result<Reply, RequestError>,
+        outcome: Result<R, RequestError>,
     },
     /// Janus accepted an asynchronous plugin request; its outcome comes later in
     /// [`Event::Completed`]. May come after the outcome: then it is not reported.
@@ -63,14 +67,15 @@ pub enum Event {
     },
 }
 
-impl Event {
+impl<R> Event<R> {
     /// Whether this event ends a transaction or changes session, handle or connection
     /// state. Such events are never dropped by a full queue; the others (unsolicited
     /// notifications) may be, and are then counted in [`Event::Lagged`].
     ///
     /// ```
     /// use janus_proto::{ConnectionEvent, Event};
-    /// assert!(Event::Connection(ConnectionEvent::Closed).keeps_state());
+    /// let closed: Event = Event::Connection(ConnectionEvent::Closed);
+    /// assert!(closed.keeps_state());
     /// ```
     pub fn keeps_state(&self) -> bool {
         match self {
@@ -78,7 +83,12 @@ impl Event {
             | Event::Acked { .. }
             | Event::Session { .. }
             | Event::Lagged { .. } => true,
-            Event::Handle { event, .. } => matches!(event.kind, HandleEventKind::Detached),
+            Event::Handle { event, .. } => {
+                matches!(
+                    event.kind,
+                    HandleEventKind::Detached | HandleEventKind::Gone(_)
+                )
+            }
             Event::Connection(c) => matches!(c, ConnectionEvent::Closed),
         }
     }
@@ -155,6 +165,10 @@ pub enum HandleEventKind {
     },
     /// The handle is gone. Pending requests on it (other than `detach`) fail.
     Detached,
+    /// Janus answered a request on this handle with 459 (no such handle): the server no
+    /// longer has it, so it ended here too, as after [`Detached`](Self::Detached). The raw
+    /// frame is that error reply.
+    Gone(JanusError),
     /// A candidate from Janus (with `full_trickle`). May arrive before the SDP it belongs
     /// to: keep it until the remote description is set.
     Trickle(Candidate),
@@ -195,7 +209,8 @@ pub enum SessionEnd {
     TimedOut(RawFrame),
     /// `destroy` succeeded.
     Destroyed,
-    /// A keepalive was answered with 458: the server no longer has it.
+    /// A request naming it (a keepalive, a claim, or any other) was answered with 458: the
+    /// server no longer has it.
     Gone(JanusError),
 }
 

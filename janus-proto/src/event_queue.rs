@@ -8,13 +8,13 @@ use crate::event::Event;
 /// counted, and an [`Event::Lagged`] takes their place; events that end a transaction or
 /// change state are always kept.
 #[derive(Debug)]
-pub(crate) struct EventQueue {
-    queue: VecDeque<Event>,
+pub(crate) struct EventQueue<R> {
+    queue: VecDeque<Event<R>>,
     capacity: usize,
     dropped: u64,
 }
 
-impl EventQueue {
+impl<R> EventQueue<R> {
     pub(crate) fn new(capacity: usize) -> Self {
         Self {
             queue: VecDeque::new(),
@@ -23,7 +23,7 @@ impl EventQueue {
         }
     }
 
-    pub(crate) fn push(&mut self, event: Event) {
+    pub(crate) fn push(&mut self, event: Event<R>) {
         if !event.keeps_state() && self.queue.len() >= self.capacity {
             self.dropped += 1;
             return;
@@ -35,7 +35,7 @@ impl EventQueue {
         self.queue.push_back(event);
     }
 
-    pub(crate) fn pop(&mut self) -> Option<Event> {
+    pub(crate) fn pop(&mut self) -> Option<Event<R>> {
         self.queue.pop_front().or_else(|| {
             (self.dropped > 0).then(|| Event::Lagged {
                 dropped: std::mem::take(&mut self.dropped),

@@ -52,6 +52,11 @@ impl TransactionIds {
         Self { prefix, next: 1 }
     }
 
+    /// The id [`next`](Self::next) will give, without taking it.
+    pub(crate) fn peek(&self) -> TransactionId {
+        TransactionId(self.next)
+    }
+
     pub(crate) fn next(&mut self) -> TransactionId {
         let id = TransactionId(self.next);
         self.next = self.next.wrapping_add(1);

@@ -98,22 +98,24 @@ pub mod admin;
 mod client;
 mod command;
 mod config;
+mod core;
+mod engine;
 mod error;
 mod event;
 mod event_queue;
 mod ids;
 mod recent;
 mod secret;
-mod state_machine;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod transmit_queue;
 pub mod wire;
 
-pub use admin::AdminClient;
-pub use client::{Client, SessionState};
+pub use admin::{AdminApi, AdminClient, AdminEvent};
+pub use client::{Client, JanusApi, SessionState};
 pub use command::Command;
 pub use config::{Config, Ordering};
+pub use core::{Api, Core};
 pub use error::{PluginError, ProtocolError, RequestError, UsageError};
 pub use event::{
     ConnectionEvent, Event, HandleEvent, HandleEventKind, Input, Reply, ReplyKind, SessionEnd,
@@ -121,5 +123,4 @@ pub use event::{
 };
 pub use ids::{HandleId, SessionId, TransactionId};
 pub use secret::Secret;
-pub use state_machine::StateMachine;
 pub use wire::{Candidate, IceCandidate, JanusError, Jsep, JsepType, PluginData, Trickle};

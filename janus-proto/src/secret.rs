@@ -48,7 +48,7 @@ impl From<String> for Secret {
 /// An encoded request frame. It may carry `apisecret`, `token` or `admin_secret`, so its
 /// `Debug` shows only its size.
 #[derive(PartialEq, Eq)]
-pub(crate) struct OutFrame(pub(crate) String);
+pub struct OutFrame(pub(crate) String);
 
 impl fmt::Debug for OutFrame {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -5,14 +5,14 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use janus_proto::admin::{AdminClient, AdminConfig, AdminEvent};
+use janus_proto::admin::{AdminClient, AdminEvent};
 use janus_proto::wire::admin::{
     AdminMessage, AdminReply, AdminReplyKind, AdminRequest, AdminRequestFrame, AdminRequestKind,
     AdminStatus, HandleInfo, TokenInfo,
 };
 use janus_proto::wire::JanusError;
 use janus_proto::{
-    ConnectionEvent, HandleId, Input, ProtocolError, RequestError, Secret, SessionId,
+    Config, ConnectionEvent, HandleId, Input, ProtocolError, RequestError, Secret, SessionId,
     TransactionId, UsageError,
 };
 use serde_json::{json, Value};
@@ -25,10 +25,8 @@ fn base() -> Instant {
     Instant::now()
 }
 
-fn admin_config() -> AdminConfig {
-    AdminConfig::new()
-        .admin_secret(SECRET)
-        .transaction_prefix("a-")
+fn admin_config() -> Config {
+    Config::new().admin_secret(SECRET).transaction_prefix("a-")
 }
 
 fn build_admin() -> (AdminClient, Instant) {
@@ -426,7 +424,7 @@ fn info_and_ping_go_out_without_the_admin_secret() {
 #[test]
 fn requests_carry_no_admin_secret_when_none_is_configured() {
     let now = base();
-    let mut admin = AdminClient::new(AdminConfig::new(), now);
+    let mut admin = AdminClient::new(Config::new(), now);
     admin
         .submit(now, AdminRequest::ListSessions)
         .expect("submit");
@@ -959,7 +957,7 @@ fn replies_arriving_out_of_order_complete_the_right_transactions() {
 #[test]
 fn a_wrong_secret_ends_the_request_with_janus_error_403() {
     let now = base();
-    let mut admin = AdminClient::new(AdminConfig::new().admin_secret("wrong"), now);
+    let mut admin = AdminClient::new(Config::new().admin_secret("wrong"), now);
     let txn = admin
         .submit(now, AdminRequest::ListSessions)
         .expect("submit");
@@ -1223,7 +1221,7 @@ fn a_garbage_frame_is_an_error_and_changes_nothing() {
 #[test]
 fn a_frame_over_the_size_limit_is_refused() {
     let now = base();
-    let mut admin = AdminClient::new(AdminConfig::new().max_incoming_frame(16), now);
+    let mut admin = AdminClient::new(Config::new().max_incoming_frame(16), now);
     let result = admin.handle_input(now, Input::text(r#"{"janus":"pong","transaction":"1"}"#));
     assert!(matches!(
         result,
@@ -1309,10 +1307,54 @@ fn submit_refuses_what_janus_would_reject_or_what_exceeds_the_limits() {
     assert_eq!(admin.pending(), 0);
     assert_eq!(admin.poll_transmit(), None, "nothing was sent");
 
-    admin.submit(now, AdminRequest::Ping).expect("first fits");
+    let first = admin.submit(now, AdminRequest::Ping).expect("first fits");
+    assert_eq!(
+        first,
+        TransactionId(1),
+        "a refused submit spends no transaction id"
+    );
     assert_eq!(
         admin.submit(now, AdminRequest::Ping),
         Err(UsageError::TooManyPending { max: 1 })
+    );
+    assert_eq!(
+        drain_transmits(&mut admin)
+            .iter()
+            .map(|f| wire_txn(f))
+            .collect::<Vec<_>>(),
+        ["a-1"]
+    );
+}
+
+#[test]
+fn the_event_queue_is_bounded_with_a_lag_count_and_outcomes_are_never_dropped() {
+    let now = base();
+    let mut admin = AdminClient::new(admin_config().event_queue_capacity(2), now);
+    let ping = admin.submit(now, AdminRequest::Ping).expect("submit");
+    drain_transmits(&mut admin);
+    for _ in 0..5 {
+        admin
+            .handle_input(
+                now,
+                Input::text(r#"{"janus":"success","transaction":"elsewhere"}"#),
+            )
+            .expect("valid");
+    }
+    admin
+        .handle_input(now, Input::text(r#"{"janus":"pong","transaction":"a-1"}"#))
+        .expect("valid");
+    let events = drain_events(&mut admin);
+    assert!(
+        matches!(
+            &events[..],
+            [
+                AdminEvent::Connection(ConnectionEvent::Unroutable { .. }),
+                AdminEvent::Connection(ConnectionEvent::Unroutable { .. }),
+                AdminEvent::Lagged { dropped: 3 },
+                AdminEvent::Completed { txn, outcome: Ok(_) },
+            ] if *txn == ping
+        ),
+        "{events:?}"
     );
 }
 

@@ -598,7 +598,7 @@ fn messages_for_unknown_sessions_and_transactions_are_surfaced_as_unroutable() {
 }
 
 #[test]
-fn an_event_for_an_unknown_handle_of_a_known_session_is_delivered_on_that_handle() {
+fn an_event_for_an_unknown_handle_of_a_known_session_is_unroutable() {
     let (mut pair, session, _) = with_handle(Config::new(), FakeConfig::new(), ECHOTEST);
     let stranger = HandleId(424_242);
     let up = ServerMessage::WebrtcUp {
@@ -607,10 +607,8 @@ fn an_event_for_an_unknown_handle_of_a_known_session_is_delivered_on_that_handle
     };
     assert!(pair.server.notify(pair.now, up));
     pair.drive();
-    assert_eq!(kinds(&pair.events), ["Handle.WebrtcUp"]);
-    assert!(
-        matches!(&pair.events[0], Event::Handle { session: s, handle, .. } if *s == session && *handle == stranger)
-    );
+    // The client never attached that handle (nor claimed it): not a handle event of its own.
+    assert_eq!(kinds(&pair.events), ["Connection.Unroutable"]);
 }
 
 #[test]
@@ -811,6 +809,107 @@ fn a_keepalive_answered_with_458_ends_the_session_as_gone() {
     assert_eq!(gone, Some(458));
     assert_eq!(pair.client.session_state(session), None);
     assert_eq!(pair.client.poll_timeout(), None);
+}
+
+#[test]
+fn a_458_answering_a_message_ends_the_session_locally() {
+    let (mut pair, session, handle) = with_handle(Config::new(), FakeConfig::new(), ECHOTEST);
+    assert!(pair.server.destroy_session(session)); // Admin API: the owner is told nothing
+    let message = pair.submit(echo(handle));
+    let queued = pair.submit(echo(handle)); // held behind the first (ordered handle)
+    pair.drive();
+    assert_eq!(janus_error(pair.outcome(message)).code, 458);
+    assert_eq!(
+        pair.outcome(queued),
+        Some(&Err(RequestError::SessionEnded(session)))
+    );
+    let gone = pair.events.iter().find_map(|e| match e {
+        Event::Session {
+            session: s,
+            event: SessionEvent::Ended(SessionEnd::Gone(error)),
+        } if *s == session => Some(error.code),
+        _ => None,
+    });
+    assert_eq!(gone, Some(458));
+    assert_eq!(pair.client.session_state(session), None);
+    assert_eq!(pair.client.session_of(handle), None);
+    assert_eq!(
+        pair.try_submit(echo(handle)),
+        Err(UsageError::HandleEnded(handle))
+    );
+    assert_eq!(
+        pair.client.poll_timeout(),
+        None,
+        "no keepalive for a gone session"
+    );
+    // The held message was never sent: only the first reached the server.
+    assert_eq!(
+        received_names(&pair, 0)
+            .iter()
+            .filter(|n| **n == "message")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn a_459_answering_a_message_ends_the_handle_locally_and_says_so_on_the_handle() {
+    let now = janus_proto::testing::start_instant();
+    let mut client = janus_proto::Client::new(Config::new(), now);
+    let answer = |client: &mut janus_proto::Client, frame: String| {
+        client.handle_input(now, Input::text(frame)).unwrap();
+    };
+    client.submit(now, Command::create()).unwrap();
+    answer(
+        &mut client,
+        r#"{"janus":"success","transaction":"1","data":{"id":1}}"#.into(),
+    );
+    client
+        .submit(now, Command::attach(SessionId(1), ECHOTEST))
+        .unwrap();
+    answer(
+        &mut client,
+        r#"{"janus":"success","transaction":"2","session_id":1,"data":{"id":2}}"#.into(),
+    );
+    let handle = HandleId(2);
+    let message = client.submit(now, echo(handle)).unwrap();
+    let held = client.submit(now, echo(handle)).unwrap();
+    let frames: Vec<String> = std::iter::from_fn(|| client.poll_transmit()).collect();
+    assert_eq!(
+        frames.len(),
+        3,
+        "create, attach, the first message: {frames:?}"
+    );
+    while client.poll_event().is_some() {}
+    answer(
+        &mut client,
+        r#"{"janus":"error","session_id":1,"transaction":"3","error":{"code":459,"reason":"No such handle 2 in session 1"}}"#.into(),
+    );
+    let events: Vec<Event> = std::iter::from_fn(|| client.poll_event()).collect();
+    assert_eq!(kinds(&events), ["Completed", "Handle.Gone", "Completed"]);
+    assert!(
+        matches!(&events[0], Event::Completed { txn, outcome: Err(RequestError::Janus(e)) } if *txn == message && e.code == 459)
+    );
+    assert!(
+        matches!(&events[1], Event::Handle { handle: h, event, .. } if *h == handle && matches!(&event.kind, HandleEventKind::Gone(e) if e.code == 459))
+    );
+    assert!(
+        matches!(&events[2], Event::Completed { txn, outcome: Err(RequestError::HandleDetached(h)) } if *txn == held && *h == handle)
+    );
+    assert_eq!(
+        client.poll_transmit(),
+        None,
+        "the held message is never sent"
+    );
+    assert_eq!(client.session_of(handle), None);
+    assert_eq!(
+        client.session_state(SessionId(1)),
+        Some(SessionState::Active)
+    );
+    assert_eq!(
+        client.submit(now, echo(handle)),
+        Err(UsageError::HandleEnded(handle))
+    );
 }
 
 #[test]
@@ -1570,4 +1669,11 @@ fn the_same_seed_gives_the_same_run_frame_for_frame() {
     };
     assert_eq!(run(3), run(3));
     assert_ne!(run(3).1, run(4).1);
+}
+
+#[test]
+fn the_client_is_send_and_unwind_safe() {
+    fn check<T: Send + std::panic::UnwindSafe>() {}
+    check::<janus_proto::Client>();
+    check::<Event>();
 }

@@ -8,22 +8,22 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_io::{AsyncRead, AsyncWrite};
-use janus_proto::admin::{AdminConfig, AdminEvent};
 use janus_proto::wire::admin::{AdminReply, AdminReplyKind, AdminRequest, AdminStatus, HandleInfo};
 use janus_proto::wire::ServerInfo;
-use janus_proto::{Event, HandleId, Secret, SessionId};
+use janus_proto::{AdminApi, Config};
+use janus_proto::{HandleId, Secret, SessionId};
 
 use crate::driver::{DriverEnd, DriverLoop};
 use crate::error::{Error, Result};
 use crate::events::{ConnectionEvents, EventStream};
 use crate::options::{ConnectOptions, PemSource, Timer};
-use crate::shared::{Conn, Host, Shared, StreamEvent};
+use crate::shared::{Conn, Host, Shared};
 use crate::transport::{self, Io, Ws};
 
 /// The WebSocket subprotocol of the Admin API.
 pub const ADMIN_PROTOCOL: &str = "janus-admin-protocol";
 
-/// How to connect to the Admin API: the `admin_secret`, the core's [`AdminConfig`], and the
+/// How to connect to the Admin API: the `admin_secret`, the core's [`Config`], and the
 /// connection settings (TLS trust, timer, timeouts) of a [`ConnectOptions`].
 ///
 /// ```
@@ -38,12 +38,12 @@ pub const ADMIN_PROTOCOL: &str = "janus-admin-protocol";
 pub struct AdminOptions {
     admin_secret: Option<Secret>,
     request_timeout: Option<Duration>,
-    config: AdminConfig,
+    config: Config,
     connect: ConnectOptions,
 }
 
 impl AdminOptions {
-    /// The defaults: no secret, [`AdminConfig::new`], [`ConnectOptions::new`].
+    /// The defaults: no secret, [`Config::new`], [`ConnectOptions::new`].
     pub fn new() -> Self {
         Self::default()
     }
@@ -62,7 +62,7 @@ impl AdminOptions {
 
     /// Every other setting of the core (prefix, limits). [`admin_secret`](Self::admin_secret)
     /// and [`request_timeout`](Self::request_timeout) win over the same fields here.
-    pub fn config(mut self, config: AdminConfig) -> Self {
+    pub fn config(mut self, config: Config) -> Self {
         self.config = config;
         self
     }
@@ -93,7 +93,7 @@ impl AdminOptions {
         self
     }
 
-    fn core_config(&self) -> AdminConfig {
+    fn core_config(&self) -> Config {
         let mut config = self.config.clone();
         if let Some(s) = &self.admin_secret {
             config = config.admin_secret(s.clone());
@@ -164,7 +164,7 @@ where
 
 fn assemble(
     ws: Ws,
-    config: AdminConfig,
+    config: Config,
     options: &ConnectOptions,
     timer: Timer,
 ) -> (AdminClient, AdminDriver) {
@@ -188,7 +188,7 @@ fn assemble(
 /// said of [`Driver`](crate::Driver) holds for it.
 #[derive(Debug)]
 #[must_use = "the connection does nothing unless its driver is polled"]
-pub struct AdminDriver(DriverLoop<Shared<janus_proto::AdminClient>>);
+pub struct AdminDriver(DriverLoop<Shared<AdminApi>>);
 
 impl Future for AdminDriver {
     type Output = DriverEnd;
@@ -205,7 +205,7 @@ impl Future for AdminDriver {
 /// [`request`](Self::request); the common ones have typed helpers.
 #[derive(Clone)]
 pub struct AdminClient {
-    conn: Conn<Shared<janus_proto::AdminClient>>,
+    conn: Conn<Shared<AdminApi>>,
 }
 
 impl fmt::Debug for AdminClient {
@@ -426,16 +426,5 @@ impl AdminClient {
     /// Whether the connection is over (or closing).
     pub fn is_closed(&self) -> bool {
         self.conn.with(|s, _| s.ended || s.link.close_requested)
-    }
-}
-
-impl StreamEvent for AdminEvent {
-    fn into_stream(self) -> Option<Event> {
-        match self {
-            AdminEvent::Connection(c) => Some(Event::Connection(c)),
-            // Outcomes go to their waiters; a kind added to janus-proto later has nothing to
-            // route it by.
-            _ => None,
-        }
     }
 }

@@ -141,7 +141,7 @@ fn assemble(
 /// again after it resolved returns `Pending`.
 #[derive(Debug)]
 #[must_use = "the connection does nothing unless its driver is polled"]
-pub struct Driver(DriverLoop<Shared<janus_proto::Client>>);
+pub struct Driver(DriverLoop<Shared<janus_proto::JanusApi>>);
 
 impl Future for Driver {
     type Output = DriverEnd;
@@ -166,7 +166,7 @@ impl Future for Driver {
 /// keep it alive.
 #[derive(Clone)]
 pub struct Client {
-    conn: Conn<Shared<janus_proto::Client>>,
+    conn: Conn<Shared<janus_proto::JanusApi>>,
 }
 
 impl fmt::Debug for Client {
@@ -237,7 +237,7 @@ impl Client {
         &self,
         command: Command,
         timeout: Option<Duration>,
-    ) -> Result<Pending<Shared<janus_proto::Client>>> {
+    ) -> Result<Pending<Shared<janus_proto::JanusApi>>> {
         self.conn.start(command, timeout)
     }
 

@@ -174,7 +174,10 @@ impl Queues {
                 handle,
                 event,
             } => {
-                let detached = matches!(event.kind, janus_proto::HandleEventKind::Detached);
+                let detached = matches!(
+                    event.kind,
+                    janus_proto::HandleEventKind::Detached | janus_proto::HandleEventKind::Gone(_)
+                );
                 let target = match self.handles.get(&handle) {
                     Some(&(_, q)) => q,
                     None => self.session_queue(session),

@@ -153,7 +153,7 @@ pub use async_tungstenite::tungstenite;
 pub use futures_rustls::rustls;
 /// The protocol core this crate drives, re-exported for its types (events, commands, ids).
 pub use janus_proto;
-pub use janus_proto::admin::{AdminConfig, AdminEvent};
+pub use janus_proto::admin::AdminEvent;
 pub use janus_proto::wire::admin::{
     AdminReply, AdminReplyKind, AdminRequest, AdminStatus, HandleInfo,
 };

@@ -2,11 +2,10 @@
 //! protocol core, the request waiters and the event queues, behind one `std::sync::Mutex`
 //! that is never held across an `.await` (nor while the socket is touched).
 //!
-//! Everything here serves both the Janus API (`Shared<janus_proto::Client>`) and the Admin
-//! API (`Shared<janus_proto::AdminClient>`), through janus-proto's [`StateMachine`].
+//! Everything here serves both the Janus API (`Shared<JanusApi>`) and the Admin API
+//! (`Shared<AdminApi>`), through janus-proto's generic [`Core`].
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -14,7 +13,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use janus_proto::{Event, Input, RequestError, StateMachine, TransactionId, UsageError};
+use janus_proto::{Api, Core, Event, Input, RequestError, TransactionId, UsageError};
 
 use crate::driver::{DriverEnd, Engine};
 use crate::error::Error;
@@ -292,46 +291,39 @@ pub(crate) fn remember_waker(slot: &mut Option<Waker>, waker: &Waker) {
     }
 }
 
-/// An event of a state machine that is not a request's outcome, on its way to the event
-/// streams (`None`: nothing to route it by).
-pub(crate) trait StreamEvent {
-    fn into_stream(self) -> Option<Event>;
-}
-
-impl StreamEvent for Event {
-    fn into_stream(self) -> Option<Event> {
-        Some(self)
+/// An event that answers no request, as the event streams carry it (`None`: a kind with
+/// nothing to route it by).
+fn unsolicited<R>(event: Event<R>) -> Option<Event> {
+    match event {
+        Event::Handle {
+            session,
+            handle,
+            event,
+        } => Some(Event::Handle {
+            session,
+            handle,
+            event,
+        }),
+        Event::Session { session, event } => Some(Event::Session { session, event }),
+        Event::Connection(c) => Some(Event::Connection(c)),
+        Event::Lagged { dropped } => Some(Event::Lagged { dropped }),
+        _ => None,
     }
-}
-
-/// A `janus-proto` state machine a connection can drive: [`janus_proto::Client`] or
-/// [`janus_proto::AdminClient`].
-pub(crate) trait Core:
-    StateMachine<Event: StreamEvent, Reply: fmt::Debug + Send + 'static> + fmt::Debug + Send + 'static
-{
-}
-
-impl<C> Core for C
-where
-    C: StateMachine + fmt::Debug + Send + 'static,
-    C::Event: StreamEvent,
-    C::Reply: fmt::Debug + Send + 'static,
-{
 }
 
 /// Everything of one connection that is not the socket.
 #[derive(Debug)]
-pub(crate) struct Shared<C: Core> {
-    pub(crate) core: C,
-    waiters: Waiters<C::Reply>,
+pub(crate) struct Shared<A: Api> {
+    pub(crate) core: Core<A>,
+    waiters: Waiters<A::Reply>,
     pub(crate) queues: Queues,
     pub(crate) link: DriverLink,
     /// The driver has finished or was dropped: nothing will be sent or received any more.
     pub(crate) ended: bool,
 }
 
-impl<C: Core> Shared<C> {
-    pub(crate) fn new(core: C, event_buffer: usize) -> Self {
+impl<A: Api> Shared<A> {
+    pub(crate) fn new(core: Core<A>, event_buffer: usize) -> Self {
         Self {
             core,
             waiters: Waiters::new(),
@@ -344,12 +336,12 @@ impl<C: Core> Shared<C> {
     /// Hands every event of the core to its waiter or stream.
     fn drain(&mut self, wakes: &mut Vec<Waker>) {
         while let Some(event) = self.core.poll_event() {
-            match C::outcome(event) {
-                Ok((txn, outcome)) => self.waiters.complete(txn, outcome, wakes),
+            match event {
+                Event::Completed { txn, outcome } => self.waiters.complete(txn, outcome, wakes),
                 // An ack only says the outcome is on its way; the request keeps waiting.
-                Err(event) if C::acked(&event).is_some() => {}
-                Err(event) => {
-                    if let Some(event) = event.into_stream() {
+                Event::Acked { .. } => {}
+                event => {
+                    if let Some(event) = unsolicited(event) {
                         self.queues.dispatch(event, wakes);
                     }
                 }
@@ -358,20 +350,24 @@ impl<C: Core> Shared<C> {
     }
 }
 
-impl<C: Core> Host for Shared<C> {
-    type Reply = C::Reply;
-    type Request = C::Request;
+impl<A: Api> Host for Shared<A> {
+    type Reply = A::Reply;
+    type Request = A::Command;
 
     fn submit(
         &mut self,
-        request: C::Request,
+        request: A::Command,
         timeout: Option<Duration>,
         wakes: &mut Vec<Waker>,
     ) -> Result<TransactionId, UsageError> {
         if self.ended {
             return Err(UsageError::Closed);
         }
-        let txn = self.core.submit_request(Instant::now(), request, timeout)?;
+        let now = Instant::now();
+        let txn = match timeout {
+            Some(t) => self.core.submit_with_timeout(now, request, t)?,
+            None => self.core.submit(now, request)?,
+        };
         self.waiters.register(txn);
         self.drain(wakes);
         self.wake_driver(wakes);
@@ -382,7 +378,7 @@ impl<C: Core> Host for Shared<C> {
         &mut self,
         txn: TransactionId,
         cx: &mut Context<'_>,
-    ) -> Poll<Result<C::Reply, RequestError>> {
+    ) -> Poll<Result<A::Reply, RequestError>> {
         self.waiters.poll(txn, cx)
     }
 
@@ -405,13 +401,13 @@ impl<C: Core> Host for Shared<C> {
     }
 }
 
-impl<C: Core> QueueHost for Shared<C> {
+impl<A: Api> QueueHost for Shared<A> {
     fn queues(&mut self) -> &mut Queues {
         &mut self.queues
     }
 }
 
-impl<C: Core> Engine for Shared<C> {
+impl<A: Api> Engine for Shared<A> {
     fn on_frame(&mut self, now: Instant, frame: Bytes, wakes: &mut Vec<Waker>) {
         if let Err(e) = self.core.handle_input(now, Input::Frame(frame)) {
             self.queues.bad_frame(e, wakes);

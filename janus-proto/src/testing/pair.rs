@@ -380,6 +380,7 @@ pub fn event_kind(event: &Event) -> &'static str {
             HandleEventKind::SlowLink(_) => "Handle.SlowLink",
             HandleEventKind::Hangup { .. } => "Handle.Hangup",
             HandleEventKind::Detached => "Handle.Detached",
+            HandleEventKind::Gone(_) => "Handle.Gone",
             HandleEventKind::Trickle(_) => "Handle.Trickle",
             HandleEventKind::Other { .. } => "Handle.Other",
         },

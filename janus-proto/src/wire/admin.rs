@@ -1022,7 +1022,15 @@ impl fmt::Debug for HandleInfo {
 
 /// Parses a frame that must be one JSON object.
 pub(crate) fn parse_object(frame: &[u8]) -> Result<Value, DecodeError> {
-    let value: Value = serde_json::from_slice(frame)?;
+    expect_object(serde_json::from_slice(frame)?)
+}
+
+/// Parses a frame already known to be UTF-8 that must be one JSON object.
+pub(crate) fn parse_object_str(frame: &str) -> Result<Value, DecodeError> {
+    expect_object(serde_json::from_str(frame)?)
+}
+
+fn expect_object(value: Value) -> Result<Value, DecodeError> {
     if value.is_object() {
         Ok(value)
     } else {

@@ -1,0 +1,295 @@
+//! [`Core`]: the sans-IO state machine of one connection, the same loop for the Janus API
+//! ([`Client`](crate::Client)) and the Admin API ([`AdminClient`](crate::AdminClient)).
+//!
+//! `Core<A>` holds the [`Engine`] (transactions, deadlines, frames out, events out) and an
+//! API layer `A` (sessions, handles and keepalives for the Janus API; request kinds for the
+//! Admin API). Everything both APIs do is written here once; what differs is the layer's.
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+
+use crate::config::Config;
+use crate::engine::{Engine, Finished, Stage};
+use crate::error::{ProtocolError, RequestError, UsageError};
+use crate::event::{ConnectionEvent, Event, Input};
+use crate::ids::TransactionId;
+
+pub(crate) mod sealed {
+    use super::*;
+
+    /// What an API layer adds to the engine. Sealed: implemented by this crate's two APIs.
+    pub trait Layer: Sized + std::fmt::Debug + Send + 'static {
+        /// What a request is.
+        type Command;
+        /// A successful outcome.
+        type Reply: std::fmt::Debug + Send + 'static;
+        /// What the layer keeps about each pending request.
+        type What: std::fmt::Debug + Send + 'static;
+
+        /// A layer for a new connection.
+        fn new(config: &Config) -> Self;
+
+        /// Checks, encodes and registers a request of the caller (the engine has admitted
+        /// it). Nothing changes when it fails.
+        fn submit(
+            &mut self,
+            engine: &mut Engine<Self::What, Self::Reply>,
+            config: &Config,
+            command: Self::Command,
+            timeout: Duration,
+        ) -> Result<TransactionId, UsageError>;
+
+        /// Ends a transaction: [`Engine::finish`] and the layer's own bookkeeping.
+        fn finish(
+            &mut self,
+            engine: &mut Engine<Self::What, Self::Reply>,
+            txn: TransactionId,
+            outcome: Result<Self::Reply, RequestError>,
+            mark: Option<Finished>,
+        );
+
+        /// A frame that passed the engine's checks.
+        fn on_frame(
+            &mut self,
+            engine: &mut Engine<Self::What, Self::Reply>,
+            text: &str,
+            bytes: &Bytes,
+        ) -> Result<(), ProtocolError>;
+
+        /// The connection closed; every pending request has already failed.
+        fn on_closed(&mut self, engine: &mut Engine<Self::What, Self::Reply>);
+
+        /// The layer's own next timer (keepalives).
+        fn next_timer(&self) -> Option<Instant>;
+
+        /// Fires the layer's timer due at the engine's `now`.
+        fn fire_timer(&mut self, engine: &mut Engine<Self::What, Self::Reply>, config: &Config);
+    }
+}
+
+/// An API a [`Core`] speaks: [`JanusApi`](crate::JanusApi) or
+/// [`AdminApi`](crate::AdminApi). Sealed.
+pub trait Api: sealed::Layer {}
+
+impl<L: sealed::Layer> Api for L {}
+
+/// The sans-IO state machine of one connection: requests and input in; frames, events and
+/// the next deadline out. [`Client`](crate::Client) is `Core<JanusApi>`,
+/// [`AdminClient`](crate::AdminClient) is `Core<AdminApi>`.
+///
+/// It does no IO and never reads a clock: time comes in as `now` on every call.
+///
+/// * (A) Mutations: [`submit`](Self::submit) (and [`cancel`](Self::cancel)),
+///   [`handle_input`](Self::handle_input) for every frame received and once for a closed
+///   connection, [`handle_timeout`](Self::handle_timeout) when the deadline from
+///   [`poll_timeout`](Self::poll_timeout) has passed (an early or extra call does nothing).
+/// * (B) After any mutation: send every frame from [`poll_transmit`](Self::poll_transmit)
+///   (one WebSocket text message each), then take every event from
+///   [`poll_event`](Self::poll_event), then wait until the next frame, request, or
+///   [`poll_timeout`](Self::poll_timeout).
+///
+/// Every submitted transaction ends with exactly one [`Event::Completed`]. Outputs queue up
+/// until polled; unsolicited events beyond [`Config::event_queue_capacity`] are dropped and
+/// counted in [`Event::Lagged`], events that end a transaction or change state never are. A
+/// frame that cannot be used makes [`handle_input`](Self::handle_input) return an error and
+/// changes nothing. `now` must not go backwards; an older `now` is taken as the latest one
+/// seen.
+///
+/// ```
+/// use std::time::Instant;
+/// use janus_proto::{Client, Command, Config, Event, Input, ReplyKind};
+///
+/// # #[allow(clippy::disallowed_methods)]
+/// let now = Instant::now();
+/// let mut client = Client::new(Config::new(), now);
+/// let txn = client.submit(now, Command::create()).unwrap();
+/// let frame = client.poll_transmit().unwrap();
+/// assert!(frame.contains(r#""janus":"create""#));
+///
+/// // The server answers:
+/// let reply = r#"{"janus":"success","transaction":"1","data":{"id":42}}"#;
+/// client.handle_input(now, Input::text(reply)).unwrap();
+/// match client.poll_event() {
+///     Some(Event::Completed { txn: t, outcome: Ok(reply) }) => {
+///         assert_eq!(t, txn);
+///         assert!(matches!(reply.kind, ReplyKind::SessionCreated(id) if id.0 == 42));
+///     }
+///     other => panic!("unexpected {other:?}"),
+/// }
+/// // A keepalive is now scheduled for the session.
+/// assert!(client.poll_timeout().is_some());
+/// ```
+#[derive(Debug)]
+pub struct Core<A: Api> {
+    config: Config,
+    pub(crate) engine: Engine<A::What, A::Reply>,
+    pub(crate) api: A,
+}
+
+impl<A: Api> Core<A> {
+    /// A client for a connection that is open at `now`.
+    pub fn new(config: Config, now: Instant) -> Self {
+        Self {
+            engine: Engine::new(&config, now),
+            api: A::new(&config),
+            config,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Submits a request with the default deadline ([`Config::request_timeout`]).
+    ///
+    /// Returns its transaction; its outcome comes as exactly one [`Event::Completed`].
+    /// Fails, sending nothing and changing nothing, when the connection is closed, when
+    /// [`Config::max_pending`] requests are pending, when the encoded frame exceeds
+    /// [`Config::max_outgoing_frame`], or when the request itself is not valid here (see
+    /// [`UsageError`]).
+    pub fn submit(
+        &mut self,
+        now: Instant,
+        command: A::Command,
+    ) -> Result<TransactionId, UsageError> {
+        let timeout = self.engine.request_timeout();
+        self.submit_with_timeout(now, command, timeout)
+    }
+
+    /// Submits a request that fails with [`RequestError::TimedOut`] if it has no outcome
+    /// `timeout` after `now`.
+    pub fn submit_with_timeout(
+        &mut self,
+        now: Instant,
+        command: A::Command,
+        timeout: Duration,
+    ) -> Result<TransactionId, UsageError> {
+        self.engine.advance(now);
+        self.engine.admit()?;
+        self.api
+            .submit(&mut self.engine, &self.config, command, timeout)
+    }
+
+    /// Cancels a pending request: it ends with [`RequestError::Cancelled`]. A request still
+    /// held behind earlier ones on its handle, or whose frame [`poll_transmit`](Self::poll_transmit)
+    /// has not given out yet, is never sent; a reply to one already sent is reported as
+    /// [`ConnectionEvent::LateReply`].
+    pub fn cancel(&mut self, now: Instant, txn: TransactionId) -> Result<(), UsageError> {
+        self.engine.advance(now);
+        if self.engine.pending(txn).is_none() {
+            return Err(UsageError::NotPending(txn));
+        }
+        let unsent = self.engine.withdraw(txn);
+        let mark = (!unsent).then_some(Finished::Abandoned);
+        self.api
+            .finish(&mut self.engine, txn, Err(RequestError::Cancelled), mark);
+        Ok(())
+    }
+
+    /// Feeds one input: a frame received, or the end of the connection.
+    ///
+    /// A frame that cannot be used returns an error and changes nothing.
+    pub fn handle_input(&mut self, now: Instant, input: Input) -> Result<(), ProtocolError> {
+        self.engine.advance(now);
+        match input {
+            Input::Closed => {
+                self.on_closed();
+                Ok(())
+            }
+            Input::Frame(bytes) => {
+                let text = self.engine.check_input(&bytes)?;
+                self.api.on_frame(&mut self.engine, text, &bytes)
+            }
+        }
+    }
+
+    /// Fires every timer due at `now`: request deadlines, then keepalives.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.engine.advance(now);
+        loop {
+            let now = self.engine.now();
+            let deadline = self.engine.next_deadline().filter(|at| *at <= now);
+            let timer = self.api.next_timer().filter(|at| *at <= now);
+            match (deadline, timer) {
+                (None, None) => return,
+                // At the same instant, deadlines first.
+                (Some(d), Some(t)) if t < d => self.api.fire_timer(&mut self.engine, &self.config),
+                (Some(_), _) => {
+                    let Some(txn) = self.engine.pop_due() else {
+                        return;
+                    };
+                    let acked = self
+                        .engine
+                        .pending(txn)
+                        .is_some_and(|p| p.stage == Stage::Acked);
+                    self.api.finish(
+                        &mut self.engine,
+                        txn,
+                        Err(RequestError::TimedOut { acked }),
+                        Some(Finished::Abandoned),
+                    );
+                }
+                (None, Some(_)) => self.api.fire_timer(&mut self.engine, &self.config),
+            }
+        }
+    }
+
+    /// The connection is up again after [`Input::Closed`]: requests can be submitted.
+    /// Orphaned sessions stay orphaned until claimed.
+    pub fn reconnect(&mut self, now: Instant) {
+        self.engine.advance(now);
+        self.engine.reopen();
+    }
+
+    /// The next frame to send, one JSON object with nothing after it.
+    #[must_use]
+    pub fn poll_transmit(&mut self) -> Option<String> {
+        self.engine.poll_transmit()
+    }
+
+    /// The next event.
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<Event<A::Reply>> {
+        self.engine.poll_event()
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) must next be called; `None` when no
+    /// timer is armed.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        match (self.engine.next_deadline(), self.api.next_timer()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Whether the connection is closed.
+    pub fn is_closed(&self) -> bool {
+        self.engine.is_closed()
+    }
+
+    /// How many submitted requests have no outcome yet.
+    pub fn pending(&self) -> usize {
+        self.engine.user_pending()
+    }
+
+    fn on_closed(&mut self) {
+        if !self.engine.close() {
+            return;
+        }
+        let txns: Vec<TransactionId> = self.engine.pending_iter().map(|(t, _)| t).collect();
+        for txn in txns {
+            let mark = self.engine.was_sent(txn).then_some(Finished::Abandoned);
+            self.api.finish(
+                &mut self.engine,
+                txn,
+                Err(RequestError::ConnectionLost),
+                mark,
+            );
+        }
+        self.api.on_closed(&mut self.engine);
+        self.engine.push(Event::Connection(ConnectionEvent::Closed));
+    }
+}

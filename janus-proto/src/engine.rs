@@ -1,0 +1,397 @@
+//! The transaction engine under both APIs: transaction ids, pending requests and their
+//! deadlines, the transmit queue, the memory of finished transactions, the limits, the event
+//! queue, and the one place where a transaction ends ([`Engine::finish`]).
+//!
+//! The Janus API layer ([`JanusApi`](crate::client::JanusApi)) and the Admin API layer
+//! ([`AdminApi`](crate::admin::AdminApi)) keep only what is theirs (sessions, handles,
+//! keepalives, ordering; the kind of each admin request) and call in here for the rest.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+
+use crate::config::Config;
+use crate::error::{ProtocolError, RequestError, UsageError};
+use crate::event::{ConnectionEvent, Event};
+use crate::event_queue::EventQueue;
+use crate::ids::{TransactionId, TransactionIds};
+use crate::recent::Recent;
+use crate::secret::OutFrame;
+use crate::transmit_queue::TransmitQueue;
+use crate::wire::RawFrame;
+
+/// Where a pending request stands.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Waiting behind earlier requests on its handle; the encoded frame.
+    Held(OutFrame),
+    /// Given to the transmit queue (and maybe to the socket).
+    Sent,
+    /// An asynchronous plugin request Janus acknowledged.
+    Acked,
+}
+
+/// A request that has no outcome yet; `W` is what the API layer keeps about it.
+#[derive(Debug)]
+pub struct Pending<W> {
+    /// What the request is, for the layer.
+    pub what: W,
+    /// When it times out.
+    pub deadline: Instant,
+    /// Where it stands.
+    pub stage: Stage,
+    /// A request the client made on its own (a keepalive): its outcome goes back to the
+    /// layer instead of the caller.
+    pub internal: bool,
+}
+
+/// What is remembered of a transaction after it finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finished {
+    /// Completed by its event before the ack came: the ack is expected and ignored.
+    AwaitingAck,
+    /// Timed out, cancelled or lost with the connection after it was sent: a reply that
+    /// still comes is reported as late.
+    Abandoned,
+}
+
+/// A transaction that just ended, handed back to the layer for its own bookkeeping.
+#[derive(Debug)]
+pub struct Ended<W, R> {
+    /// What the request was.
+    pub what: W,
+    /// Where it stood when it ended.
+    pub stage: Stage,
+    /// For an internal request, its outcome (nobody else gets it); `None` for the caller's
+    /// requests, whose outcome went to the event queue.
+    pub internal_outcome: Option<Result<R, RequestError>>,
+}
+
+/// The transaction engine. `W`: what the layer keeps about each request; `R`: a successful
+/// outcome.
+#[derive(Debug)]
+pub struct Engine<W, R> {
+    ids: TransactionIds,
+    now: Instant,
+    closed: bool,
+    request_timeout: Duration,
+    max_pending: usize,
+    max_incoming_frame: usize,
+    max_outgoing_frame: usize,
+    pending: BTreeMap<TransactionId, Pending<W>>,
+    /// Pending requests of the caller (internal ones do not count against the limit).
+    user_pending: usize,
+    deadlines: BTreeSet<(Instant, TransactionId)>,
+    finished: Recent<TransactionId, Finished>,
+    transmits: TransmitQueue,
+    events: EventQueue<R>,
+}
+
+impl<W, R> Engine<W, R> {
+    /// An engine for a connection open at `now`.
+    pub fn new(config: &Config, now: Instant) -> Self {
+        Self {
+            ids: TransactionIds::new(config.transaction_prefix.clone()),
+            now,
+            closed: false,
+            request_timeout: config.request_timeout,
+            max_pending: config.max_pending,
+            max_incoming_frame: config.max_incoming_frame,
+            max_outgoing_frame: config.max_outgoing_frame,
+            pending: BTreeMap::new(),
+            user_pending: 0,
+            deadlines: BTreeSet::new(),
+            finished: Recent::new(config.memory),
+            transmits: TransmitQueue::default(),
+            events: EventQueue::new(config.event_queue_capacity),
+        }
+    }
+
+    /// Moves time forward; an older `now` is taken as the latest one seen.
+    pub fn advance(&mut self, now: Instant) {
+        if now > self.now {
+            self.now = now;
+        }
+    }
+
+    /// The latest time seen.
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+
+    /// `now + d`, saturating far in the future instead of overflowing.
+    pub fn later(&self, d: Duration) -> Instant {
+        self.now
+            .checked_add(d)
+            .or_else(|| self.now.checked_add(Duration::from_secs(1 << 32)))
+            .unwrap_or(self.now)
+    }
+
+    /// The default deadline of a request.
+    pub fn request_timeout(&self) -> Duration {
+        self.request_timeout
+    }
+
+    /// Whether a request of the caller may be submitted now.
+    pub fn admit(&self) -> Result<(), UsageError> {
+        if self.closed {
+            return Err(UsageError::Closed);
+        }
+        if self.user_pending >= self.max_pending {
+            return Err(UsageError::TooManyPending {
+                max: self.max_pending,
+            });
+        }
+        Ok(())
+    }
+
+    /// The id the next transaction will get, and its wire string. Nothing is spent until
+    /// [`open`](Self::open): a refused submit changes nothing.
+    pub fn next_id(&self) -> (TransactionId, String) {
+        let txn = self.ids.peek();
+        (txn, self.ids.to_wire(txn))
+    }
+
+    /// Checks an encoded request against the outgoing frame limit.
+    pub fn check_frame(&self, frame: String) -> Result<OutFrame, UsageError> {
+        if frame.len() > self.max_outgoing_frame {
+            return Err(UsageError::FrameTooLarge {
+                len: frame.len(),
+                max: self.max_outgoing_frame,
+            });
+        }
+        Ok(OutFrame(frame))
+    }
+
+    /// Registers the transaction [`next_id`](Self::next_id) gave, due `timeout` from now.
+    /// With `hold`, its frame waits in the pending table until [`release`](Self::release);
+    /// otherwise it is queued for transmission at once.
+    pub fn open(
+        &mut self,
+        what: W,
+        frame: OutFrame,
+        timeout: Duration,
+        hold: bool,
+        internal: bool,
+    ) -> TransactionId {
+        let txn = self.ids.next();
+        let deadline = self.later(timeout);
+        self.deadlines.insert((deadline, txn));
+        if !internal {
+            self.user_pending += 1;
+        }
+        let stage = if hold {
+            Stage::Held(frame)
+        } else {
+            self.transmits.push(txn, frame);
+            Stage::Sent
+        };
+        self.pending.insert(
+            txn,
+            Pending {
+                what,
+                deadline,
+                stage,
+                internal,
+            },
+        );
+        txn
+    }
+
+    /// Queues a held request's frame for transmission; `false` if it was not held.
+    pub fn release(&mut self, txn: TransactionId) -> bool {
+        let Some(p) = self.pending.get_mut(&txn) else {
+            return false;
+        };
+        match std::mem::replace(&mut p.stage, Stage::Sent) {
+            Stage::Held(frame) => {
+                self.transmits.push(txn, frame);
+                true
+            }
+            other => {
+                p.stage = other;
+                false
+            }
+        }
+    }
+
+    /// A pending request.
+    pub fn pending(&self, txn: TransactionId) -> Option<&Pending<W>> {
+        self.pending.get(&txn)
+    }
+
+    /// A pending request, to change its stage.
+    pub fn pending_mut(&mut self, txn: TransactionId) -> Option<&mut Pending<W>> {
+        self.pending.get_mut(&txn)
+    }
+
+    /// Every pending request.
+    pub fn pending_iter(&self) -> impl Iterator<Item = (TransactionId, &Pending<W>)> {
+        self.pending.iter().map(|(t, p)| (*t, p))
+    }
+
+    /// How many requests of the caller have no outcome yet.
+    pub fn user_pending(&self) -> usize {
+        self.user_pending
+    }
+
+    /// Whether `txn` is abandoned if it ends now without a reply: it went to the transmit
+    /// queue, so a reply may still come.
+    pub fn was_sent(&self, txn: TransactionId) -> bool {
+        self.pending
+            .get(&txn)
+            .is_some_and(|p| !matches!(p.stage, Stage::Held(_)))
+    }
+
+    /// Takes a cancelled request out of the transmit queue if the transport has not taken it
+    /// yet. `true`: it never reaches the wire.
+    pub fn withdraw(&mut self, txn: TransactionId) -> bool {
+        match self.pending.get(&txn).map(|p| &p.stage) {
+            Some(Stage::Held(_)) => true,
+            Some(Stage::Sent) => self.transmits.withdraw(txn),
+            _ => false,
+        }
+    }
+
+    /// Ends a transaction with its outcome: the single place where transactions end. Its
+    /// deadline is disarmed, `mark` (if any) is remembered for replies still to come, and
+    /// the caller's [`Event::Completed`] is queued. `None` if `txn` was not pending.
+    pub fn finish(
+        &mut self,
+        txn: TransactionId,
+        outcome: Result<R, RequestError>,
+        mark: Option<Finished>,
+    ) -> Option<Ended<W, R>> {
+        let p = self.pending.remove(&txn)?;
+        self.deadlines.remove(&(p.deadline, txn));
+        if let Some(mark) = mark {
+            self.finished.insert(txn, mark);
+        }
+        let internal_outcome = if p.internal {
+            Some(outcome)
+        } else {
+            self.user_pending -= 1;
+            self.events.push(Event::Completed { txn, outcome });
+            None
+        };
+        Some(Ended {
+            what: p.what,
+            stage: p.stage,
+            internal_outcome,
+        })
+    }
+
+    /// The pending transaction a reply names. A reply to a transaction that was given up
+    /// is reported as [`ConnectionEvent::LateReply`], one to no transaction of ours (or to
+    /// one never sent) as [`ConnectionEvent::Unroutable`].
+    pub fn answered(&mut self, transaction: &str, raw: &RawFrame) -> Option<TransactionId> {
+        let Some(txn) = self.ids.parse(transaction) else {
+            self.unroutable(raw.clone());
+            return None;
+        };
+        match self.pending.get(&txn) {
+            Some(p) if !matches!(p.stage, Stage::Held(_)) => Some(txn),
+            Some(_) => {
+                // A reply to something never sent: not ours after all.
+                self.unroutable(raw.clone());
+                None
+            }
+            None => {
+                if self.finished.remove(&txn).is_some() {
+                    self.events
+                        .push(Event::Connection(ConnectionEvent::LateReply {
+                            txn,
+                            raw: raw.clone(),
+                        }));
+                } else {
+                    self.unroutable(raw.clone());
+                }
+                None
+            }
+        }
+    }
+
+    /// Whether `transaction` names a request its event already completed, whose ack is
+    /// therefore expected; the ack is then forgotten.
+    pub fn expected_ack(&mut self, transaction: &str) -> bool {
+        match self.ids.parse(transaction) {
+            Some(txn) if self.finished.get(&txn) == Some(&Finished::AwaitingAck) => {
+                self.finished.remove(&txn);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The transaction a wire string names, if it is one of ours.
+    pub fn parse_id(&self, transaction: &str) -> Option<TransactionId> {
+        self.ids.parse(transaction)
+    }
+
+    /// Checks a received frame against the size limit and for UTF-8 (the only validation
+    /// before it is decoded).
+    pub fn check_input<'a>(&self, bytes: &'a Bytes) -> Result<&'a str, ProtocolError> {
+        if bytes.len() > self.max_incoming_frame {
+            return Err(ProtocolError::FrameTooLarge {
+                len: bytes.len(),
+                max: self.max_incoming_frame,
+            });
+        }
+        std::str::from_utf8(bytes).map_err(|_| ProtocolError::NotUtf8)
+    }
+
+    /// Marks the connection closed and forgets unsent frames; `false` if it already was.
+    pub fn close(&mut self) -> bool {
+        if self.closed {
+            return false;
+        }
+        self.closed = true;
+        self.transmits.clear();
+        true
+    }
+
+    /// The connection is up again.
+    pub fn reopen(&mut self) {
+        self.closed = false;
+    }
+
+    /// Whether the connection is closed.
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    /// The earliest request deadline.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.deadlines.first().map(|&(at, _)| at)
+    }
+
+    /// Disarms and returns the earliest deadline if it is due.
+    pub fn pop_due(&mut self) -> Option<TransactionId> {
+        match self.deadlines.first() {
+            Some(&(at, _)) if at <= self.now => self.deadlines.pop_first().map(|(_, t)| t),
+            _ => None,
+        }
+    }
+
+    /// Queues an event for the caller.
+    pub fn push(&mut self, event: Event<R>) {
+        self.events.push(event);
+    }
+
+    /// Reports a frame nothing can be routed to.
+    pub fn unroutable(&mut self, raw: RawFrame) {
+        self.events
+            .push(Event::Connection(ConnectionEvent::Unroutable { raw }));
+    }
+
+    /// The next frame to send.
+    pub fn poll_transmit(&mut self) -> Option<String> {
+        self.transmits.pop()
+    }
+
+    /// The next event.
+    pub fn poll_event(&mut self) -> Option<Event<R>> {
+        self.events.pop()
+    }
+}
