@@ -3,7 +3,8 @@
 use std::time::{Duration, Instant};
 
 use janus_proto::admin::{AdminApi, AdminClient, AdminEvent};
-use janus_proto::wire::admin::{AdminReply, AdminReplyKind, AdminRequest, HandleInfo};
+use janus_proto::request::{self, Request};
+use janus_proto::wire::admin::{AdminReply, AdminRequest, HandleInfo};
 use janus_proto::{HandleId, Secret, SessionId, TransactionId};
 
 use crate::driver::Driver;
@@ -18,8 +19,9 @@ const CLOSE_WAIT: Duration = Duration::from_secs(1);
 /// 7188 by default).
 ///
 /// Every request carries the [`ConnectOptions::admin_secret`] where Janus wants it. Any
-/// request goes through [`request`](Self::request) (an [`AdminRequest`] in, an
-/// [`AdminReply`] out); the common ones have typed helpers. As on [`Connection`](crate::Connection),
+/// request goes through [`call`](Self::call): an [`AdminRequest`] in, an [`AdminReply`]
+/// out, or a typed request from [`request`](crate::request) and its typed output; the
+/// common ones have shorthands. As on [`Connection`](crate::Connection),
 /// all IO happens inside the calls, on the caller's thread.
 ///
 /// ```no_run
@@ -58,24 +60,24 @@ impl AdminConnection {
         })
     }
 
-    /// Sends a request and waits for its reply (within
-    /// [`ConnectOptions::request_timeout`]).
-    pub fn request(&mut self, request: AdminRequest) -> Result<AdminReply, Error> {
-        self.driver.call(request, None)
-    }
-
-    /// [`request`](Self::request) with its own deadline.
-    pub fn request_timeout(
-        &mut self,
-        request: AdminRequest,
-        timeout: Duration,
-    ) -> Result<AdminReply, Error> {
-        self.driver.call(request, Some(timeout))
+    /// Sends any Admin API request and waits for its outcome: an [`AdminRequest`] gives
+    /// the [`AdminReply`], a typed one from [`request`](crate::request) its typed output.
+    /// Its deadline is its own ([`Request::within`]) or
+    /// [`ConnectOptions::request_timeout`].
+    pub fn call<R>(&mut self, request: R) -> Result<R::Output, Error>
+    where
+        R: Request<Command = AdminRequest, Reply = AdminReply>,
+    {
+        self.driver.request(request)
     }
 
     /// Sends a request without waiting; collect its reply with [`wait`](Self::wait).
-    pub fn submit(&mut self, request: AdminRequest) -> Result<TransactionId, Error> {
-        self.driver.submit(request, None)
+    pub fn submit<R>(&mut self, request: R) -> Result<TransactionId, Error>
+    where
+        R: Request<Command = AdminRequest, Reply = AdminReply>,
+    {
+        let timeout = request.timeout();
+        self.driver.submit(request.into_command(), timeout)
     }
 
     /// Waits for the reply to a submitted request.
@@ -96,22 +98,12 @@ impl AdminConnection {
 
     /// `list_sessions`: every session on the server.
     pub fn list_sessions(&mut self) -> Result<Vec<SessionId>, Error> {
-        let reply = self.request(AdminRequest::ListSessions)?;
-        match reply.kind {
-            AdminReplyKind::Sessions(sessions) => Ok(sessions),
-            _ => Err(Error::UnexpectedReply(reply.raw)),
-        }
+        self.call(request::ListSessions)
     }
 
     /// `list_handles`: every handle of a session (458 for an unknown session).
     pub fn list_handles(&mut self, session: SessionId) -> Result<Vec<HandleId>, Error> {
-        let reply = self.request(AdminRequest::ListHandles {
-            session_id: session,
-        })?;
-        match reply.kind {
-            AdminReplyKind::Handles { handles, .. } => Ok(handles),
-            _ => Err(Error::UnexpectedReply(reply.raw)),
-        }
+        self.call(request::ListHandles(session))
     }
 
     /// `handle_info`: everything Janus knows about a handle.
@@ -120,24 +112,12 @@ impl AdminConnection {
         session: SessionId,
         handle: HandleId,
     ) -> Result<HandleInfo, Error> {
-        let reply = self.request(AdminRequest::HandleInfo {
-            session_id: session,
-            handle_id: handle,
-            plugin_only: None,
-        })?;
-        match reply.kind {
-            AdminReplyKind::HandleInfo { info, .. } => Ok(info),
-            _ => Err(Error::UnexpectedReply(reply.raw)),
-        }
+        self.call(request::GetHandleInfo::new(session, handle))
     }
 
     /// `set_log_level` (0–7; Janus answers 467 otherwise); returns the level now in force.
     pub fn set_log_level(&mut self, level: u8) -> Result<u8, Error> {
-        let reply = self.request(AdminRequest::SetLogLevel { level })?;
-        match reply.kind {
-            AdminReplyKind::LogLevel(level) => Ok(level),
-            _ => Err(Error::UnexpectedReply(reply.raw)),
-        }
+        self.call(request::SetLogLevel(level))
     }
 
     /// `add_token` (servers with `token_auth`): a stored token for these plugins (`None`:
@@ -147,29 +127,20 @@ impl AdminConnection {
         token: impl Into<Secret>,
         plugins: Option<Vec<String>>,
     ) -> Result<Vec<String>, Error> {
-        let reply = self.request(AdminRequest::AddToken {
+        self.call(request::AddToken {
             token: token.into(),
             plugins,
-        })?;
-        match reply.kind {
-            AdminReplyKind::TokenPlugins(plugins) => Ok(plugins),
-            _ => Err(Error::UnexpectedReply(reply.raw)),
-        }
+        })
     }
 
     /// `detach_handle`: detach a handle (its session's owner receives `detached`).
     pub fn detach_handle(&mut self, session: SessionId, handle: HandleId) -> Result<(), Error> {
-        self.expect_done(AdminRequest::DetachHandle {
-            session_id: session,
-            handle_id: handle,
-        })
+        self.call(request::DetachHandle { session, handle })
     }
 
     /// `destroy_session`: destroy a session (its owner is not told).
     pub fn destroy_session(&mut self, session: SessionId) -> Result<(), Error> {
-        self.expect_done(AdminRequest::DestroySession {
-            session_id: session,
-        })
+        self.call(request::DestroySession(session))
     }
 
     /// Whether the connection is closed.
@@ -190,13 +161,5 @@ impl AdminConnection {
     /// Closes the WebSocket.
     pub fn close(mut self) {
         self.driver.close(CLOSE_WAIT);
-    }
-
-    fn expect_done(&mut self, request: AdminRequest) -> Result<(), Error> {
-        let reply = self.request(request)?;
-        match reply.kind {
-            AdminReplyKind::Done => Ok(()),
-            _ => Err(Error::UnexpectedReply(reply.raw)),
-        }
     }
 }

@@ -2,10 +2,11 @@
 
 use std::time::Duration;
 
-use janus_proto::wire::{RawFrame, ServerInfo};
+use janus_proto::request::{self, Request};
+use janus_proto::wire::ServerInfo;
 use janus_proto::{
-    Client, Command, Event, HandleId, JanusApi, Jsep, Ordering, PluginData, Reply, ReplyKind,
-    SessionId, TransactionId, Trickle,
+    Client, Command, Event, HandleId, JanusApi, Jsep, PluginReply, Reply, SessionId, TransactionId,
+    Trickle,
 };
 use serde_json::Value;
 
@@ -17,25 +18,6 @@ use crate::socket::{Socket, JANUS_PROTOCOL};
 /// How long [`Connection::close`] waits for the server's side of the closing handshake.
 const CLOSE_WAIT: Duration = Duration::from_secs(1);
 
-/// A plugin's answer to [`Connection::message`]: its synchronous reply, or the event that
-/// completed an asynchronous request.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PluginReply {
-    /// `plugindata`: the plugin package and its payload.
-    pub data: PluginData,
-    /// An SDP offer or answer from the plugin (only asynchronous replies carry one).
-    pub jsep: Option<Jsep>,
-    /// The frame the reply came in.
-    pub raw: RawFrame,
-}
-
-impl PluginReply {
-    /// The plugin's payload as a JSON value (see [`PluginData::value`] for when it fails).
-    pub fn value(&self) -> Result<Value, serde_json::Error> {
-        self.data.value()
-    }
-}
-
 /// One Janus API connection (WebSocket subprotocol `janus-protocol`).
 ///
 /// All IO happens on the calling thread, inside the methods below; the library starts no
@@ -45,12 +27,13 @@ impl PluginReply {
 /// while idle, wait in [`next_event`](Self::next_event).
 ///
 /// Three ways to talk to Janus:
-/// * typed calls, each waiting for its own outcome: [`info`](Self::info),
+/// * typed requests, each waiting for its own outcome: [`call`](Self::call) with any
+///   [`request`](crate::request) type (its own deadline with [`Request::within`], else
+///   [`ConnectOptions::request_timeout`]), or the shorthands [`info`](Self::info),
 ///   [`create`](Self::create), [`attach`](Self::attach), [`message`](Self::message),
 ///   [`trickle`](Self::trickle), [`hangup`](Self::hangup), [`detach`](Self::detach),
 ///   [`destroy`](Self::destroy), [`keepalive`](Self::keepalive), [`claim`](Self::claim),
-///   [`ping`](Self::ping); the `_timeout` variants set that request's deadline instead of
-///   [`ConnectOptions::request_timeout`];
+///   [`ping`](Self::ping);
 /// * pipelining: [`submit`](Self::submit) any number of [`Command`]s, then
 ///   [`wait`](Self::wait) for each transaction (in any order) or [`cancel`](Self::cancel) it;
 /// * events: [`next_event`](Self::next_event).
@@ -75,211 +58,97 @@ impl Connection {
         })
     }
 
-    // ----- typed calls -------------------------------------------------------------------
+    // ----- requests ----------------------------------------------------------------------
+
+    /// Sends any typed request and waits for its outcome: the one path under every method
+    /// below. Its deadline is the request's own ([`Request::within`]) or
+    /// [`ConnectOptions::request_timeout`]. Meanwhile keepalives go out and other events are
+    /// set aside for [`next_event`](Self::next_event).
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use janus_blocking::request::{Attach, Create, Request};
+    /// use janus_blocking::{ConnectOptions, Connection, Ordering};
+    /// # fn main() -> Result<(), janus_blocking::Error> {
+    /// let mut janus = Connection::connect("ws://127.0.0.1:8188", ConnectOptions::new())?;
+    /// let session = janus.call(Create::new().within(Duration::from_secs(2)))?;
+    /// let attach = Attach::new(session, "janus.plugin.videoroom")
+    ///     .opaque_id("room-1")
+    ///     .ordering(Ordering::Pipelined);
+    /// let handle = janus.call(attach)?;
+    /// # let _ = handle;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn call<R>(&mut self, request: R) -> Result<R::Output, Error>
+    where
+        R: Request<Command = Command, Reply = Reply>,
+    {
+        self.driver.request(request)
+    }
 
     /// `info`: what the server is and runs (version, plugins, `session-timeout`, …).
     pub fn info(&mut self) -> Result<ServerInfo, Error> {
-        self.info_inner(None)
-    }
-
-    /// [`info`](Self::info) with its own deadline.
-    pub fn info_timeout(&mut self, timeout: Duration) -> Result<ServerInfo, Error> {
-        self.info_inner(Some(timeout))
-    }
-
-    fn info_inner(&mut self, timeout: Option<Duration>) -> Result<ServerInfo, Error> {
-        let reply = self.call(Command::Info, timeout)?;
-        match reply.kind {
-            ReplyKind::ServerInfo(info) => Ok(*info),
-            _ => Err(Error::UnexpectedReply(reply.raw)),
-        }
+        self.call(request::Info)
     }
 
     /// `ping`: a round trip to the server (keeps no session alive).
     pub fn ping(&mut self) -> Result<(), Error> {
-        self.expect_ack(Command::Ping, None)
-    }
-
-    /// [`ping`](Self::ping) with its own deadline.
-    pub fn ping_timeout(&mut self, timeout: Duration) -> Result<(), Error> {
-        self.expect_ack(Command::Ping, Some(timeout))
+        self.call(request::Ping)
     }
 
     /// `create`: a new session, with an id Janus picks. Keepalives for it start at once.
+    /// ([`request::Create::with_id`] asks for an id.)
     pub fn create(&mut self) -> Result<SessionId, Error> {
-        self.create_inner(None, None)
-    }
-
-    /// [`create`](Self::create) with its own deadline.
-    pub fn create_timeout(&mut self, timeout: Duration) -> Result<SessionId, Error> {
-        self.create_inner(None, Some(timeout))
-    }
-
-    /// `create` asking for this session id (Janus answers 468 if it is taken).
-    pub fn create_with_id(&mut self, id: SessionId) -> Result<SessionId, Error> {
-        self.create_inner(Some(id), None)
-    }
-
-    /// [`create_with_id`](Self::create_with_id) with its own deadline.
-    pub fn create_with_id_timeout(
-        &mut self,
-        id: SessionId,
-        timeout: Duration,
-    ) -> Result<SessionId, Error> {
-        self.create_inner(Some(id), Some(timeout))
-    }
-
-    fn create_inner(
-        &mut self,
-        id: Option<SessionId>,
-        timeout: Option<Duration>,
-    ) -> Result<SessionId, Error> {
-        let reply = self.call(Command::Create { id }, timeout)?;
-        match reply.kind {
-            ReplyKind::SessionCreated(session) => Ok(session),
-            _ => Err(Error::UnexpectedReply(reply.raw)),
-        }
+        self.call(request::Create::new())
     }
 
     /// `attach`: a new handle on a plugin, e.g. `janus.plugin.echotest` (Janus answers 460
-    /// for an unknown plugin).
+    /// for an unknown plugin). ([`request::Attach`] sets an opaque id or an [`Ordering`].)
+    ///
+    /// [`Ordering`]: crate::Ordering
     pub fn attach(&mut self, session: SessionId, plugin: &str) -> Result<HandleId, Error> {
-        self.attach_inner(Command::attach(session, plugin), None)
-    }
-
-    /// [`attach`](Self::attach) with its own deadline.
-    pub fn attach_timeout(
-        &mut self,
-        session: SessionId,
-        plugin: &str,
-        timeout: Duration,
-    ) -> Result<HandleId, Error> {
-        self.attach_inner(Command::attach(session, plugin), Some(timeout))
-    }
-
-    /// `attach` with an `opaque_id` and the [`Ordering`] of requests on the new handle
-    /// (`None`: the connection's default, [`Ordering::Ordered`] unless configured).
-    pub fn attach_with(
-        &mut self,
-        session: SessionId,
-        plugin: &str,
-        opaque_id: Option<&str>,
-        ordering: Option<Ordering>,
-    ) -> Result<HandleId, Error> {
-        let command = Command::Attach {
-            session,
-            plugin: plugin.to_owned(),
-            opaque_id: opaque_id.map(str::to_owned),
-            ordering,
-        };
-        self.attach_inner(command, None)
-    }
-
-    fn attach_inner(
-        &mut self,
-        command: Command,
-        timeout: Option<Duration>,
-    ) -> Result<HandleId, Error> {
-        let reply = self.call(command, timeout)?;
-        match reply.kind {
-            ReplyKind::Attached(handle) => Ok(handle),
-            _ => Err(Error::UnexpectedReply(reply.raw)),
-        }
+        self.call(request::Attach::new(session, plugin))
     }
 
     /// `message`: a plugin request (`body` must be a JSON object) with an optional SDP.
     ///
     /// Returns the plugin's synchronous reply, or for an asynchronous request the event that
     /// completes it (whether or not its `ack` came first). A plugin-level failure
-    /// (`error_code` in `plugindata`) is [`Error::Plugin`]; a core one [`Error::Janus`].
+    /// (`error_code` in `plugindata`) is a [`RequestError::Plugin`](crate::RequestError::Plugin);
+    /// a core one a [`RequestError::Janus`](crate::RequestError::Janus).
     pub fn message(
         &mut self,
         handle: HandleId,
         body: Value,
         jsep: Option<Jsep>,
     ) -> Result<PluginReply, Error> {
-        self.message_inner(handle, body, jsep, None)
-    }
-
-    /// [`message`](Self::message) with its own deadline.
-    pub fn message_timeout(
-        &mut self,
-        handle: HandleId,
-        body: Value,
-        jsep: Option<Jsep>,
-        timeout: Duration,
-    ) -> Result<PluginReply, Error> {
-        self.message_inner(handle, body, jsep, Some(timeout))
-    }
-
-    fn message_inner(
-        &mut self,
-        handle: HandleId,
-        body: Value,
-        jsep: Option<Jsep>,
-        timeout: Option<Duration>,
-    ) -> Result<PluginReply, Error> {
-        let reply = self.call(Command::message(handle, body, jsep), timeout)?;
-        plugin_reply(reply)
+        self.call(request::Message { handle, body, jsep })
     }
 
     /// `trickle`: one candidate, several, or end-of-candidates ([`Trickle::completed`]).
     pub fn trickle(&mut self, handle: HandleId, trickle: Trickle) -> Result<(), Error> {
-        self.expect_ack(Command::Trickle { handle, trickle }, None)
-    }
-
-    /// [`trickle`](Self::trickle) with its own deadline.
-    pub fn trickle_timeout(
-        &mut self,
-        handle: HandleId,
-        trickle: Trickle,
-        timeout: Duration,
-    ) -> Result<(), Error> {
-        self.expect_ack(Command::Trickle { handle, trickle }, Some(timeout))
+        self.call(request::Trickle::new(handle, trickle))
     }
 
     /// `hangup`: close the handle's peer connection (the handle stays).
     pub fn hangup(&mut self, handle: HandleId) -> Result<(), Error> {
-        self.expect_ack(Command::Hangup { handle }, None)
-    }
-
-    /// [`hangup`](Self::hangup) with its own deadline.
-    pub fn hangup_timeout(&mut self, handle: HandleId, timeout: Duration) -> Result<(), Error> {
-        self.expect_ack(Command::Hangup { handle }, Some(timeout))
+        self.call(request::Hangup(handle))
     }
 
     /// `detach`: release the handle.
     pub fn detach(&mut self, handle: HandleId) -> Result<(), Error> {
-        self.expect_ack(Command::Detach { handle }, None)
-    }
-
-    /// [`detach`](Self::detach) with its own deadline.
-    pub fn detach_timeout(&mut self, handle: HandleId, timeout: Duration) -> Result<(), Error> {
-        self.expect_ack(Command::Detach { handle }, Some(timeout))
+        self.call(request::Detach(handle))
     }
 
     /// `destroy`: end the session (its keepalives stop).
     pub fn destroy(&mut self, session: SessionId) -> Result<(), Error> {
-        self.expect_ack(Command::Destroy { session }, None)
-    }
-
-    /// [`destroy`](Self::destroy) with its own deadline.
-    pub fn destroy_timeout(&mut self, session: SessionId, timeout: Duration) -> Result<(), Error> {
-        self.expect_ack(Command::Destroy { session }, Some(timeout))
+        self.call(request::Destroy(session))
     }
 
     /// `keepalive` now (they also go out on their own, see [`ConnectOptions::keepalive_interval`]).
     pub fn keepalive(&mut self, session: SessionId) -> Result<(), Error> {
-        self.expect_ack(Command::Keepalive { session }, None)
-    }
-
-    /// [`keepalive`](Self::keepalive) with its own deadline.
-    pub fn keepalive_timeout(
-        &mut self,
-        session: SessionId,
-        timeout: Duration,
-    ) -> Result<(), Error> {
-        self.expect_ack(Command::Keepalive { session }, Some(timeout))
+        self.call(request::Keepalive(session))
     }
 
     /// `claim`: take over a session created on another connection (or on this one before a
@@ -287,39 +156,24 @@ impl Connection {
     /// events come here from then on; `handles` are the handles of that session this
     /// connection will use.
     pub fn claim(&mut self, session: SessionId, handles: &[HandleId]) -> Result<(), Error> {
-        self.claim_inner(session, handles, None)
-    }
-
-    /// [`claim`](Self::claim) with its own deadline.
-    pub fn claim_timeout(
-        &mut self,
-        session: SessionId,
-        handles: &[HandleId],
-        timeout: Duration,
-    ) -> Result<(), Error> {
-        self.claim_inner(session, handles, Some(timeout))
-    }
-
-    fn claim_inner(
-        &mut self,
-        session: SessionId,
-        handles: &[HandleId],
-        timeout: Option<Duration>,
-    ) -> Result<(), Error> {
-        let command = Command::Claim {
+        self.call(request::Claim {
             session,
             handles: handles.to_vec(),
-        };
-        self.expect_ack(command, timeout)
+        })
     }
 
     // ----- pipelining --------------------------------------------------------------------
 
     /// Sends a request without waiting for its outcome, and returns its transaction. Collect
     /// the outcome with [`wait`](Self::wait) (or give up with [`cancel`](Self::cancel)):
-    /// outcomes are kept until then.
-    pub fn submit(&mut self, command: Command) -> Result<TransactionId, Error> {
-        self.submit_inner(command, None)
+    /// outcomes are kept until then. Any [`Command`] or typed request, with its own deadline
+    /// if it has one ([`Request::within`]).
+    pub fn submit<R>(&mut self, request: R) -> Result<TransactionId, Error>
+    where
+        R: Request<Command = Command, Reply = Reply>,
+    {
+        let timeout = request.timeout();
+        self.driver.submit(request.into_command(), timeout)
     }
 
     /// [`submit`](Self::submit) of many requests at once: they go out together (one flush of
@@ -346,15 +200,6 @@ impl Connection {
         commands: impl IntoIterator<Item = Command>,
     ) -> Result<Vec<TransactionId>, Error> {
         self.driver.submit_all(commands)
-    }
-
-    /// [`submit`](Self::submit) with this request's own deadline.
-    pub fn submit_with_timeout(
-        &mut self,
-        command: Command,
-        timeout: Duration,
-    ) -> Result<TransactionId, Error> {
-        self.submit_inner(command, Some(timeout))
     }
 
     /// Waits for the outcome of a submitted request; meanwhile keepalives go out and other
@@ -414,38 +259,5 @@ impl Connection {
     /// when it has a `reclaim_session_timeout`.
     pub fn close(mut self) {
         self.driver.close(CLOSE_WAIT);
-    }
-
-    // ----- helpers -----------------------------------------------------------------------
-
-    fn call(&mut self, command: Command, timeout: Option<Duration>) -> Result<Reply, Error> {
-        self.driver.call(command, timeout)
-    }
-
-    fn submit_inner(
-        &mut self,
-        command: Command,
-        timeout: Option<Duration>,
-    ) -> Result<TransactionId, Error> {
-        self.driver.submit(command, timeout)
-    }
-
-    fn expect_ack(&mut self, command: Command, timeout: Option<Duration>) -> Result<(), Error> {
-        let reply = self.call(command, timeout)?;
-        match reply.kind {
-            ReplyKind::Ack | ReplyKind::Success | ReplyKind::Pong => Ok(()),
-            _ => Err(Error::UnexpectedReply(reply.raw)),
-        }
-    }
-}
-
-fn plugin_reply(reply: Reply) -> Result<PluginReply, Error> {
-    match reply.kind {
-        ReplyKind::Plugin { data, jsep } => Ok(PluginReply {
-            data,
-            jsep,
-            raw: reply.raw,
-        }),
-        _ => Err(Error::UnexpectedReply(reply.raw)),
     }
 }

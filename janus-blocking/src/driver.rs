@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use janus_proto::{Api, Core, Event, Input, RequestError, TransactionId, UsageError};
+use janus_proto::{Api, Core, Event, Input, Request, RequestError, TransactionId, UsageError};
 
 use crate::error::Error;
 use crate::queue::{EventBuffer, Item};
@@ -119,6 +119,16 @@ impl<A: Api> Driver<A> {
         let outcome = self.wait(txn);
         self.current = None;
         outcome
+    }
+
+    /// Submits a typed request, waits for its outcome and gives its typed output.
+    pub(crate) fn request<R>(&mut self, request: R) -> Result<R::Output, Error>
+    where
+        R: Request<Command = A::Command, Reply = A::Reply>,
+    {
+        let timeout = request.timeout();
+        let reply = self.call(request.into_command(), timeout)?;
+        R::output(reply).map_err(Error::from)
     }
 
     /// Turns the loop until `txn` has its outcome (the core guarantees one by its deadline).

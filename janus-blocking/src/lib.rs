@@ -82,16 +82,17 @@ mod socket;
 mod tests;
 
 pub use admin::AdminConnection;
-pub use connection::{Connection, PluginReply};
+pub use connection::Connection;
 pub use error::Error;
 pub use options::{ConnectOptions, PemSource};
 
 pub use janus_proto::admin::AdminEvent;
+pub use janus_proto::request::{self, Request};
 pub use janus_proto::wire::admin::{AdminReply, AdminReplyKind, AdminRequest, HandleInfo};
 pub use janus_proto::wire::{RawFrame, ServerInfo};
 pub use janus_proto::{
     Candidate, Command, Config, ConnectionEvent, Event, HandleEvent, HandleEventKind, HandleId,
-    IceCandidate, JanusError, Jsep, JsepType, Ordering, PluginData, PluginError, ProtocolError,
-    Reply, ReplyKind, RequestError, SessionEnd, SessionEvent, SessionId, SessionState,
-    TransactionId, Trickle, UsageError,
+    IceCandidate, JanusError, Jsep, JsepType, Ordering, PluginData, PluginError, PluginReply,
+    ProtocolError, Reply, ReplyKind, RequestError, SessionEnd, SessionEvent, SessionId,
+    SessionState, TransactionId, Trickle, UsageError,
 };

@@ -9,8 +9,10 @@
 //!
 //! The public interface is:
 //! * [`Client`]: one Janus API connection (sessions, handles, transactions, keepalives).
-//! * [`AdminClient`]: one Admin API connection.
+//! * [`AdminClient`]: one Admin API connection. Both are a [`Core`], the one loop over the
+//!   one transaction engine.
 //! * [`Command`] in, [`Event`] out; [`Config`] and [`Ordering`] to tune them.
+//! * [`request`]: typed requests, each with its typed outcome ([`Request`]).
 //! * [`wire`]: the stateless wire model of every message.
 //! * `testing` (feature `testing`): a sans-IO fake Janus and a simulated-time driver.
 //!
@@ -67,7 +69,7 @@
 //! `handle_timeout(now)` the next deadline is always later than `now`, so a loop never spins.
 //! An early or repeated `handle_timeout` does nothing; a `now` older than one already seen is
 //! taken as the latest. Deadlines: each request has one ([`Config::request_timeout`], or
-//! [`Client::submit_with_timeout`]); each session gets a keepalive every
+//! [`Client::submit_with_timeout`](Core::submit_with_timeout)); each session gets a keepalive every
 //! [`Config::keepalive_interval`] of idleness.
 //!
 //! ## Errors versus events
@@ -87,6 +89,28 @@
 //! sends is dropped: every event carries its [`wire::RawFrame`], and messages that cannot be
 //! routed arrive as [`ConnectionEvent::Unroutable`].
 //!
+//! ## Where each rule lives
+//!
+//! Every protocol rule is written once, in the file named here, and both APIs and every
+//! driver go through it.
+//!
+//! | rule | file |
+//! |---|---|
+//! | Transaction ids: counted, prefixed, spent only when a request is accepted | `engine.rs` (`ids.rs` for the wire form) |
+//! | A transaction ends exactly once (`Engine::finish`), its deadline, the pending limit | `engine.rs` |
+//! | Frames go out in order; a request cancelled before its frame was taken never goes out | `engine.rs`, `transmit_queue.rs` |
+//! | Late replies of given-up requests are recognised, expected late acks absorbed | `engine.rs` (with `recent.rs`) |
+//! | Incoming frame limit and single UTF-8 check; outgoing frame limit | `engine.rs` |
+//! | Events are bounded; past the bound notices drop into one `Lagged` count, state changes never | `event_queue.rs`, `event.rs` (`Event::keeps_state`) |
+//! | The run loop both APIs share: submit, cancel, input, timers, close | `core.rs` |
+//! | Sessions, handles, keepalives, ordering per handle, claim | `client.rs` |
+//! | Correlating replies, acks and events (event before ack, ack after outcome) | `client.rs` |
+//! | A 458 ends its session, a 459 its handle, locally; events route only to known handles | `client.rs` |
+//! | Admin API replies decoded by the kind of request they answer; `admin_secret` | `admin.rs` (wire model in `wire/admin.rs`) |
+//! | Which reply fits which request, and its typed output | `request.rs` |
+//! | Secrets never in `Debug` | `secret.rs` |
+//! | What every message on the wire looks like | `wire/` |
+//!
 //! ## Panics
 //!
 //! None on any input: every frame, command and time step either works or returns an error
@@ -105,6 +129,7 @@ mod event;
 mod event_queue;
 mod ids;
 mod recent;
+pub mod request;
 mod secret;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -122,5 +147,6 @@ pub use event::{
     SessionEvent,
 };
 pub use ids::{HandleId, SessionId, TransactionId};
+pub use request::{PluginReply, Request};
 pub use secret::Secret;
 pub use wire::{Candidate, IceCandidate, JanusError, Jsep, JsepType, PluginData, Trickle};

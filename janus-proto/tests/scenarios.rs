@@ -1677,3 +1677,43 @@ fn the_client_is_send_and_unwind_safe() {
     check::<janus_proto::Client>();
     check::<Event>();
 }
+
+#[test]
+fn typed_requests_give_typed_outputs_and_refuse_replies_that_do_not_fit() {
+    use janus_proto::request::{self, Request};
+    fn typed<R: Request<Command = Command, Reply = Reply>>(
+        pair: &mut Pair,
+        request: R,
+    ) -> Result<R::Output, RequestError> {
+        let reply = pair.request(request.into_command())?;
+        R::output(reply)
+    }
+    let mut pair = Pair::new(Config::new(), FakeConfig::new());
+    let info = typed(&mut pair, request::Info).expect("info");
+    assert!(info.plugins.contains_key(ECHOTEST));
+    typed(&mut pair, request::Ping).expect("ping");
+    let session = typed(&mut pair, request::Create::new()).expect("create");
+    let handle = typed(&mut pair, request::Attach::new(session, ECHOTEST)).expect("attach");
+    let reply = typed(
+        &mut pair,
+        request::Message::new(handle, json!({"audio": true})),
+    )
+    .expect("message");
+    assert_eq!(reply.data.plugin, ECHOTEST);
+    assert_eq!(reply.value().expect("JSON")["result"], "ok");
+    typed(
+        &mut pair,
+        request::Trickle::new(handle, Trickle::completed()),
+    )
+    .expect("trickle");
+    typed(&mut pair, request::Keepalive(session)).expect("keepalive");
+    typed(&mut pair, request::Hangup(handle)).expect("hangup");
+    typed(&mut pair, request::Detach(handle)).expect("detach");
+    typed(&mut pair, request::Destroy(session)).expect("destroy");
+    // A reply of another kind is refused by the request it came for, with its frame.
+    let pong = pair.request(Command::Ping).expect("ping");
+    match request::Create::output(pong) {
+        Err(RequestError::UnexpectedReply(raw)) => assert!(raw.as_str().contains("pong")),
+        other => panic!("expected UnexpectedReply, got {other:?}"),
+    }
+}

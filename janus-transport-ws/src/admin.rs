@@ -8,10 +8,10 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_io::{AsyncRead, AsyncWrite};
-use janus_proto::wire::admin::{AdminReply, AdminReplyKind, AdminRequest, AdminStatus, HandleInfo};
+use janus_proto::request::{self, Request};
+use janus_proto::wire::admin::{AdminReply, AdminRequest, AdminStatus, HandleInfo};
 use janus_proto::wire::ServerInfo;
-use janus_proto::{AdminApi, Config};
-use janus_proto::{HandleId, Secret, SessionId};
+use janus_proto::{AdminApi, Config, HandleId, Secret, SessionId};
 
 use crate::driver::{DriverEnd, DriverLoop};
 use crate::error::{Error, Result};
@@ -202,7 +202,7 @@ impl Future for AdminDriver {
 ///
 /// Requests behave as on [`Client`](crate::Client): submitted when the method is called,
 /// cancelled when their future is dropped early. Any request goes through
-/// [`request`](Self::request); the common ones have typed helpers.
+/// [`call`](Self::call); the common ones have shorthands.
 #[derive(Clone)]
 pub struct AdminClient {
     conn: Conn<Shared<AdminApi>>,
@@ -217,77 +217,39 @@ impl fmt::Debug for AdminClient {
     }
 }
 
-fn unexpected(reply: AdminReply) -> Error {
-    Error::UnexpectedReply(reply.raw)
-}
-
 impl AdminClient {
-    /// Any Admin API request, with the default deadline; the reply's [`AdminReplyKind`] is
-    /// the typed view for that request.
-    pub fn request(
-        &self,
-        request: AdminRequest,
-    ) -> impl Future<Output = Result<AdminReply>> + Send + 'static {
-        let pending = self.conn.start(request, None);
-        async move { pending?.await }
-    }
-
-    /// [`request`](Self::request) with its own deadline.
-    pub fn request_with_timeout(
-        &self,
-        request: AdminRequest,
-        timeout: Duration,
-    ) -> impl Future<Output = Result<AdminReply>> + Send + 'static {
-        let pending = self.conn.start(request, Some(timeout));
-        async move { pending?.await }
+    /// Sends any Admin API request and returns the future of its outcome: an
+    /// [`AdminRequest`] gives the [`AdminReply`] (its [`AdminReplyKind`](crate::AdminReplyKind) is the typed view
+    /// for that request), a typed one from [`request`](crate::request) its typed output. Its
+    /// deadline is its own ([`Request::within`]) or the connection's.
+    pub fn call<R>(&self, request: R) -> impl Future<Output = Result<R::Output>> + Send + 'static
+    where
+        R: Request<Command = AdminRequest, Reply = AdminReply>,
+        R::Output: Send + 'static,
+    {
+        let timeout = request.timeout();
+        let pending = self.conn.start(request.into_command(), timeout);
+        async move { R::output(pending?.await?).map_err(Error::from) }
     }
 
     /// `info`: the server's description.
     pub fn info(&self) -> impl Future<Output = Result<ServerInfo>> + Send + 'static {
-        let reply = self.request(AdminRequest::Info);
-        async move {
-            let reply = reply.await?;
-            match reply.kind {
-                AdminReplyKind::ServerInfo(info) => Ok(*info),
-                _ => Err(unexpected(reply)),
-            }
-        }
+        self.call(request::AdminInfo)
     }
 
     /// `ping`: a round trip.
     pub fn ping(&self) -> impl Future<Output = Result<()>> + Send + 'static {
-        let reply = self.request(AdminRequest::Ping);
-        async move {
-            let reply = reply.await?;
-            match reply.kind {
-                AdminReplyKind::Pong => Ok(()),
-                _ => Err(unexpected(reply)),
-            }
-        }
+        self.call(request::AdminPing)
     }
 
     /// `get_status`: the settings that can be changed at runtime.
     pub fn get_status(&self) -> impl Future<Output = Result<AdminStatus>> + Send + 'static {
-        let reply = self.request(AdminRequest::GetStatus);
-        async move {
-            let reply = reply.await?;
-            match reply.kind {
-                AdminReplyKind::Status(status) => Ok(status),
-                _ => Err(unexpected(reply)),
-            }
-        }
+        self.call(request::GetStatus)
     }
 
     /// `list_sessions`: every session on the server.
     pub fn list_sessions(&self) -> impl Future<Output = Result<Vec<SessionId>>> + Send + 'static {
-        let reply = self.request(AdminRequest::ListSessions);
-        async move {
-            let reply = reply.await?;
-            match reply.kind {
-                AdminReplyKind::Sessions(sessions) => Ok(sessions),
-                _ => Err(unexpected(reply)),
-            }
-        }
+        self.call(request::ListSessions)
     }
 
     /// `list_handles`: every handle of a session (458 for an unknown session).
@@ -295,16 +257,7 @@ impl AdminClient {
         &self,
         session: SessionId,
     ) -> impl Future<Output = Result<Vec<HandleId>>> + Send + 'static {
-        let reply = self.request(AdminRequest::ListHandles {
-            session_id: session,
-        });
-        async move {
-            let reply = reply.await?;
-            match reply.kind {
-                AdminReplyKind::Handles { handles, .. } => Ok(handles),
-                _ => Err(unexpected(reply)),
-            }
-        }
+        self.call(request::ListHandles(session))
     }
 
     /// `handle_info`: everything Janus knows about a handle.
@@ -313,31 +266,13 @@ impl AdminClient {
         session: SessionId,
         handle: HandleId,
     ) -> impl Future<Output = Result<HandleInfo>> + Send + 'static {
-        let reply = self.request(AdminRequest::HandleInfo {
-            session_id: session,
-            handle_id: handle,
-            plugin_only: None,
-        });
-        async move {
-            let reply = reply.await?;
-            match reply.kind {
-                AdminReplyKind::HandleInfo { info, .. } => Ok(info),
-                _ => Err(unexpected(reply)),
-            }
-        }
+        self.call(request::GetHandleInfo::new(session, handle))
     }
 
     /// `set_log_level` (0–7; Janus answers 467 otherwise); resolves with the level now in
     /// force.
     pub fn set_log_level(&self, level: u8) -> impl Future<Output = Result<u8>> + Send + 'static {
-        let reply = self.request(AdminRequest::SetLogLevel { level });
-        async move {
-            let reply = reply.await?;
-            match reply.kind {
-                AdminReplyKind::LogLevel(level) => Ok(level),
-                _ => Err(unexpected(reply)),
-            }
-        }
+        self.call(request::SetLogLevel(level))
     }
 
     /// `add_token` (servers with `token_auth`): a stored token for these plugins (`None`:
@@ -347,17 +282,10 @@ impl AdminClient {
         token: impl Into<Secret>,
         plugins: Option<Vec<String>>,
     ) -> impl Future<Output = Result<Vec<String>>> + Send + 'static {
-        let reply = self.request(AdminRequest::AddToken {
+        self.call(request::AddToken {
             token: token.into(),
             plugins,
-        });
-        async move {
-            let reply = reply.await?;
-            match reply.kind {
-                AdminReplyKind::TokenPlugins(plugins) => Ok(plugins),
-                _ => Err(unexpected(reply)),
-            }
-        }
+        })
     }
 
     /// `remove_token`: requests using it fail from then on.
@@ -365,9 +293,7 @@ impl AdminClient {
         &self,
         token: impl Into<Secret>,
     ) -> impl Future<Output = Result<()>> + Send + 'static {
-        self.done(AdminRequest::RemoveToken {
-            token: token.into(),
-        })
+        self.call(request::RemoveToken(token.into()))
     }
 
     /// `detach_handle`: detaches a handle (its session's owner receives `detached`).
@@ -376,10 +302,7 @@ impl AdminClient {
         session: SessionId,
         handle: HandleId,
     ) -> impl Future<Output = Result<()>> + Send + 'static {
-        self.done(AdminRequest::DetachHandle {
-            session_id: session,
-            handle_id: handle,
-        })
+        self.call(request::DetachHandle { session, handle })
     }
 
     /// `destroy_session`: destroys a session (its owner is not told).
@@ -387,20 +310,7 @@ impl AdminClient {
         &self,
         session: SessionId,
     ) -> impl Future<Output = Result<()>> + Send + 'static {
-        self.done(AdminRequest::DestroySession {
-            session_id: session,
-        })
-    }
-
-    fn done(&self, request: AdminRequest) -> impl Future<Output = Result<()>> + Send + 'static {
-        let reply = self.request(request);
-        async move {
-            let reply = reply.await?;
-            match reply.kind {
-                AdminReplyKind::Done => Ok(()),
-                _ => Err(unexpected(reply)),
-            }
-        }
+        self.call(request::DestroySession(session))
     }
 
     /// Connection-level events (late replies, uncorrelated errors, unroutable and

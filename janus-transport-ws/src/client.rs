@@ -8,18 +8,16 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_io::{AsyncRead, AsyncWrite};
-use janus_proto::wire::{RawFrame, ServerInfo};
-use janus_proto::{
-    Command, HandleId, Jsep, Ordering, PluginData, Reply, ReplyKind, SessionId, SessionState,
-    Trickle,
-};
+use janus_proto::request::{self, Request};
+use janus_proto::wire::ServerInfo;
+use janus_proto::{Command, HandleId, Jsep, PluginReply, Reply, SessionId, SessionState, Trickle};
 use serde_json::Value;
 
 use crate::driver::{DriverEnd, DriverLoop};
 use crate::error::{Error, Result};
 use crate::events::{ConnectionEvents, EventStream, HandleEvents, SessionEvents};
 use crate::options::ConnectOptions;
-use crate::shared::{Conn, Host, Pending, Shared};
+use crate::shared::{Conn, Host, Shared};
 use crate::transport::{self, Io, Ws};
 
 /// The WebSocket subprotocol of the Janus API.
@@ -178,137 +176,70 @@ impl fmt::Debug for Client {
     }
 }
 
-/// A plugin's answer to [`Handle::message`]: its synchronous reply or its event.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PluginReply {
-    /// The plugin's payload (`plugindata`); [`PluginData::parse`] gives a typed view.
-    pub data: PluginData,
-    /// An SDP from the plugin (only with events).
-    pub jsep: Option<Jsep>,
-    /// The whole frame it came in.
-    pub raw: RawFrame,
-}
-
-impl PluginReply {
-    /// The plugin's payload as a JSON value (see [`PluginData::value`] for when it fails).
-    pub fn value(&self) -> Result<Value, serde_json::Error> {
-        self.data.value()
-    }
-}
-
-/// Settings of [`Session::attach_with`].
-#[derive(Debug, Clone, Default)]
-#[non_exhaustive]
-pub struct AttachOptions {
-    /// Reported back in events when the server has `opaqueid_in_api`.
-    pub opaque_id: Option<String>,
-    /// Ordering of requests on the new handle (the connection's [`janus_proto::Config`]
-    /// default, [`Ordering::Ordered`], when `None`).
-    pub ordering: Option<Ordering>,
-}
-
-impl AttachOptions {
-    /// No opaque id, the default ordering.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Sets [`opaque_id`](Self::opaque_id).
-    pub fn opaque_id(mut self, id: impl Into<String>) -> Self {
-        self.opaque_id = Some(id.into());
-        self
-    }
-
-    /// Sets [`ordering`](Self::ordering).
-    pub fn ordering(mut self, ordering: Ordering) -> Self {
-        self.ordering = Some(ordering);
-        self
-    }
-}
-
-fn unexpected(reply: Reply) -> Error {
-    Error::UnexpectedReply(reply.raw)
-}
-
 impl Client {
-    /// Submits `command` and returns the future of its outcome (see the type's docs on
-    /// cancellation).
-    fn start(
-        &self,
-        command: Command,
-        timeout: Option<Duration>,
-    ) -> Result<Pending<Shared<janus_proto::JanusApi>>> {
-        self.conn.start(command, timeout)
-    }
-
-    /// Any request, with the connection's default deadline; the generic path under every
-    /// typed method. The reply's [`ReplyKind`] says what came back.
-    pub fn submit(&self, command: Command) -> impl Future<Output = Result<Reply>> + Send + 'static {
-        let pending = self.start(command, None);
-        async move { pending?.await }
-    }
-
-    /// Any request, failing with [`Error::TimedOut`] if it has no outcome within `timeout`.
-    pub fn submit_with_timeout(
-        &self,
-        command: Command,
-        timeout: Duration,
-    ) -> impl Future<Output = Result<Reply>> + Send + 'static {
-        let pending = self.start(command, Some(timeout));
-        async move { pending?.await }
+    /// Sends any typed request and returns the future of its outcome: the one path under
+    /// every method below. A [`Command`] gives the untyped [`Reply`]; a type from
+    /// [`request`](crate::request) its typed output. The deadline is the request's own
+    /// ([`Request::within`]) or the connection's. Dropping the future cancels the request
+    /// (see the type's docs).
+    ///
+    /// ```no_run
+    /// # async fn f(client: janus_transport_ws::Client, session: janus_transport_ws::SessionId)
+    /// # -> janus_transport_ws::Result<()> {
+    /// use std::time::Duration;
+    /// use janus_transport_ws::request::{Attach, Request};
+    /// use janus_transport_ws::Ordering;
+    /// let attach = Attach::new(session, "janus.plugin.videoroom")
+    ///     .opaque_id("room-1")
+    ///     .ordering(Ordering::Pipelined)
+    ///     .within(Duration::from_secs(2));
+    /// let handle = client.call(attach).await?;
+    /// # let _ = handle;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn call<R>(&self, request: R) -> impl Future<Output = Result<R::Output>> + Send + 'static
+    where
+        R: Request<Command = Command, Reply = Reply>,
+        R::Output: Send + 'static,
+    {
+        let timeout = request.timeout();
+        let pending = self.conn.start(request.into_command(), timeout);
+        async move { R::output(pending?.await?).map_err(Error::from) }
     }
 
     /// `info`: the server's description (version, plugins, `session-timeout`, …). Also
     /// shortens the keepalive interval to half the server's session timeout when that is
     /// shorter (see [`ConnectOptions::keepalive_interval`]).
     pub fn info(&self) -> impl Future<Output = Result<ServerInfo>> + Send + 'static {
-        let reply = self.submit(Command::Info);
-        async move {
-            let reply = reply.await?;
-            match reply.kind {
-                ReplyKind::ServerInfo(info) => Ok(*info),
-                _ => Err(unexpected(reply)),
-            }
-        }
+        self.call(request::Info)
     }
 
     /// `ping`: a round trip (keeps no session alive).
     pub fn ping(&self) -> impl Future<Output = Result<()>> + Send + 'static {
-        let reply = self.submit(Command::Ping);
-        async move {
-            let reply = reply.await?;
-            match reply.kind {
-                ReplyKind::Pong => Ok(()),
-                _ => Err(unexpected(reply)),
-            }
-        }
+        self.call(request::Ping)
     }
 
-    /// `create`: a new session, with an id Janus picks. Keepalives for it start at once.
+    /// `create`: a new session, with an id Janus picks ([`request::Create::with_id`] asks
+    /// for one). Keepalives for it start at once.
     pub fn create(&self) -> impl Future<Output = Result<Session>> + Send + 'static {
-        self.create_session(None)
+        self.create_session(request::Create::new())
     }
 
-    /// `create` with an id of your choosing (Janus answers 468 if it is taken).
-    pub fn create_with_id(
+    /// [`create`](Self::create) with a request of your own: an id of your choosing, or its
+    /// own deadline.
+    pub fn create_session<R>(
         &self,
-        id: SessionId,
-    ) -> impl Future<Output = Result<Session>> + Send + 'static {
-        self.create_session(Some(id))
-    }
-
-    fn create_session(
-        &self,
-        id: Option<SessionId>,
-    ) -> impl Future<Output = Result<Session>> + Send + 'static {
-        let reply = self.submit(Command::Create { id });
+        create: R,
+    ) -> impl Future<Output = Result<Session>> + Send + 'static
+    where
+        R: Request<Command = Command, Reply = Reply, Output = SessionId>,
+    {
+        let created = self.call(create);
         let client = self.clone();
         async move {
-            let reply = reply.await?;
-            match reply.kind {
-                ReplyKind::SessionCreated(id) => Ok(Session { client, id }),
-                _ => Err(unexpected(reply)),
-            }
+            let id = created.await?;
+            Ok(Session { client, id })
         }
     }
 
@@ -325,17 +256,14 @@ impl Client {
         session: SessionId,
         handles: Vec<HandleId>,
     ) -> impl Future<Output = Result<Session>> + Send + 'static {
-        let reply = self.submit(Command::Claim { session, handles });
+        let claimed = self.call(request::Claim { session, handles });
         let client = self.clone();
         async move {
-            let reply = reply.await?;
-            match reply.kind {
-                ReplyKind::Success => Ok(Session {
-                    client,
-                    id: session,
-                }),
-                _ => Err(unexpected(reply)),
-            }
+            claimed.await?;
+            Ok(Session {
+                client,
+                id: session,
+            })
         }
     }
 
@@ -440,62 +368,45 @@ impl Session {
 
     /// `attach`: a new handle on `plugin` (e.g. `janus.plugin.echotest`).
     pub fn attach(&self, plugin: &str) -> impl Future<Output = Result<Handle>> + Send + 'static {
-        self.attach_with(plugin, AttachOptions::new())
+        self.attach_with(request::Attach::new(self.id, plugin))
     }
 
-    /// `attach` with an opaque id or a request [`Ordering`].
-    pub fn attach_with(
-        &self,
-        plugin: &str,
-        options: AttachOptions,
-    ) -> impl Future<Output = Result<Handle>> + Send + 'static {
-        let reply = self.client.submit(Command::Attach {
-            session: self.id,
-            plugin: plugin.to_owned(),
-            opaque_id: options.opaque_id,
-            ordering: options.ordering,
-        });
+    /// `attach` with a request of your own: an opaque id, an [`Ordering`](crate::Ordering),
+    /// its own deadline. The request's session is this one.
+    pub fn attach_with<R>(&self, attach: R) -> impl Future<Output = Result<Handle>> + Send + 'static
+    where
+        R: Request<Command = Command, Reply = Reply, Output = HandleId>,
+    {
+        let attached = self.client.call(attach);
         let client = self.client.clone();
         let session = self.id;
         async move {
-            let reply = reply.await?;
-            match reply.kind {
-                ReplyKind::Attached(id) => Ok(Handle {
-                    client,
-                    session,
-                    id,
-                }),
-                _ => Err(unexpected(reply)),
-            }
+            let id = attached.await?;
+            Ok(Handle {
+                client,
+                session,
+                id,
+            })
         }
     }
 
     /// `keepalive` now (they are also sent on their own every keepalive interval).
     pub fn keepalive(&self) -> impl Future<Output = Result<()>> + Send + 'static {
-        let reply = self.client.submit(Command::Keepalive { session: self.id });
-        async move {
-            reply.await?;
-            Ok(())
-        }
+        self.client.call(request::Keepalive(self.id))
     }
 
     /// `destroy`: ends the session and its handles.
     pub fn destroy(&self) -> impl Future<Output = Result<()>> + Send + 'static {
-        let reply = self.client.submit(Command::Destroy { session: self.id });
-        async move {
-            reply.await?;
-            Ok(())
-        }
+        self.client.call(request::Destroy(self.id))
     }
 
     /// `claim` this session again on its own connection, with its known handles: takes back
     /// its events after another connection claimed it (see [`Client::claim`]).
     pub fn claim(&self) -> impl Future<Output = Result<()>> + Send + 'static {
-        let reply = self.client.claim(self.id, self.handles());
-        async move {
-            reply.await?;
-            Ok(())
-        }
+        self.client.call(request::Claim {
+            session: self.id,
+            handles: self.handles(),
+        })
     }
 
     /// The session's events: see [`SessionEvents`]. Opening a new one ends the previous one.
@@ -550,66 +461,34 @@ impl Handle {
     ///
     /// Resolves with the plugin's synchronous reply or, for an asynchronous request, with
     /// the event that answers it (the `ack` in between is absorbed). A plugin-level error
-    /// (`error_code` in the plugin data) is [`Error::Plugin`].
+    /// (`error_code` in the plugin data) is a
+    /// [`RequestError::Plugin`](crate::RequestError::Plugin). For its own deadline, call
+    /// [`Client::call`] with a [`request::Message`] and [`Request::within`].
     pub fn message(
         &self,
         body: Value,
         jsep: Option<Jsep>,
     ) -> impl Future<Output = Result<PluginReply>> + Send + 'static {
-        let reply = self.client.submit(Command::Message {
+        self.client.call(request::Message {
             handle: self.id,
             body,
             jsep,
-        });
-        plugin_reply(reply)
-    }
-
-    /// [`message`](Self::message) with its own deadline.
-    pub fn message_with_timeout(
-        &self,
-        body: Value,
-        jsep: Option<Jsep>,
-        timeout: Duration,
-    ) -> impl Future<Output = Result<PluginReply>> + Send + 'static {
-        let reply = self.client.submit_with_timeout(
-            Command::Message {
-                handle: self.id,
-                body,
-                jsep,
-            },
-            timeout,
-        );
-        plugin_reply(reply)
+        })
     }
 
     /// `trickle`: one candidate, several, or the end of candidates.
     pub fn trickle(&self, trickle: Trickle) -> impl Future<Output = Result<()>> + Send + 'static {
-        let reply = self.client.submit(Command::Trickle {
-            handle: self.id,
-            trickle,
-        });
-        async move {
-            reply.await?;
-            Ok(())
-        }
+        self.client.call(request::Trickle::new(self.id, trickle))
     }
 
     /// `hangup`: closes the handle's peer connection (the handle stays).
     pub fn hangup(&self) -> impl Future<Output = Result<()>> + Send + 'static {
-        let reply = self.client.submit(Command::Hangup { handle: self.id });
-        async move {
-            reply.await?;
-            Ok(())
-        }
+        self.client.call(request::Hangup(self.id))
     }
 
     /// `detach`: releases the handle. Its event stream gets the `detached` event and ends.
     pub fn detach(&self) -> impl Future<Output = Result<()>> + Send + 'static {
-        let reply = self.client.submit(Command::Detach { handle: self.id });
-        async move {
-            reply.await?;
-            Ok(())
-        }
+        self.client.call(request::Detach(self.id))
     }
 
     /// The handle's events: see [`HandleEvents`]. Opening a new one ends the previous one.
@@ -621,17 +500,5 @@ impl Handle {
             s.queues.subscribe_handle(session, handle, live, w)
         });
         HandleEvents(EventStream::new(self.client.conn.shared.clone(), id))
-    }
-}
-
-async fn plugin_reply(reply: impl Future<Output = Result<Reply>>) -> Result<PluginReply> {
-    let reply = reply.await?;
-    match reply.kind {
-        ReplyKind::Plugin { data, jsep } => Ok(PluginReply {
-            data,
-            jsep,
-            raw: reply.raw,
-        }),
-        _ => Err(unexpected(reply)),
     }
 }

@@ -38,7 +38,7 @@
 //! ## Requests
 //!
 //! Each request method ([`Client::info`], [`Session::attach`], [`Handle::message`], …, and
-//! the generic [`Client::submit`]) submits its request when called and returns a `Send +
+//! the generic [`Client::call`]) submits its request when called and returns a `Send +
 //! 'static` future of its outcome: the reply, or an [`Error`] saying how it failed (Janus
 //! error, plugin error, deadline, connection lost, session ended, handle detached). Every
 //! request ends exactly once. Requests are **cancellation-safe**: dropping the future before
@@ -138,10 +138,7 @@ pub use admin::{
 };
 #[cfg(feature = "async-io")]
 pub use client::connect;
-pub use client::{
-    connect_with_stream, AttachOptions, Client, Driver, Handle, PluginReply, Session,
-    JANUS_PROTOCOL,
-};
+pub use client::{connect_with_stream, Client, Driver, Handle, Session, JANUS_PROTOCOL};
 pub use driver::DriverEnd;
 pub use error::{Error, Result};
 pub use events::{ConnectionEvents, HandleEvents, SessionEvents, StreamItem};
@@ -154,13 +151,14 @@ pub use futures_rustls::rustls;
 /// The protocol core this crate drives, re-exported for its types (events, commands, ids).
 pub use janus_proto;
 pub use janus_proto::admin::AdminEvent;
+pub use janus_proto::request::{self, Request};
 pub use janus_proto::wire::admin::{
     AdminReply, AdminReplyKind, AdminRequest, AdminStatus, HandleInfo,
 };
 pub use janus_proto::wire::{RawFrame, ServerInfo};
 pub use janus_proto::{
     Candidate, Command, Config, ConnectionEvent, Event, HandleEvent, HandleEventKind, HandleId,
-    IceCandidate, JanusError, Jsep, JsepType, Ordering, PluginData, PluginError, ProtocolError,
-    Reply, ReplyKind, RequestError, SessionEnd, SessionEvent, SessionId, SessionState,
-    TransactionId, Trickle, UsageError,
+    IceCandidate, JanusError, Jsep, JsepType, Ordering, PluginData, PluginError, PluginReply,
+    ProtocolError, Reply, ReplyKind, RequestError, SessionEnd, SessionEvent, SessionId,
+    SessionState, TransactionId, Trickle, UsageError,
 };

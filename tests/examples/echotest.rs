@@ -38,6 +38,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use janus_blocking::request::{Destroy, Request};
 use janus_blocking::{
     Candidate, ConnectOptions, Connection, ConnectionEvent, Event, HandleEventKind, HandleId, Jsep,
     JsepType, SessionEvent, SessionId, Trickle,
@@ -265,7 +266,7 @@ fn call_once(
         Ok(()) => conn.destroy(session).map_err(Failure::step("destroy")),
         // Best effort, briefly: the call already failed.
         Err(_) => {
-            let _ = conn.destroy_timeout(session, CLEANUP_STEP);
+            let _ = conn.call(Destroy(session).within(CLEANUP_STEP));
             Ok(())
         }
     };

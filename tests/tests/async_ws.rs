@@ -15,9 +15,10 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use futures_util::FutureExt;
 use futures_util::Stream;
 use janus_tests::{JanusOptions, JanusServer};
+use janus_transport_ws::request::{Attach, Message, Request};
 use janus_transport_ws::{
-    connect, connect_admin, connect_with_stream, AdminOptions, AttachOptions, Candidate, Client,
-    Config, ConnectOptions, ConnectionEvent, Driver, DriverEnd, Error, Event, HandleEventKind,
+    connect, connect_admin, connect_with_stream, AdminOptions, Candidate, Client, Config,
+    ConnectOptions, ConnectionEvent, Driver, DriverEnd, Error, Event, HandleEventKind,
     IceCandidate, Ordering, SessionEnd, SessionEvent, SessionState, StreamItem, Timer, Trickle,
 };
 use serde_json::{json, Value};
@@ -520,8 +521,7 @@ fn five_hundred_requests_in_flight_are_all_answered_and_correlated() {
         let session = client.create().await.expect("create");
         let vr = session
             .attach_with(
-                "janus.plugin.videoroom",
-                AttachOptions::new().ordering(Ordering::Pipelined),
+                Attach::new(session.id(), "janus.plugin.videoroom").ordering(Ordering::Pipelined),
             )
             .await
             .expect("attach");
@@ -692,8 +692,7 @@ fn admin_api_requests() {
         let session = client.create().await.expect("create");
         let handle = session
             .attach_with(
-                "janus.plugin.echotest",
-                AttachOptions::new().opaque_id("async-admin"),
+                Attach::new(session.id(), "janus.plugin.echotest").opaque_id("async-admin"),
             )
             .await
             .expect("attach");
@@ -821,7 +820,9 @@ fn tokio_through_compat_with_a_tokio_timer() {
         // A deadline enforced by the tokio timer: 1 ms for a request cannot be met.
         match tokio::time::timeout(
             limit,
-            echo.message_with_timeout(json!({"video": true}), None, Duration::from_millis(1)),
+            client.call(
+                Message::new(echo.id(), json!({"video": true})).within(Duration::from_millis(1)),
+            ),
         )
         .await
         {
@@ -931,7 +932,11 @@ fn keepalives_expiry_and_claim() {
 
             // A's request is acknowledged to A, but its event now goes to the owner, B.
             match handle
-                .message_with_timeout(json!({"audio": true}), None, Duration::from_secs(2))
+                .client()
+                .call(
+                    Message::new(handle.id(), json!({"audio": true}))
+                        .within(Duration::from_secs(2)),
+                )
                 .await
             {
                 Err(Error::TimedOut { acked: true }) => {}
@@ -1074,8 +1079,7 @@ fn janus_killed_with_requests_in_flight() {
             .expect("attach");
         let vr = session
             .attach_with(
-                "janus.plugin.videoroom",
-                AttachOptions::new().ordering(Ordering::Pipelined),
+                Attach::new(session.id(), "janus.plugin.videoroom").ordering(Ordering::Pipelined),
             )
             .await
             .expect("attach");
@@ -1172,8 +1176,7 @@ fn over_wss() {
         // 100 pipelined requests through TLS.
         let vr = session
             .attach_with(
-                "janus.plugin.videoroom",
-                AttachOptions::new().ordering(Ordering::Pipelined),
+                Attach::new(session.id(), "janus.plugin.videoroom").ordering(Ordering::Pipelined),
             )
             .await
             .expect("attach");

@@ -9,6 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
+use janus_blocking::request::{
+    self, Attach, Create, Destroy, Detach, Keepalive, Message, Ping, Request,
+};
 use janus_blocking::{
     AdminConnection, Candidate, Command, Config, ConnectOptions, Connection, ConnectionEvent,
     Error, Event, HandleEventKind, HandleId, IceCandidate, Ordering, SessionEnd, SessionEvent,
@@ -131,7 +134,8 @@ fn info_and_ping() {
     // would be 30 s, longer than the default 25 s).
     assert_eq!(conn.core().keepalive_interval(), Duration::from_secs(25));
     conn.ping().expect("ping");
-    conn.ping_timeout(Duration::from_secs(2)).expect("ping");
+    conn.call(Ping.within(Duration::from_secs(2)))
+        .expect("ping");
     conn.close();
 }
 
@@ -179,14 +183,17 @@ fn create_attach_detach_destroy() {
 
     // create_with_id: the id asked for, and 468 when it is taken.
     let chosen = SessionId(room_id() * 7);
-    assert_eq!(conn.create_with_id(chosen).expect("create_with_id"), chosen);
-    match conn.create_with_id(chosen) {
+    assert_eq!(
+        conn.call(Create::with_id(chosen)).expect("create_with_id"),
+        chosen
+    );
+    match conn.call(Create::with_id(chosen)) {
         Err(Error::Janus(e)) => assert_eq!(e.code, 468),
         other => panic!("expected error 468, got {other:?}"),
     }
 
     conn.destroy(session).expect("destroy");
-    conn.destroy_timeout(chosen, Duration::from_secs(5))
+    conn.call(Destroy(chosen).within(Duration::from_secs(5)))
         .expect("destroy");
     assert_eq!(conn.core().session_state(session), None);
     // Destroyed: the client refuses further requests without sending them.
@@ -241,11 +248,9 @@ fn videoroom_synchronous_requests() {
     assert_eq!(ours["description"], "blocking");
 
     let destroyed = conn
-        .message_timeout(
-            handle,
-            json!({"request": "destroy", "room": room}),
-            None,
-            Duration::from_secs(5),
+        .call(
+            Message::new(handle, json!({"request": "destroy", "room": room}))
+                .within(Duration::from_secs(5)),
         )
         .expect("destroy room");
     assert_eq!(plugin_value(&destroyed, "videoroom"), "destroyed");
@@ -409,7 +414,7 @@ fn trickle_and_hangup() {
         Trickle::Many(vec![candidate(40001), candidate(40002)]),
     )
     .expect("several candidates");
-    conn.trickle_timeout(handle, Trickle::completed(), Duration::from_secs(5))
+    conn.call(request::Trickle::new(handle, Trickle::completed()).within(Duration::from_secs(5)))
         .expect("completed");
 
     // hangup succeeds (no peer connection yet); the handle survives it.
@@ -420,11 +425,11 @@ fn trickle_and_hangup() {
         .expect("message after hangup");
     assert_eq!(plugin_value(&reply, "result"), "ok");
 
-    conn.detach_timeout(handle, Duration::from_secs(5))
+    conn.call(Detach(handle).within(Duration::from_secs(5)))
         .expect("detach");
     wait_for(&mut conn, |e| is_detached(e, handle).then_some(()));
     conn.keepalive(session).expect("keepalive");
-    conn.keepalive_timeout(session, Duration::from_secs(5))
+    conn.call(Keepalive(session).within(Duration::from_secs(5)))
         .expect("keepalive");
     conn.destroy(session).expect("destroy");
     conn.close();
@@ -440,12 +445,9 @@ fn request_deadline_and_cancel() {
     // Streaming `stop` on a viewer that never started: Janus acks it and says nothing more,
     // so the request ends at its own deadline, known to have been accepted.
     let start = Instant::now();
-    match conn.message_timeout(
-        handle,
-        json!({"request": "stop"}),
-        None,
-        Duration::from_millis(500),
-    ) {
+    match conn
+        .call(Message::new(handle, json!({"request": "stop"})).within(Duration::from_millis(500)))
+    {
         Err(Error::TimedOut { acked }) => assert!(acked),
         other => panic!("expected a timeout, got {other:?}"),
     }
@@ -476,8 +478,12 @@ fn five_hundred_requests_in_flight() {
     let session = conn.create().expect("create");
     let handles: Vec<HandleId> = (0..10)
         .map(|_| {
-            conn.attach_with(session, VIDEOROOM, Some("load"), Some(Ordering::Pipelined))
-                .expect("attach")
+            conn.call(
+                Attach::new(session, VIDEOROOM)
+                    .opaque_id("load")
+                    .ordering(Ordering::Pipelined),
+            )
+            .expect("attach")
         })
         .collect();
 
@@ -542,7 +548,7 @@ fn admin_api_requests() {
     let mut conn = connect(janus.ws_url());
     let session = conn.create().expect("create");
     let handle = conn
-        .attach_with(session, ECHOTEST, Some("opaque-blocking"), None)
+        .call(Attach::new(session, ECHOTEST).opaque_id("opaque-blocking"))
         .expect("attach");
 
     let mut admin = admin(&janus);
@@ -559,7 +565,7 @@ fn admin_api_requests() {
 
     assert_eq!(admin.set_log_level(5).expect("set_log_level"), 5);
     assert_eq!(admin.set_log_level(4).expect("set_log_level"), 4);
-    match admin.request(janus_blocking::AdminRequest::SetLogLevel { level: 9 }) {
+    match admin.call(janus_blocking::AdminRequest::SetLogLevel { level: 9 }) {
         Err(Error::Janus(e)) => assert_eq!(e.code, 467),
         other => panic!("expected error 467, got {other:?}"),
     }
@@ -806,10 +812,10 @@ fn janus_killed_with_requests_in_flight() {
     );
     let session = conn.create().expect("create");
     let streaming = conn
-        .attach_with(session, STREAMING, None, Some(Ordering::Pipelined))
+        .call(Attach::new(session, STREAMING).ordering(Ordering::Pipelined))
         .expect("attach");
     let echotest = conn
-        .attach_with(session, ECHOTEST, None, Some(Ordering::Pipelined))
+        .call(Attach::new(session, ECHOTEST).ordering(Ordering::Pipelined))
         .expect("attach");
 
     // 50 requests Janus accepts and never completes (Streaming `stop` on a viewer that never

@@ -206,7 +206,7 @@ impl Signalling for AsyncSignalling {
         // Submitted when called: the offer goes out before the trickles.
         let answer = self
             .client
-            .submit(Command::message(self.handle.id(), body, Some(jsep)));
+            .call(Command::message(self.handle.id(), body, Some(jsep)));
         let trickled: Vec<_> = trickles
             .into_iter()
             .map(|t| self.handle.trickle(t))
