@@ -10,6 +10,7 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
+use janus_proto::testing::ServerEncode;
 use janus_proto::wire::{JanusError, PluginData, Request, RequestBody, ServerMessage};
 use janus_proto::{
     Candidate, Client, Command, Event, HandleId, IceCandidate, Input, Jsep, Ordering, ReplyKind,

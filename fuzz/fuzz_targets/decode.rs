@@ -2,6 +2,7 @@
 //! encode → decode unchanged, and encode to JSON no harder to parse than the input.
 #![no_main]
 
+use janus_proto::testing::ServerEncode;
 use janus_proto::wire::ServerMessage;
 use libfuzzer_sys::fuzz_target;
 

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
+use janus_proto::testing::ServerEncode;
 use janus_proto::wire::{Request, ServerMessage};
 use janus_proto::{
     Client, Command, Config, Event, HandleId, Input, ReplyKind, SessionId, TransactionId,

@@ -33,6 +33,7 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use janus_proto::testing::ServerEncode;
 use janus_proto::wire::{
     ComponentInfo, MediaState, PluginData, Request, RequestBody, ServerInfo, ServerMessage,
     SlowLink,

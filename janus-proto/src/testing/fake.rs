@@ -9,6 +9,7 @@ use serde_json::{json, Map, Value};
 
 use crate::ids::{HandleId, SessionId};
 use crate::secret::Secret;
+use crate::testing::ServerEncode;
 use crate::wire::{
     Candidate, ComponentInfo, IceCandidate, JanusError, Jsep, JsepType, PluginData, Request,
     RequestBody, ServerInfo, ServerMessage,

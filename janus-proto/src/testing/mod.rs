@@ -32,8 +32,11 @@
 
 use std::time::Instant;
 
+mod encode;
 mod fake;
 mod pair;
+
+pub use encode::ServerEncode;
 
 pub use fake::{
     DetachedOnTimeout, FakeConfig, FakeJanus, FakeStats, Rng, DEMO_MOUNTPOINT, DEMO_ROOM, ECHOTEST,
