@@ -12,7 +12,8 @@
 //! * [`AdminClient`]: one Admin API connection.
 //! * [`Command`] in, [`Event`] out; [`Config`] and [`Ordering`] to tune them.
 //! * [`wire`]: the stateless wire model of every message.
-//! * `testing` (feature `testing`): a sans-IO fake Janus and a simulated-time driver.
+//! * `testing` (feature `testing`): a model of Janus's answers, a sans-IO fake Janus, a
+//!   simulated-time driver and an exactly-once ledger.
 //!
 //! ## The run loop
 //!

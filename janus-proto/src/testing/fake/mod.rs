@@ -9,14 +9,16 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Instant;
 
-use serde_json::value::RawValue;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::ids::{HandleId, SessionId};
+use crate::testing::answers::{
+    ack, created, error as error_msg, janus_candidate, plugin_data, plugin_error, plugin_event,
+    success,
+};
 use crate::testing::ServerEncode;
 use crate::wire::{
-    Candidate, ComponentInfo, IceCandidate, JanusError, Jsep, JsepType, PluginData, Request,
-    RequestBody, ServerInfo, ServerMessage,
+    Candidate, ComponentInfo, Jsep, JsepType, Request, RequestBody, ServerInfo, ServerMessage,
 };
 
 mod config;
@@ -726,16 +728,7 @@ impl FakeJanus {
                 handles: BTreeMap::new(),
             },
         );
-        self.reply(
-            now,
-            ServerMessage::Success {
-                transaction: txn,
-                session_id: None,
-                sender: None,
-                id: Some(id.0),
-                plugindata: None,
-            },
-        );
+        self.reply(now, created(txn, None, id.0));
     }
 
     fn attach(&mut self, now: Instant, txn: String, session: SessionId, plugin: &str) {
@@ -770,16 +763,7 @@ impl FakeJanus {
                 },
             );
         }
-        self.reply(
-            now,
-            ServerMessage::Success {
-                transaction: txn,
-                session_id: Some(session),
-                sender: None,
-                id: Some(handle.0),
-                plugindata: None,
-            },
-        );
+        self.reply(now, created(txn, Some(session), handle.0));
     }
 
     fn hangup(&mut self, now: Instant, txn: String, session: SessionId, handle: HandleId) {
@@ -795,7 +779,10 @@ impl FakeJanus {
         h.started = false;
         if plugin == Plugin::EchoTest {
             let data = json!({"echotest": "event", "result": "done"});
-            self.send_to_owner(now, plugin_event(None, session, handle, plugin, data, None));
+            self.send_to_owner(
+                now,
+                plugin_event(None, session, handle, plugin.package(), &data, None),
+            );
         }
         if had_pc {
             let m = ServerMessage::Hangup {
@@ -885,7 +872,7 @@ impl FakeJanus {
         };
         match reply {
             PluginReply::Sync { data, side } => {
-                let plugindata = plugin_data(plugin, data);
+                let plugindata = plugin_data(plugin.package(), &data);
                 let reply = ServerMessage::Success {
                     transaction: txn,
                     session_id: Some(session),
@@ -895,7 +882,7 @@ impl FakeJanus {
                 };
                 let side: Vec<ServerMessage> = side
                     .into_iter()
-                    .map(|(s, h, data)| plugin_event(None, s, h, plugin, data, None))
+                    .map(|(s, h, data)| plugin_event(None, s, h, plugin.package(), &data, None))
                     .collect();
                 if !side.is_empty() && self.rng.chance(self.config.side_effect_first) {
                     self.stats.side_effects_first += 1;
@@ -918,12 +905,7 @@ impl FakeJanus {
                 };
                 if jsep.is_some() && self.config.full_trickle {
                     // Janus's candidates go out before the ack and the SDP.
-                    let candidate = Candidate::Ice(IceCandidate {
-                        candidate: "candidate:1 1 udp 2015363327 192.0.2.2 43541 typ host"
-                            .to_owned(),
-                        sdp_mid: None,
-                        sdp_mline_index: Some(0),
-                    });
+                    let candidate = janus_candidate();
                     for candidate in [candidate, Candidate::Completed] {
                         let m = ServerMessage::Trickle {
                             session_id: session,
@@ -933,7 +915,7 @@ impl FakeJanus {
                         self.send_to_owner(now, m);
                     }
                 }
-                let event = plugin_event(Some(txn), session, handle, plugin, data, jsep);
+                let event = plugin_event(Some(txn), session, handle, plugin.package(), &data, jsep);
                 if self.rng.chance(self.config.event_before_ack) {
                     self.stats.events_before_ack += 1;
                     self.send_to_owner(now, event);
@@ -981,72 +963,4 @@ fn message_session(message: &ServerMessage) -> Option<SessionId> {
         | ServerMessage::Unknown { session_id, .. } => *session_id,
         ServerMessage::ServerInfo { .. } | ServerMessage::Pong { .. } => None,
     }
-}
-
-fn error_msg(
-    transaction: Option<String>,
-    session_id: Option<SessionId>,
-    code: u32,
-    reason: impl Into<String>,
-) -> ServerMessage {
-    ServerMessage::Error {
-        transaction,
-        session_id,
-        error: JanusError {
-            code,
-            reason: reason.into(),
-        },
-    }
-}
-
-fn success(transaction: String, session_id: Option<SessionId>) -> ServerMessage {
-    ServerMessage::Success {
-        transaction,
-        session_id,
-        sender: None,
-        id: None,
-        plugindata: None,
-    }
-}
-
-fn ack(transaction: String, session_id: SessionId, hint: Option<&str>) -> ServerMessage {
-    ServerMessage::Ack {
-        transaction,
-        session_id: Some(session_id),
-        hint: hint.map(str::to_owned),
-    }
-}
-
-fn plugin_data(plugin: Plugin, data: Value) -> PluginData {
-    PluginData {
-        plugin: plugin.package().to_owned(),
-        // A `Value` always serializes; the fallback (`null`) is never used.
-        data: serde_json::value::to_raw_value(&data).unwrap_or_else(|_| Box::<RawValue>::default()),
-    }
-}
-
-fn plugin_event(
-    transaction: Option<String>,
-    session: SessionId,
-    handle: HandleId,
-    plugin: Plugin,
-    data: Value,
-    jsep: Option<Jsep>,
-) -> ServerMessage {
-    ServerMessage::Event {
-        transaction,
-        session_id: session,
-        sender: handle,
-        plugindata: plugin_data(plugin, data),
-        jsep,
-    }
-}
-
-/// A plugin error inside `plugindata.data` (janus-api §5.4).
-fn plugin_error(key: &str, code: i64, reason: &str) -> Value {
-    let mut data = Map::new();
-    data.insert(key.to_owned(), Value::String("event".to_owned()));
-    data.insert("error_code".to_owned(), Value::from(code));
-    data.insert("error".to_owned(), Value::String(reason.to_owned()));
-    Value::Object(data)
 }
