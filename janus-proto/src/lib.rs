@@ -13,7 +13,7 @@
 //! * [`Command`] in, [`Event`] out; [`Config`] and [`Ordering`] to tune them.
 //! * [`wire`]: the stateless wire model of every message.
 //! * `testing` (feature `testing`): a model of Janus's answers, a sans-IO fake Janus, a
-//!   simulated-time driver and an exactly-once ledger.
+//!   simulated-time driver, an exactly-once ledger and the fuzz targets' bodies.
 //!
 //! ## The run loop
 //!

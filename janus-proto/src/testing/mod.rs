@@ -1,5 +1,5 @@
 //! Test support (feature `testing`): a model of Janus's answers, a sans-IO fake Janus, a
-//! simulated-time driver, and an exactly-once ledger.
+//! simulated-time driver, an exactly-once ledger, and the fuzz targets' bodies.
 //!
 //! * [`answers`]: one model of what Janus sends: given a request and a chosen
 //!   [`Answer`](answers::Answer), the reply; the [`Notice`](answers::Notice)s it sends on
@@ -12,10 +12,11 @@
 //!   transaction-less errors and garbage frames, all from a seeded [`Rng`].
 //! * [`Pair`]: a [`Client`](crate::Client) wired to a [`FakeJanus`], on simulated time:
 //!   [`Pair::drive`] until nothing is in flight, [`Pair::advance`] to move the clock.
-//! * [`Ledger`]: the exactly-once bookkeeping of transactions, used by [`Pair`] and the
-//!   property tests.
+//! * [`Ledger`]: the exactly-once bookkeeping of transactions, used by [`Pair`], the
+//!   property tests and the fuzz targets.
 //! * [`ServerEncode`]: a [`ServerMessage`](crate::wire::ServerMessage) encoded as Janus
 //!   sends it.
+//! * [`fuzz`]: the bodies of the cargo-fuzz targets.
 //!
 //! Nothing here reads a clock except [`start_instant`], which gives the simulation its
 //! starting point.
@@ -43,6 +44,7 @@ use std::time::Instant;
 pub mod answers;
 mod encode;
 mod fake;
+pub mod fuzz;
 mod ledger;
 mod pair;
 
