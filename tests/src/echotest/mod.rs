@@ -135,7 +135,18 @@ fn run(args: &Args, interrupt: &Interrupt, call: CallFn) -> ExitCode {
         }
         made += 1;
         let mut report = Report::new(&target, mode);
-        let outcome = interruptible(call, &target, mode, args.packets, interrupt, &mut report);
+        // A step that fails once a signal has come counts as interrupted.
+        let outcome = match (
+            call(&target, mode, args.packets, interrupt, &mut report),
+            interrupt.signal(),
+        ) {
+            (Err(Failure::Step { step, reason }), Some(signal)) => Err(Failure::Interrupted {
+                step,
+                signal,
+                also: Some(reason),
+            }),
+            (outcome, _) => outcome,
+        };
         report.print(&outcome);
         if outcome.is_err() {
             failed += 1;
@@ -185,26 +196,4 @@ pub struct Target {
     /// Whether Janus trickles its own candidates; `None`: someone else's Janus, configured
     /// as it is.
     pub full_trickle: Option<bool>,
-}
-
-/// A call; a step that fails once a signal has come counts as interrupted.
-fn interruptible(
-    call: CallFn,
-    target: &Target,
-    mode: CandidateMode,
-    packets: u32,
-    interrupt: &Interrupt,
-    report: &mut Report,
-) -> Result<(), Failure> {
-    match (
-        call(target, mode, packets, interrupt, report),
-        interrupt.signal(),
-    ) {
-        (Err(Failure::Step { step, reason }), Some(signal)) => Err(Failure::Interrupted {
-            step,
-            signal,
-            also: Some(reason),
-        }),
-        (outcome, _) => outcome,
-    }
 }
