@@ -4,7 +4,7 @@
   decode/         every server fixture, verbatim
   client_frames/  every server fixture with its transaction renamed to one the harness has in
                   flight, plus multi-step sequences (steps separated by 0xFF, controls 0xFE op …)
-  client_ops/     a few deterministic byte strings (the input is an `arbitrary` Vec<Op>)
+  client_ops/     a few deterministic byte strings (each byte picks an op or one of its arguments)
 
 Usage: python3 fuzz/make-seeds.py   (the seeds are committed; rerun after adding fixtures)
 """

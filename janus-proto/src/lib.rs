@@ -14,7 +14,8 @@
 //! * [`Command`] in, [`Event`] out; [`Config`] and [`Ordering`] to tune them.
 //! * [`request`]: typed requests, each with its typed outcome ([`Request`]).
 //! * [`wire`]: the stateless wire model of every message.
-//! * `testing` (feature `testing`): a sans-IO fake Janus and a simulated-time driver.
+//! * `testing` (feature `testing`): a model of Janus's answers, a sans-IO fake Janus, a
+//!   simulated-time driver, an exactly-once ledger and the fuzz targets' bodies.
 //!
 //! ## The run loop
 //!

@@ -10,6 +10,7 @@ use std::fs;
 use std::path::Path;
 use std::time::Instant;
 
+use janus_proto::testing::ServerEncode;
 use janus_proto::wire::{Request, RequestBody, ServerMessage};
 use janus_proto::{
     Candidate, Client, Command, Config, ConnectionEvent, Event, HandleEventKind, HandleId,

@@ -33,6 +33,8 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use janus_proto::testing::answers::{Answer, AnswerId, Answerer, Notice};
+use janus_proto::testing::{Ledger, ServerEncode};
 use janus_proto::wire::{
     ComponentInfo, MediaState, PluginData, Request, RequestBody, ServerInfo, ServerMessage,
     SlowLink,
@@ -664,60 +666,6 @@ fn check_request_fields(map: &Map<String, Value>, req: &Request) -> Result<(), S
     }
 }
 
-/// Property (b)'s bookkeeping: every transaction `submit` returned ends exactly once.
-#[derive(Debug, Default)]
-struct Ledger {
-    outstanding: BTreeSet<TransactionId>,
-    done: BTreeSet<TransactionId>,
-    acked: BTreeSet<TransactionId>,
-}
-
-impl Ledger {
-    fn submitted(&mut self, txn: TransactionId) -> Result<(), String> {
-        if self.done.contains(&txn) || !self.outstanding.insert(txn) {
-            return Err(format!("submit returned {txn} twice"));
-        }
-        Ok(())
-    }
-
-    fn observe(&mut self, event: &Event) -> Result<(), String> {
-        match event {
-            Event::Completed { txn, outcome } => {
-                if self.done.contains(txn) {
-                    return Err(format!("{txn} completed twice, now with {outcome:?}"));
-                }
-                if !self.outstanding.remove(txn) {
-                    return Err(format!("{txn} completed but submit never returned it"));
-                }
-                self.done.insert(*txn);
-            }
-            Event::Acked { txn, .. } => {
-                if !self.outstanding.contains(txn) {
-                    return Err(format!("{txn} acked but not pending"));
-                }
-                if !self.acked.insert(*txn) {
-                    return Err(format!("{txn} acked twice"));
-                }
-            }
-            Event::Connection(ConnectionEvent::LateReply { txn, .. })
-                if self.outstanding.contains(txn) =>
-            {
-                return Err(format!("late reply for {txn}, which is still pending"));
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-
-    fn all_done(&self) -> Result<(), String> {
-        if self.outstanding.is_empty() {
-            Ok(())
-        } else {
-            Err(format!("never completed: {:?}", self.outstanding))
-        }
-    }
-}
-
 /// Property (b), ordering: on an `Ordered` handle a `message` goes out only once every
 /// earlier message on the handle was accepted (acknowledged or completed), and a `hangup` or
 /// `detach` only once every earlier message completed.
@@ -808,9 +756,9 @@ impl OrderModel {
                 self.constrained += 1;
             }
             for &(earlier, _) in queue[..i].iter().filter(|(_, b)| !b) {
-                let done = ledger.done.contains(&earlier);
-                let accepted = done
-                    || (self.transmitted.contains(&earlier) && ledger.acked.contains(&earlier));
+                let done = ledger.is_done(earlier);
+                let accepted =
+                    done || (self.transmitted.contains(&earlier) && ledger.is_acked(earlier));
                 if (barrier && !done) || !accepted {
                     return Err(format!(
                         "{txn} went out on Ordered handle {handle} before message {earlier} \
@@ -1152,35 +1100,29 @@ enum Timeout {
     Forever,
 }
 
-/// An id in a synthesized `success`.
-#[derive(Debug, Clone, Copy)]
-enum IdChoice {
-    Absent,
-    Fresh,
-    Pick(IdPick),
+/// How the synthetic server answers a request: an [`Answer`], with the ids it names picked
+/// from those the harness has seen when the answer is sent.
+#[derive(Debug, Clone)]
+struct Shape {
+    answer: Answer,
+    /// A `success` carries one of the ids seen.
+    id: Option<IdPick>,
+    /// An `event` comes from one of the handles seen.
+    sender: Option<IdPick>,
 }
 
-/// How the synthetic server answers a request.
-#[derive(Debug, Clone)]
-enum Shape {
-    /// What Janus would send for that request (the number picks among ack / sync reply /
-    /// event / plugin error for a `message`, and a `session-timeout` for `info`).
-    Natural(u8),
-    Ack(Option<String>),
-    Success {
-        id: IdChoice,
-        plugindata: Option<Value>,
-        sender: bool,
-    },
-    Error(JanusError),
-    Event {
-        data: Value,
-        jsep: Option<Jsep>,
-        sender: Option<IdPick>,
-    },
-    Pong,
-    ServerInfo(Option<u64>),
-    Unknown(String),
+impl Shape {
+    fn answer(answer: Answer) -> Self {
+        Self {
+            answer,
+            id: None,
+            sender: None,
+        }
+    }
+
+    fn natural(v: u8) -> Self {
+        Self::answer(Answer::Natural(v))
+    }
 }
 
 fn arb_plugin_payload() -> BoxedStrategy<Value> {
@@ -1197,33 +1139,45 @@ fn arb_plugin_payload() -> BoxedStrategy<Value> {
 
 fn arb_shape() -> BoxedStrategy<Shape> {
     prop_oneof![
-        24 => any::<u8>().prop_map(Shape::Natural),
-        2 => option::of(arb_text()).prop_map(Shape::Ack),
+        24 => any::<u8>().prop_map(Shape::natural),
+        2 => option::of(arb_text()).prop_map(|hint| Shape::answer(Answer::Ack(hint))),
         2 => (
             prop_oneof![
-                Just(IdChoice::Absent),
-                Just(IdChoice::Fresh),
-                arb_pick().prop_map(IdChoice::Pick)
+                Just((AnswerId::Absent, None)),
+                Just((AnswerId::Fresh, None)),
+                arb_pick().prop_map(|p| (AnswerId::Absent, Some(p)))
             ],
             option::of(arb_plugin_payload()),
             any::<bool>(),
         )
-            .prop_map(|(id, plugindata, sender)| Shape::Success {
-                id,
-                plugindata,
-                sender,
+            .prop_map(|((id, pick), plugindata, sender)| Shape {
+                answer: Answer::Success {
+                    id,
+                    plugindata,
+                    sender,
+                },
+                id: pick,
+                sender: None,
             }),
-        2 => arb_janus_error().prop_map(Shape::Error),
+        2 => arb_janus_error().prop_map(|e| Shape::answer(Answer::Error(e))),
         2 => (
             arb_plugin_payload(),
             option::weighted(0.2, arb_jsep()),
             option::weighted(0.2, arb_pick()),
         )
-            .prop_map(|(data, jsep, sender)| Shape::Event { data, jsep, sender }),
-        1 => Just(Shape::Pong),
+            .prop_map(|(data, jsep, pick)| Shape {
+                answer: Answer::Event {
+                    data,
+                    jsep,
+                    sender: None,
+                },
+                id: None,
+                sender: pick,
+            }),
+        1 => Just(Shape::answer(Answer::Pong)),
         1 => option::of(prop_oneof![Just(0u64), Just(1), Just(60), any::<u64>()])
-            .prop_map(Shape::ServerInfo),
-        1 => arb_unknown_kind().prop_map(Shape::Unknown),
+            .prop_map(|t| Shape::answer(Answer::ServerInfo(t))),
+        1 => arb_unknown_kind().prop_map(|k| Shape::answer(Answer::Unknown(k))),
     ]
     .boxed()
 }
@@ -1255,54 +1209,40 @@ fn arb_foreign() -> BoxedStrategy<Foreign> {
     .boxed()
 }
 
-/// A message Janus sends on its own.
-#[derive(Debug, Clone)]
-enum Unsol {
-    /// A plugin event; `txn` names one of the sent requests (by index) when set.
-    Event {
-        data: Value,
-        jsep: Option<Jsep>,
-        txn: Option<usize>,
-    },
-    WebrtcUp,
-    Media(MediaState),
-    SlowLink(SlowLink),
-    Hangup(Option<String>),
-    Detached,
-    Timeout,
-    Trickle(Candidate),
-    Unknown {
-        janus: String,
-        session: bool,
-        sender: bool,
-    },
-    ErrorWithoutTransaction(JanusError),
-}
-
-fn arb_unsol() -> BoxedStrategy<Unsol> {
+/// A message Janus sends on its own; an event names one of the sent requests' transactions
+/// (by index) when `txn` is set.
+fn arb_notice() -> BoxedStrategy<(Notice, Option<usize>)> {
+    let plain = |n: Notice| (n, None);
     prop_oneof![
         4 => (
             arb_plugin_payload(),
             option::weighted(0.2, arb_jsep()),
             option::of(any::<usize>()),
         )
-            .prop_map(|(data, jsep, txn)| Unsol::Event { data, jsep, txn }),
-        1 => Just(Unsol::WebrtcUp),
-        1 => arb_media().prop_map(Unsol::Media),
-        1 => arb_slowlink().prop_map(Unsol::SlowLink),
+            .prop_map(|(data, jsep, txn)| (
+                Notice::Event {
+                    data,
+                    jsep,
+                    transaction: None
+                },
+                txn
+            )),
+        1 => Just(plain(Notice::WebrtcUp)),
+        1 => arb_media().prop_map(move |m| plain(Notice::Media(m))),
+        1 => arb_slowlink().prop_map(move |l| plain(Notice::SlowLink(l))),
         1 => option::of(prop_oneof![Just("DTLS alert".to_owned()), arb_text()])
-            .prop_map(Unsol::Hangup),
-        2 => Just(Unsol::Detached),
-        2 => Just(Unsol::Timeout),
-        1 => arb_candidate().prop_map(Unsol::Trickle),
+            .prop_map(move |r| plain(Notice::Hangup(r))),
+        2 => Just(plain(Notice::Detached)),
+        2 => Just(plain(Notice::Timeout)),
+        1 => arb_candidate().prop_map(move |c| plain(Notice::Trickle(c))),
         1 => (arb_unknown_kind(), any::<bool>(), any::<bool>()).prop_map(
-            |(janus, session, sender)| Unsol::Unknown {
+            move |(janus, session, sender)| plain(Notice::Unknown {
                 janus,
                 session,
                 sender,
-            }
+            })
         ),
-        1 => arb_janus_error().prop_map(Unsol::ErrorWithoutTransaction),
+        1 => arb_janus_error().prop_map(move |e| plain(Notice::ErrorWithoutTransaction(e))),
     ]
     .boxed()
 }
@@ -1404,7 +1344,9 @@ enum Op {
     },
     /// A message for a handle (and its session, or another one).
     Unsolicited {
-        kind: Unsol,
+        kind: Notice,
+        /// An event names the transaction of this sent request (by index).
+        txn: Option<usize>,
         handle: IdPick,
         session: Option<IdPick>,
         pretty: bool,
@@ -1441,13 +1383,14 @@ fn arb_frame_op() -> BoxedStrategy<Op> {
             }
         ),
         8 => (
-            arb_unsol(),
+            arb_notice(),
             arb_pick(),
             option::weighted(0.3, arb_pick()),
             prop::bool::weighted(0.1)
         )
-            .prop_map(|(kind, handle, session, pretty)| Op::Unsolicited {
+            .prop_map(|((kind, txn), handle, session, pretty)| Op::Unsolicited {
                 kind,
+                txn,
                 handle,
                 session,
                 pretty,
@@ -1489,7 +1432,7 @@ fn bootstrap(sessions: usize, handles: usize) -> Vec<Op> {
     let answer = Op::Reply {
         pick: 0,
         fresh: true,
-        shape: Shape::Natural(0),
+        shape: Shape::natural(0),
         pretty: false,
     };
     let mut ops = Vec::new();
@@ -1561,7 +1504,8 @@ struct Harness {
     sessions: Vec<u64>,
     /// Handle ids seen, with their session.
     handles: Vec<(u64, u64)>,
-    next_id: u64,
+    /// The synthetic server: it builds the answers and hands out fresh ids.
+    answers: Answerer,
     last_submitted: u64,
     request_timeout: Duration,
     /// The configured keepalive interval, when keepalives can always be sent (no tiny
@@ -1585,13 +1529,13 @@ impl Harness {
             prefix: setup.prefix.clone(),
             base,
             now: base,
-            ledger: Ledger::default(),
+            ledger: Ledger::new(setup.prefix.clone()),
             log: Vec::new(),
             sent: Vec::new(),
             delivered: Vec::new(),
             sessions: Vec::new(),
             handles: Vec::new(),
-            next_id: 1000,
+            answers: Answerer::new(1000),
             last_submitted: 0,
             request_timeout: Duration::from_millis(setup.request_timeout_ms),
             keepalive: setup
@@ -1609,9 +1553,8 @@ impl Harness {
     /// The earliest deadline of a pending transaction.
     fn earliest_deadline(&self) -> Option<Instant> {
         self.ledger
-            .outstanding
-            .iter()
-            .filter_map(|t| self.deadlines.get(t))
+            .pending()
+            .filter_map(|t| self.deadlines.get(&t))
             .min()
             .copied()
     }
@@ -1654,11 +1597,6 @@ impl Harness {
             panic!("after Input::Closed: {e}");
         }
         assert_eq!(self.client.pending(), 0, "pending() after Input::Closed");
-    }
-
-    fn fresh_id(&mut self) -> u64 {
-        self.next_id += 1;
-        self.next_id
     }
 
     fn add_session(&mut self, s: u64) {
@@ -1825,15 +1763,13 @@ impl Harness {
                 self.log.push(Record::Submit(r));
             }
             Op::Cancel(pick, raw) => {
-                let outstanding = &self.ledger.outstanding;
+                let outstanding = self.ledger.pending_count();
                 let txn = match pick {
-                    Some(i) if !outstanding.is_empty() => {
-                        outstanding.iter().nth(i % outstanding.len()).copied()
-                    }
+                    Some(i) if outstanding > 0 => self.ledger.pending().nth(i % outstanding),
                     _ => None,
                 }
                 .unwrap_or(TransactionId(*raw));
-                let pending = outstanding.contains(&txn);
+                let pending = self.ledger.is_pending(txn);
                 let r = self.client.cancel(self.now, txn);
                 assert_eq!(
                     r.is_ok(),
@@ -1985,9 +1921,11 @@ impl Harness {
                     None => self.add_session(s.0),
                 }
             }
-            let number = req.transaction.strip_prefix(self.prefix.as_str());
-            if let Some(n) = number.and_then(|n| n.parse().ok()) {
-                transmitted.push(TransactionId(n));
+            if let Err(e) = self.ledger.sent(&req) {
+                panic!("{e}");
+            }
+            if let Some(n) = self.ledger.number(&req.transaction) {
+                transmitted.push(n);
             }
             self.sent.push(Sent {
                 req,
@@ -1999,7 +1937,7 @@ impl Harness {
             assert!(!silent, "a failed call produced an event: {event:?}");
             if let Event::Completed { txn, outcome } = &event {
                 let deadline = self.deadlines.get(txn).copied();
-                let acked = self.ledger.acked.contains(txn);
+                let acked = self.ledger.is_acked(*txn);
                 if let Err(e) = check_timed_out(outcome, deadline, self.now, acked) {
                     panic!("{txn}: {e}");
                 }
@@ -2019,7 +1957,7 @@ impl Harness {
         }
         assert_eq!(
             self.client.pending(),
-            self.ledger.outstanding.len(),
+            self.ledger.pending_count(),
             "pending() disagrees with the transactions not yet completed"
         );
     }
@@ -2081,11 +2019,12 @@ impl Harness {
             }
             Op::Unsolicited {
                 kind,
+                txn,
                 handle,
                 session,
                 pretty,
             } => {
-                let msg = self.unsolicited(kind, *handle, *session);
+                let msg = self.unsolicited(kind, *txn, *handle, *session);
                 Some((render(&msg, *pretty), true))
             }
             Op::Duplicate(pick) => match self.delivered.len() {
@@ -2100,15 +2039,11 @@ impl Harness {
     /// Whether the client may still be waiting for an answer to `req`: a transaction it
     /// returned and has not completed, or one of its own keepalives.
     fn awaited(&self, req: &Request) -> bool {
-        let number = req
-            .transaction
-            .strip_prefix(self.prefix.as_str())
-            .and_then(|n| n.parse().ok());
-        match number {
+        match self.ledger.number(&req.transaction) {
             Some(n) => {
-                self.ledger.outstanding.contains(&TransactionId(n))
+                self.ledger.is_pending(n)
                     || (matches!(req.body, RequestBody::Keepalive { .. })
-                        && !self.ledger.done.contains(&TransactionId(n)))
+                        && !self.ledger.is_done(n))
             }
             None => false,
         }
@@ -2147,70 +2082,19 @@ impl Harness {
 
     /// The synthetic server's answer to `req`, learning the ids it hands out.
     fn answer(&mut self, req: &Request, shape: &Shape) -> ServerMessage {
-        let transaction = req.transaction.clone();
-        let session_id = req.body.session_id();
-        let handle_id = req.body.handle_id();
-        let msg = match shape {
-            Shape::Natural(v) => self.natural(req, *v),
-            Shape::Ack(hint) => ServerMessage::Ack {
-                transaction,
-                session_id,
-                hint: hint.clone(),
-            },
-            Shape::Success {
-                id,
-                plugindata,
-                sender,
-            } => {
-                let id = match id {
-                    IdChoice::Absent => None,
-                    IdChoice::Fresh => Some(self.fresh_id()),
-                    IdChoice::Pick(p) => Some(self.any_id(*p)),
-                };
-                ServerMessage::Success {
-                    transaction,
-                    session_id,
-                    sender: if *sender {
-                        Some(handle_id.unwrap_or(HandleId(0)))
-                    } else {
-                        None
-                    },
-                    id,
-                    plugindata: plugindata
-                        .as_ref()
-                        .map(|d| plugin_data("janus.plugin.echotest", d)),
+        let mut answer = shape.answer.clone();
+        match &mut answer {
+            Answer::Success { id, .. } => {
+                if let Some(pick) = shape.id {
+                    *id = AnswerId::Given(self.any_id(pick));
                 }
             }
-            Shape::Error(error) => ServerMessage::Error {
-                transaction: Some(transaction),
-                session_id,
-                error: error.clone(),
-            },
-            Shape::Event { data, jsep, sender } => ServerMessage::Event {
-                transaction: Some(transaction),
-                session_id: session_id.unwrap_or(SessionId(0)),
-                sender: match sender {
-                    Some(p) => HandleId(self.handle(*p).1),
-                    None => handle_id.unwrap_or(HandleId(0)),
-                },
-                plugindata: plugin_data("janus.plugin.echotest", data),
-                jsep: jsep.clone(),
-            },
-            Shape::Pong => ServerMessage::Pong { transaction },
-            Shape::ServerInfo(timeout) => ServerMessage::ServerInfo {
-                transaction,
-                info: Box::new(ServerInfo {
-                    session_timeout: *timeout,
-                    ..ServerInfo::default()
-                }),
-            },
-            Shape::Unknown(janus) => ServerMessage::Unknown {
-                janus: janus.clone(),
-                transaction: Some(transaction),
-                session_id,
-                sender: handle_id,
-            },
-        };
+            Answer::Event { sender, .. } => {
+                *sender = shape.sender.map(|pick| HandleId(self.handle(pick).1));
+            }
+            _ => {}
+        }
+        let msg = self.answers.answer(req, &answer);
         // The client learns ids from `success` replies to `create` and `attach`: so does
         // the harness.
         if let ServerMessage::Success { id: Some(id), .. } = &msg {
@@ -2223,90 +2107,11 @@ impl Harness {
         msg
     }
 
-    /// What Janus itself would answer.
-    fn natural(&mut self, req: &Request, v: u8) -> ServerMessage {
-        let transaction = req.transaction.clone();
-        let ok = serde_json::json!({"echotest": "event", "result": "ok"});
-        let success = |session_id, sender, id, plugindata| ServerMessage::Success {
-            transaction: transaction.clone(),
-            session_id,
-            sender,
-            id,
-            plugindata,
-        };
-        match &req.body {
-            RequestBody::Info => ServerMessage::ServerInfo {
-                transaction: transaction.clone(),
-                info: Box::new(ServerInfo {
-                    session_timeout: [None, Some(0), Some(1), Some(60)][usize::from(v % 4)],
-                    ..ServerInfo::default()
-                }),
-            },
-            RequestBody::Ping => ServerMessage::Pong {
-                transaction: transaction.clone(),
-            },
-            RequestBody::Create { id } => {
-                let id = match id {
-                    Some(s) if s.0 != 0 => s.0,
-                    _ => self.fresh_id(),
-                };
-                success(None, None, Some(id), None)
-            }
-            RequestBody::Attach { session_id, .. } => {
-                let id = self.fresh_id();
-                success(Some(*session_id), None, Some(id), None)
-            }
-            RequestBody::Message {
-                session_id,
-                handle_id,
-                ..
-            } => match v % 4 {
-                0 => ServerMessage::Ack {
-                    transaction: transaction.clone(),
-                    session_id: Some(*session_id),
-                    hint: None,
-                },
-                1 => ServerMessage::Event {
-                    transaction: Some(transaction.clone()),
-                    session_id: *session_id,
-                    sender: *handle_id,
-                    plugindata: plugin_data("janus.plugin.echotest", &ok),
-                    jsep: None,
-                },
-                2 => success(
-                    Some(*session_id),
-                    Some(*handle_id),
-                    None,
-                    Some(plugin_data("janus.plugin.echotest", &ok)),
-                ),
-                _ => ServerMessage::Event {
-                    transaction: Some(transaction.clone()),
-                    session_id: *session_id,
-                    sender: *handle_id,
-                    plugindata: plugin_data(
-                        "janus.plugin.videoroom",
-                        &serde_json::json!({"videoroom": "event", "error_code": 426, "error": "No such room"}),
-                    ),
-                    jsep: None,
-                },
-            },
-            RequestBody::Trickle { session_id, .. } | RequestBody::Keepalive { session_id } => {
-                ServerMessage::Ack {
-                    transaction: transaction.clone(),
-                    session_id: Some(*session_id),
-                    hint: None,
-                }
-            }
-            RequestBody::Hangup { session_id, .. }
-            | RequestBody::Detach { session_id, .. }
-            | RequestBody::Destroy { session_id }
-            | RequestBody::Claim { session_id } => success(Some(*session_id), None, None, None),
-        }
-    }
-
+    /// A message Janus sends on its own, for a handle picked and its session (or another).
     fn unsolicited(
-        &mut self,
-        kind: &Unsol,
+        &self,
+        kind: &Notice,
+        txn: Option<usize>,
         handle: IdPick,
         session: Option<IdPick>,
     ) -> ServerMessage {
@@ -2316,57 +2121,14 @@ impl Harness {
             (None, Some(s)) => s,
             (None, None) => self.session(IdPick::Live(0)),
         });
-        let sender = HandleId(sender);
-        match kind {
-            Unsol::Event { data, jsep, txn } => ServerMessage::Event {
-                transaction: txn.and_then(|i| match self.sent.len() {
-                    0 => None,
-                    n => Some(self.sent[i % n].req.transaction.clone()),
-                }),
-                session_id,
-                sender,
-                plugindata: plugin_data("janus.plugin.videoroom", data),
-                jsep: jsep.clone(),
-            },
-            Unsol::WebrtcUp => ServerMessage::WebrtcUp { session_id, sender },
-            Unsol::Media(media) => ServerMessage::Media {
-                session_id,
-                sender,
-                media: media.clone(),
-            },
-            Unsol::SlowLink(slowlink) => ServerMessage::SlowLink {
-                session_id,
-                sender,
-                slowlink: slowlink.clone(),
-            },
-            Unsol::Hangup(reason) => ServerMessage::Hangup {
-                session_id,
-                sender,
-                reason: reason.clone(),
-            },
-            Unsol::Detached => ServerMessage::Detached { session_id, sender },
-            Unsol::Timeout => ServerMessage::Timeout { session_id },
-            Unsol::Trickle(candidate) => ServerMessage::Trickle {
-                session_id,
-                sender,
-                candidate: candidate.clone(),
-            },
-            Unsol::Unknown {
-                janus,
-                session,
-                sender: with_sender,
-            } => ServerMessage::Unknown {
-                janus: janus.clone(),
-                transaction: None,
-                session_id: session.then_some(session_id),
-                sender: with_sender.then_some(sender),
-            },
-            Unsol::ErrorWithoutTransaction(error) => ServerMessage::Error {
-                transaction: None,
-                session_id: Some(session_id),
-                error: error.clone(),
-            },
+        let mut kind = kind.clone();
+        if let Notice::Event { transaction, .. } = &mut kind {
+            *transaction = txn.and_then(|i| match self.sent.len() {
+                0 => None,
+                n => Some(self.sent[i % n].req.transaction.clone()),
+            });
         }
+        kind.message(session_id, HandleId(sender))
     }
 
     fn events(&self) -> impl Iterator<Item = &Event> {
@@ -2578,7 +2340,7 @@ fn completed(txn: u64) -> Event {
 
 #[test]
 fn ledger_catches_a_double_completion() {
-    let mut ledger = Ledger::default();
+    let mut ledger = Ledger::new("");
     ledger.submitted(TransactionId(1)).unwrap();
     ledger.observe(&completed(1)).unwrap();
     assert!(ledger.observe(&completed(1)).is_err());
@@ -2586,14 +2348,14 @@ fn ledger_catches_a_double_completion() {
 
 #[test]
 fn ledger_catches_a_completion_never_submitted() {
-    let mut ledger = Ledger::default();
+    let mut ledger = Ledger::new("");
     ledger.submitted(TransactionId(1)).unwrap();
     assert!(ledger.observe(&completed(2)).is_err());
 }
 
 #[test]
 fn ledger_catches_a_transaction_that_never_ends() {
-    let mut ledger = Ledger::default();
+    let mut ledger = Ledger::new("");
     ledger.submitted(TransactionId(1)).unwrap();
     ledger.submitted(TransactionId(2)).unwrap();
     ledger.observe(&completed(2)).unwrap();
@@ -2604,7 +2366,7 @@ fn ledger_catches_a_transaction_that_never_ends() {
 
 #[test]
 fn ledger_catches_a_reused_id_and_stray_acks() {
-    let mut ledger = Ledger::default();
+    let mut ledger = Ledger::new("");
     ledger.submitted(TransactionId(1)).unwrap();
     assert!(ledger.submitted(TransactionId(1)).is_err());
     let ack = |txn| Event::Acked {
@@ -2626,7 +2388,7 @@ fn order_model_catches_a_request_released_too_early() {
         TransactionId(3),
         TransactionId(4),
     );
-    let mut ledger = Ledger::default();
+    let mut ledger = Ledger::new("");
     let mut model = OrderModel::default();
     let session = SessionId(1);
     let handle = HandleId(9);
@@ -2727,7 +2489,7 @@ fn some_raw_frame() -> janus_proto::wire::RawFrame {
 
 #[test]
 fn ledger_catches_a_late_reply_for_a_pending_transaction() {
-    let mut ledger = Ledger::default();
+    let mut ledger = Ledger::new("");
     ledger.submitted(TransactionId(1)).unwrap();
     let late = Event::Connection(ConnectionEvent::LateReply {
         txn: TransactionId(1),
@@ -2762,10 +2524,21 @@ fn frame_check_rejects_anything_but_one_object() {
 
 /// The harness itself panics on a violated contract: a client whose `pending()` count
 /// disagrees with the completions seen is caught (here, a transaction submitted behind the
-/// ledger's back).
+/// ledger's back, its request taken off the wire before the harness saw it).
 #[test]
 #[should_panic(expected = "pending() disagrees")]
 fn harness_catches_a_pending_count_mismatch() {
+    let mut h = Harness::new(&Setup::plain(Ordering::Ordered), base_instant());
+    let _ = h.client.submit(h.now, Command::Ping);
+    let _ = h.client.poll_transmit();
+    h.drain(false);
+}
+
+/// A request on the wire that `submit` never returned (and that is not a keepalive) is
+/// caught by the ledger.
+#[test]
+#[should_panic(expected = "nobody submitted")]
+fn harness_catches_a_request_nobody_submitted() {
     let mut h = Harness::new(&Setup::plain(Ordering::Ordered), base_instant());
     let _ = h.client.submit(h.now, Command::Ping);
     h.drain(false);
@@ -2788,7 +2561,8 @@ fn chunking_comparison_catches_a_difference() {
     let mut setup = Setup::plain(Ordering::Ordered);
     setup.event_queue_capacity = Some(1);
     let stray = Op::Unsolicited {
-        kind: Unsol::WebrtcUp,
+        kind: Notice::WebrtcUp,
+        txn: None,
         handle: IdPick::Unknown(77),
         session: Some(IdPick::Unknown(88)),
         pretty: false,
@@ -3112,7 +2886,7 @@ fn ordered_message_is_held_until_the_previous_one_is_acked() {
     let reply = |pick, v| Op::Reply {
         pick,
         fresh: true,
-        shape: Shape::Natural(v),
+        shape: Shape::natural(v),
         pretty: false,
     };
     let message = || {

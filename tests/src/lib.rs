@@ -26,6 +26,8 @@
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "media")]
+pub mod echotest;
 pub mod harness;
 pub mod netns;
 #[cfg(feature = "media")]

@@ -42,6 +42,8 @@ use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, OnceLock};
 
+use crate::JanusOptions;
+
 /// Every name this module makes starts with this (namespaces) ...
 const NS_PREFIX: &str = "jt-";
 /// ... or these (host and inner veth ends).
@@ -210,6 +212,16 @@ impl NetNs {
             &["-n", name, "link", "set", inner_if, "up"],
         )?;
         Ok(())
+    }
+
+    /// Options for a Janus inside this namespace: listening on the inner veth address,
+    /// gathering ICE candidates only there, without mDNS.
+    pub fn janus_options(&self) -> JanusOptions {
+        JanusOptions::new()
+            .netns(Some(self.name()))
+            .bind_ip(self.inner_ip())
+            .ice_enforce_list(Some(self.inner_if()))
+            .ignore_mdns(true)
     }
 
     /// The namespace's name, for `ip netns exec NAME` and [`JanusOptions::netns`](crate::JanusOptions::netns).

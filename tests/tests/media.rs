@@ -33,20 +33,15 @@ use janus_blocking::{
     JsepType, Reply, ReplyKind, SessionId, Trickle,
 };
 use janus_proto::wire::MediaState;
+use janus_tests::echotest::{ECHO_PREFIX, PLUGIN, POLL, STEP};
 use janus_tests::netns::NetNs;
 use janus_tests::peer::{CandidateMode, OfferOptions, Peer, PeerEvent};
-use janus_tests::{JanusOptions, JanusServer};
+use janus_tests::JanusServer;
 use janus_transport_ws::{DriverEnd, StreamItem};
 use serde_json::json;
 
-/// How long one signalling step or media phase may take.
-const STEP: Duration = Duration::from_secs(10);
 /// Audio frames sent in an echotest call.
 const FRAMES: u32 = 100;
-/// The echotest plugin's prefix on data-channel text it echoes.
-const ECHO_PREFIX: &str = "Janus EchoTest here! You wrote: ";
-/// How long the peer's loop waits on the Janus connection per tick when nothing came.
-const POLL: Duration = Duration::from_millis(1);
 
 /// A namespace for `test`, or `None` (after saying why) when this machine cannot make one.
 /// Under `CI=true` not being able to is a failure.
@@ -69,16 +64,8 @@ fn netns_or_skip(test: &str) -> Option<NetNs> {
 
 /// Janus inside `ns`, listening on the inner veth address, gathering only there.
 fn janus_in(ns: &NetNs, full_trickle: bool, name: &str) -> JanusServer {
-    JanusServer::start(
-        JanusOptions::new()
-            .netns(Some(ns.name()))
-            .bind_ip(ns.inner_ip())
-            .ice_enforce_list(Some(ns.inner_if()))
-            .ignore_mdns(true)
-            .full_trickle(full_trickle)
-            .name(name),
-    )
-    .expect("starting Janus in the namespace")
+    JanusServer::start(ns.janus_options().full_trickle(full_trickle).name(name))
+        .expect("starting Janus in the namespace")
 }
 
 fn connect(janus: &JanusServer) -> Connection {
@@ -119,9 +106,7 @@ impl BlockingSignalling {
     fn open(janus: &JanusServer) -> Self {
         let mut conn = connect(janus);
         let session = conn.create().expect("create");
-        let handle = conn
-            .attach(session, "janus.plugin.echotest")
-            .expect("attach");
+        let handle = conn.attach(session, PLUGIN).expect("attach");
         BlockingSignalling {
             conn,
             session,
@@ -184,7 +169,7 @@ impl AsyncSignalling {
             .expect("connecting to Janus");
         let driver = std::thread::spawn(move || smol::block_on(driver));
         let session = smol::block_on(client.create()).expect("create");
-        let handle = smol::block_on(session.attach("janus.plugin.echotest")).expect("attach");
+        let handle = smol::block_on(session.attach(PLUGIN)).expect("attach");
         // Opened before the offer, so Janus's early trickles are buffered for us.
         let events = handle.events();
         AsyncSignalling {

@@ -1,5 +1,9 @@
-//! Test support (feature `testing`): a sans-IO fake Janus and a simulated-time driver.
+//! Test support (feature `testing`): a model of Janus's answers, a sans-IO fake Janus, a
+//! simulated-time driver, an exactly-once ledger, and the fuzz targets' bodies.
 //!
+//! * [`answers`]: one model of what Janus sends: given a request and a chosen
+//!   [`Answer`](answers::Answer), the reply; the [`Notice`](answers::Notice)s it sends on
+//!   its own; the constructors the fake builds every reply from.
 //! * [`FakeJanus`]: a deterministic fake Janus 1.1.2 built on the [`wire`](crate::wire)
 //!   model: sessions, handles, keepalive and expiry, claim, auth, and the EchoTest,
 //!   VideoRoom and Streaming plugins. [`FakeConfig`] makes it misbehave the way the real
@@ -8,6 +12,11 @@
 //!   transaction-less errors and garbage frames, all from a seeded [`Rng`].
 //! * [`Pair`]: a [`Client`](crate::Client) wired to a [`FakeJanus`], on simulated time:
 //!   [`Pair::drive`] until nothing is in flight, [`Pair::advance`] to move the clock.
+//! * [`Ledger`]: the exactly-once bookkeeping of transactions, used by [`Pair`], the
+//!   property tests and the fuzz targets.
+//! * [`ServerEncode`]: a [`ServerMessage`](crate::wire::ServerMessage) encoded as Janus
+//!   sends it.
+//! * [`fuzz`]: the bodies of the cargo-fuzz targets.
 //!
 //! Nothing here reads a clock except [`start_instant`], which gives the simulation its
 //! starting point.
@@ -32,8 +41,15 @@
 
 use std::time::Instant;
 
+pub mod answers;
+mod encode;
 mod fake;
+pub mod fuzz;
+mod ledger;
 mod pair;
+
+pub use encode::ServerEncode;
+pub use ledger::Ledger;
 
 pub use fake::{
     DetachedOnTimeout, FakeConfig, FakeJanus, FakeStats, Rng, DEMO_MOUNTPOINT, DEMO_ROOM, ECHOTEST,

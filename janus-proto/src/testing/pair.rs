@@ -11,7 +11,10 @@ use crate::event::{
 };
 use crate::ids::{HandleId, SessionId, TransactionId};
 
+use crate::wire::Request;
+
 use super::fake::{FakeConfig, FakeJanus};
+use super::ledger::Ledger;
 use super::start_instant;
 
 /// Most steps at one instant before [`Pair`] declares a livelock.
@@ -26,6 +29,10 @@ const MAX_JUMPS: usize = 1_000_000;
 /// [`FakeConfig::latency`]. Time moves only when asked: [`drive`](Self::drive) runs until no
 /// frame is in flight, [`advance`](Self::advance) moves the clock and fires both sides'
 /// timers in order. Every event the client emits lands in [`events`](Self::events).
+///
+/// Every transaction submitted through the pair, every event and every request on the wire
+/// goes through its [`Ledger`]: a transaction that ends twice, an ack or a late reply out of
+/// place, or a request nobody submitted panics at once.
 ///
 /// ```
 /// use janus_proto::testing::{FakeConfig, Pair};
@@ -56,6 +63,8 @@ pub struct Pair {
     /// When set, events stay in the client's queue until [`drain_events`](Self::drain_events)
     /// (to let the queue fill up).
     pub hold_events: bool,
+    /// The exactly-once bookkeeping of every transaction submitted through the pair.
+    pub ledger: Ledger,
 }
 
 impl Pair {
@@ -76,6 +85,7 @@ impl Pair {
     /// ```
     pub fn with_start(config: Config, fake: FakeConfig, start: Instant) -> Self {
         Self {
+            ledger: Ledger::new(config.transaction_prefix.clone()),
             client: Client::new(config, start),
             server: FakeJanus::new(fake),
             now: start,
@@ -87,7 +97,9 @@ impl Pair {
 
     /// Submits a command now.
     pub fn try_submit(&mut self, command: Command) -> Result<TransactionId, UsageError> {
-        self.client.submit(self.now, command)
+        let txn = self.client.submit(self.now, command)?;
+        self.record(txn);
+        Ok(txn)
     }
 
     /// Submits a command now.
@@ -96,7 +108,7 @@ impl Pair {
     ///
     /// If the client refuses it; use [`try_submit`](Self::try_submit) to see the error.
     pub fn submit(&mut self, command: Command) -> TransactionId {
-        match self.client.submit(self.now, command) {
+        match self.try_submit(command) {
             Ok(txn) => txn,
             Err(e) => panic!("submit refused: {e}"),
         }
@@ -109,8 +121,17 @@ impl Pair {
     /// If the client refuses it.
     pub fn submit_with_timeout(&mut self, command: Command, timeout: Duration) -> TransactionId {
         match self.client.submit_with_timeout(self.now, command, timeout) {
-            Ok(txn) => txn,
+            Ok(txn) => {
+                self.record(txn);
+                txn
+            }
             Err(e) => panic!("submit refused: {e}"),
+        }
+    }
+
+    fn record(&mut self, txn: TransactionId) {
+        if let Err(e) = self.ledger.submitted(txn) {
+            panic!("{e}");
         }
     }
 
@@ -132,6 +153,11 @@ impl Pair {
         }
         while let Some(frame) = self.client.poll_transmit() {
             progressed = true;
+            let request = Request::decode(&frame)
+                .unwrap_or_else(|e| panic!("the client sent a non-request ({e}): {frame}"));
+            if let Err(e) = self.ledger.sent(&request) {
+                panic!("{e}");
+            }
             self.server.handle_frame(now, &frame);
         }
         while let Some(frame) = self.server.poll_frame(now) {
@@ -256,6 +282,9 @@ impl Pair {
     pub fn drain_events(&mut self) -> bool {
         let before = self.events.len();
         while let Some(event) = self.client.poll_event() {
+            if let Err(e) = self.ledger.observe(&event) {
+                panic!("{e}");
+            }
             self.events.push(event);
         }
         self.events.len() > before
