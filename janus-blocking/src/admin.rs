@@ -6,10 +6,13 @@ use janus_proto::admin::{AdminClient, AdminConfig, AdminEvent};
 use janus_proto::wire::admin::{AdminReply, AdminReplyKind, AdminRequest, HandleInfo};
 use janus_proto::{HandleId, Secret, SessionId, TransactionId};
 
+use janus_proto::RequestError;
+use janus_ws_connect::ADMIN_PROTOCOL;
+
 use crate::driver::Driver;
-use crate::error::Error;
 use crate::options::ConnectOptions;
-use crate::socket::{Socket, ADMIN_PROTOCOL};
+use crate::socket::Socket;
+use crate::Error;
 
 /// How long [`AdminConnection::close`] waits for the server's side of the closing handshake.
 const CLOSE_WAIT: Duration = Duration::from_secs(1);
@@ -46,7 +49,7 @@ impl AdminConnection {
     /// limit, memory and transaction prefix.
     ///
     /// A Janus API URL (or any server refusing the subprotocol) gives
-    /// [`Error::HandshakeRejected`].
+    /// [`ConnectError::HandshakeRejected`](crate::ConnectError::HandshakeRejected).
     pub fn connect(url: &str, options: ConnectOptions) -> Result<Self, Error> {
         let socket = Socket::connect(url, ADMIN_PROTOCOL, &options)?;
         let c = &options.config;
@@ -107,7 +110,7 @@ impl AdminConnection {
         let reply = self.request(AdminRequest::ListSessions)?;
         match reply.kind {
             AdminReplyKind::Sessions(sessions) => Ok(sessions),
-            _ => Err(Error::UnexpectedReply(reply.raw)),
+            _ => Err(Error::Request(RequestError::UnexpectedReply(reply.raw))),
         }
     }
 
@@ -118,7 +121,7 @@ impl AdminConnection {
         })?;
         match reply.kind {
             AdminReplyKind::Handles { handles, .. } => Ok(handles),
-            _ => Err(Error::UnexpectedReply(reply.raw)),
+            _ => Err(Error::Request(RequestError::UnexpectedReply(reply.raw))),
         }
     }
 
@@ -135,7 +138,7 @@ impl AdminConnection {
         })?;
         match reply.kind {
             AdminReplyKind::HandleInfo { info, .. } => Ok(info),
-            _ => Err(Error::UnexpectedReply(reply.raw)),
+            _ => Err(Error::Request(RequestError::UnexpectedReply(reply.raw))),
         }
     }
 
@@ -144,7 +147,7 @@ impl AdminConnection {
         let reply = self.request(AdminRequest::SetLogLevel { level })?;
         match reply.kind {
             AdminReplyKind::LogLevel(level) => Ok(level),
-            _ => Err(Error::UnexpectedReply(reply.raw)),
+            _ => Err(Error::Request(RequestError::UnexpectedReply(reply.raw))),
         }
     }
 
@@ -161,7 +164,7 @@ impl AdminConnection {
         })?;
         match reply.kind {
             AdminReplyKind::TokenPlugins(plugins) => Ok(plugins),
-            _ => Err(Error::UnexpectedReply(reply.raw)),
+            _ => Err(Error::Request(RequestError::UnexpectedReply(reply.raw))),
         }
     }
 
@@ -204,7 +207,7 @@ impl AdminConnection {
         let reply = self.request(request)?;
         match reply.kind {
             AdminReplyKind::Done => Ok(()),
-            _ => Err(Error::UnexpectedReply(reply.raw)),
+            _ => Err(Error::Request(RequestError::UnexpectedReply(reply.raw))),
         }
     }
 }

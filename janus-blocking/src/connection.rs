@@ -9,10 +9,13 @@ use janus_proto::{
 };
 use serde_json::Value;
 
+use janus_proto::RequestError;
+use janus_ws_connect::JANUS_PROTOCOL;
+
 use crate::driver::Driver;
-use crate::error::Error;
 use crate::options::ConnectOptions;
-use crate::socket::{Socket, JANUS_PROTOCOL};
+use crate::socket::Socket;
+use crate::Error;
 
 /// How long [`Connection::close`] waits for the server's side of the closing handshake.
 const CLOSE_WAIT: Duration = Duration::from_secs(1);
@@ -63,10 +66,12 @@ impl Connection {
     /// Connects to a Janus API endpoint, `ws://host:port/path` or `wss://…`, with subprotocol
     /// `janus-protocol`.
     ///
-    /// Fails with [`Error::HandshakeRejected`] when the server closes without answering the
+    /// Fails with [`Error::Connect`]: [`ConnectError::HandshakeRejected`](crate::ConnectError::HandshakeRejected) when the server closes without answering the
     /// handshake (what Janus does for a wrong subprotocol, e.g. the Admin API's port),
-    /// [`Error::InvalidUrl`], [`Error::Io`] (including a connect timeout),
-    /// [`Error::Tls`] (e.g. an untrusted certificate) or [`Error::WebSocket`].
+    /// [`ConnectError::InvalidUrl`](crate::ConnectError::InvalidUrl),
+    /// [`ConnectError::TimedOut`](crate::ConnectError::TimedOut) or
+    /// [`ConnectError::Socket`](crate::ConnectError::Socket) (refused, an untrusted
+    /// certificate, …).
     pub fn connect(url: &str, options: ConnectOptions) -> Result<Self, Error> {
         let socket = Socket::connect(url, JANUS_PROTOCOL, &options)?;
         let capacity = options.config.event_queue_capacity;
@@ -92,7 +97,7 @@ impl Connection {
         let reply = self.call(Command::Info, timeout)?;
         match reply.kind {
             ReplyKind::ServerInfo(info) => Ok(*info),
-            _ => Err(Error::UnexpectedReply(reply.raw)),
+            _ => Err(Error::Request(RequestError::UnexpectedReply(reply.raw))),
         }
     }
 
@@ -138,7 +143,7 @@ impl Connection {
         let reply = self.call(Command::Create { id }, timeout)?;
         match reply.kind {
             ReplyKind::SessionCreated(session) => Ok(session),
-            _ => Err(Error::UnexpectedReply(reply.raw)),
+            _ => Err(Error::Request(RequestError::UnexpectedReply(reply.raw))),
         }
     }
 
@@ -184,7 +189,7 @@ impl Connection {
         let reply = self.call(command, timeout)?;
         match reply.kind {
             ReplyKind::Attached(handle) => Ok(handle),
-            _ => Err(Error::UnexpectedReply(reply.raw)),
+            _ => Err(Error::Request(RequestError::UnexpectedReply(reply.raw))),
         }
     }
 
@@ -192,7 +197,8 @@ impl Connection {
     ///
     /// Returns the plugin's synchronous reply, or for an asynchronous request the event that
     /// completes it (whether or not its `ack` came first). A plugin-level failure
-    /// (`error_code` in `plugindata`) is [`Error::Plugin`]; a core one [`Error::Janus`].
+    /// (`error_code` in `plugindata`) is [`RequestError::Plugin`]; a core one
+    /// [`RequestError::Janus`] (both inside [`Error::Request`]).
     pub fn message(
         &mut self,
         handle: HandleId,
@@ -387,7 +393,7 @@ impl Connection {
     /// [`Error::Protocol`] reports a frame from the server that could not be used; it was
     /// dropped and the connection goes on. Once the connection has closed and its last
     /// events ([`ConnectionEvent::Closed`](janus_proto::ConnectionEvent::Closed) among them)
-    /// have been returned, this returns [`Error::ConnectionLost`].
+    /// have been returned, this returns [`RequestError::ConnectionLost`] (in [`Error::Request`]).
     pub fn next_event(&mut self, timeout: Duration) -> Result<Option<Event>, Error> {
         self.driver.next_event(timeout)
     }
@@ -435,7 +441,7 @@ impl Connection {
         let reply = self.call(command, timeout)?;
         match reply.kind {
             ReplyKind::Ack | ReplyKind::Success | ReplyKind::Pong => Ok(()),
-            _ => Err(Error::UnexpectedReply(reply.raw)),
+            _ => Err(Error::Request(RequestError::UnexpectedReply(reply.raw))),
         }
     }
 }
@@ -447,6 +453,6 @@ fn plugin_reply(reply: Reply) -> Result<PluginReply, Error> {
             jsep,
             raw: reply.raw,
         }),
-        _ => Err(Error::UnexpectedReply(reply.raw)),
+        _ => Err(Error::Request(RequestError::UnexpectedReply(reply.raw))),
     }
 }

@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 use janus_proto::admin::AdminEvent;
 use janus_proto::{Event, Input, RequestError, StateMachine, TransactionId, UsageError};
 
-use crate::error::Error;
 use crate::queue::{EventBuffer, Item};
 use crate::socket::{Read, Socket};
+use crate::Error;
 
 /// Longest single wait when nothing else bounds it.
 const MAX_WAIT: Duration = Duration::from_secs(60);
@@ -142,7 +142,7 @@ where
                 Some(None) if self.socket.is_none() => {
                     // Cannot happen (closing fails every pending request); never hang.
                     self.calls.remove(&txn);
-                    return Err(Error::ConnectionLost);
+                    return Err(RequestError::ConnectionLost.into());
                 }
                 Some(None) => self.turn(None),
             }
@@ -171,7 +171,7 @@ where
                 None => {}
             }
             if self.socket.is_none() {
-                return Err(Error::ConnectionLost);
+                return Err(RequestError::ConnectionLost.into());
             }
             if turned && until.is_some_and(|u| Instant::now() >= u) {
                 return Ok(None);

@@ -1,49 +1,11 @@
 //! [`ConnectOptions`]: how to connect, and the [`janus_proto::Config`] to run with.
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use janus_proto::{Config, Secret};
-
-/// A PEM file of trusted root certificates, given as its bytes or as a path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PemSource {
-    /// The PEM text itself.
-    Bytes(Vec<u8>),
-    /// A file holding PEM text.
-    File(PathBuf),
-}
-
-impl From<Vec<u8>> for PemSource {
-    fn from(bytes: Vec<u8>) -> Self {
-        PemSource::Bytes(bytes)
-    }
-}
-
-impl From<&[u8]> for PemSource {
-    fn from(bytes: &[u8]) -> Self {
-        PemSource::Bytes(bytes.to_vec())
-    }
-}
-
-impl From<PathBuf> for PemSource {
-    fn from(path: PathBuf) -> Self {
-        PemSource::File(path)
-    }
-}
-
-impl From<&Path> for PemSource {
-    fn from(path: &Path) -> Self {
-        PemSource::File(path.to_path_buf())
-    }
-}
-
-impl From<&PathBuf> for PemSource {
-    fn from(path: &PathBuf) -> Self {
-        PemSource::File(path.clone())
-    }
-}
+use janus_ws_connect::rustls;
+use janus_ws_connect::{PemSource, TlsSettings};
 
 /// How to connect, and the protocol settings to run the connection with.
 ///
@@ -64,9 +26,7 @@ pub struct ConnectOptions {
     pub(crate) config: Config,
     pub(crate) admin_secret: Option<Secret>,
     pub(crate) connect_timeout: Duration,
-    pub(crate) tls_roots: Vec<PemSource>,
-    pub(crate) webpki_roots: bool,
-    pub(crate) tls_config: Option<Arc<rustls::ClientConfig>>,
+    pub(crate) tls: TlsSettings,
 }
 
 impl std::fmt::Debug for ConnectOptions {
@@ -75,9 +35,7 @@ impl std::fmt::Debug for ConnectOptions {
             .field("config", &self.config)
             .field("admin_secret", &self.admin_secret)
             .field("connect_timeout", &self.connect_timeout)
-            .field("tls_roots", &self.tls_roots)
-            .field("webpki_roots", &self.webpki_roots)
-            .field("tls_config", &self.tls_config.as_ref().map(|_| "custom"))
+            .field("tls", &self.tls)
             .finish()
     }
 }
@@ -88,9 +46,7 @@ impl Default for ConnectOptions {
             config: Config::new(),
             admin_secret: None,
             connect_timeout: Duration::from_secs(10),
-            tls_roots: Vec::new(),
-            webpki_roots: true,
-            tls_config: None,
+            tls: TlsSettings::default(),
         }
     }
 }
@@ -158,20 +114,20 @@ impl ConnectOptions {
     /// Also trust the root certificates in this PEM (bytes, or a path to a file) for
     /// `wss://`. May be called several times.
     pub fn tls_root_pem(mut self, pem: impl Into<PemSource>) -> Self {
-        self.tls_roots.push(pem.into());
+        self.tls.roots.push(pem.into());
         self
     }
 
     /// Whether to trust the `webpki-roots` (Mozilla) root certificates too (default `true`).
     pub fn webpki_roots(mut self, on: bool) -> Self {
-        self.webpki_roots = on;
+        self.tls.webpki_roots = on;
         self
     }
 
     /// Use this rustls configuration for `wss://` as is (the root settings above are then
     /// ignored).
     pub fn tls_config(mut self, config: Arc<rustls::ClientConfig>) -> Self {
-        self.tls_config = Some(config);
+        self.tls.config = Some(config);
         self
     }
 }

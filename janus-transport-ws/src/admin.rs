@@ -11,17 +11,16 @@ use futures_io::{AsyncRead, AsyncWrite};
 use janus_proto::admin::{AdminConfig, AdminEvent};
 use janus_proto::wire::admin::{AdminReply, AdminReplyKind, AdminRequest, AdminStatus, HandleInfo};
 use janus_proto::wire::ServerInfo;
-use janus_proto::{Event, HandleId, Secret, SessionId};
+use janus_proto::{Event, HandleId, RequestError, Secret, SessionId};
 
 use crate::driver::{DriverEnd, DriverLoop};
-use crate::error::{Error, Result};
 use crate::events::{ConnectionEvents, EventStream};
-use crate::options::{ConnectOptions, PemSource, Timer};
+use crate::options::{ConnectOptions, Timer};
 use crate::shared::{Conn, Host, Shared, StreamEvent};
 use crate::transport::{self, Io, Ws};
-
-/// The WebSocket subprotocol of the Admin API.
-pub const ADMIN_PROTOCOL: &str = "janus-admin-protocol";
+use crate::PemSource;
+use crate::{Error, Result};
+use janus_ws_connect::{websocket_config, Target, ADMIN_PROTOCOL};
 
 /// How to connect to the Admin API: the `admin_secret`, the core's [`AdminConfig`], and the
 /// connection settings (TLS trust, timer, timeouts) of a [`ConnectOptions`].
@@ -109,7 +108,7 @@ impl AdminOptions {
 /// `janus-admin-protocol`). As [`connect`](crate::connect): run the returned driver.
 #[cfg(feature = "async-io")]
 pub async fn connect_admin(url: &str, options: AdminOptions) -> Result<(AdminClient, AdminDriver)> {
-    let target = transport::parse_url(url)?;
+    let target = Target::parse(url)?;
     let timer = options.connect.resolve_timer()?;
     let deadline = transport::after(options.connect.connect_timeout);
     let config = options.core_config();
@@ -122,11 +121,12 @@ pub async fn connect_admin(url: &str, options: AdminOptions) -> Result<(AdminCli
                 &target,
                 ADMIN_PROTOCOL,
                 &options.connect.tls,
-                transport::ws_config(config.max_incoming_frame),
+                websocket_config(config.max_incoming_frame),
             )
             .await
         },
         timer.sleep_until(deadline),
+        options.connect.connect_timeout,
     )
     .await?;
     Ok(assemble(ws, config, &options.connect, timer))
@@ -142,7 +142,7 @@ pub async fn connect_admin_with_stream<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let target = transport::parse_url(url)?;
+    let target = Target::parse(url)?;
     let timer = options.connect.resolve_timer()?;
     let deadline = transport::after(options.connect.connect_timeout);
     let config = options.core_config();
@@ -154,9 +154,10 @@ where
             &target,
             ADMIN_PROTOCOL,
             &options.connect.tls,
-            transport::ws_config(config.max_incoming_frame),
+            websocket_config(config.max_incoming_frame),
         ),
         timer.sleep_until(deadline),
+        options.connect.connect_timeout,
     )
     .await?;
     Ok(assemble(ws, config, &options.connect, timer))
@@ -218,7 +219,7 @@ impl fmt::Debug for AdminClient {
 }
 
 fn unexpected(reply: AdminReply) -> Error {
-    Error::UnexpectedReply(reply.raw)
+    Error::Request(RequestError::UnexpectedReply(reply.raw))
 }
 
 impl AdminClient {

@@ -10,20 +10,18 @@ use std::time::Duration;
 use futures_io::{AsyncRead, AsyncWrite};
 use janus_proto::wire::{RawFrame, ServerInfo};
 use janus_proto::{
-    Command, HandleId, Jsep, Ordering, PluginData, Reply, ReplyKind, SessionId, SessionState,
-    Trickle,
+    Command, HandleId, Jsep, Ordering, PluginData, Reply, ReplyKind, RequestError, SessionId,
+    SessionState, Trickle,
 };
 use serde_json::Value;
 
 use crate::driver::{DriverEnd, DriverLoop};
-use crate::error::{Error, Result};
 use crate::events::{ConnectionEvents, EventStream, HandleEvents, SessionEvents};
 use crate::options::ConnectOptions;
 use crate::shared::{Conn, Host, Pending, Shared};
 use crate::transport::{self, Io, Ws};
-
-/// The WebSocket subprotocol of the Janus API.
-pub const JANUS_PROTOCOL: &str = "janus-protocol";
+use crate::{Error, Result};
+use janus_ws_connect::{websocket_config, Target, JANUS_PROTOCOL};
 
 /// Connects to the Janus API at `url` (`ws://` or `wss://`): TCP (with `TCP_NODELAY`), TLS
 /// for `wss://`, then the WebSocket handshake with subprotocol `janus-protocol`.
@@ -37,7 +35,7 @@ pub const JANUS_PROTOCOL: &str = "janus-protocol";
 /// system resolver, which blocks the calling task while it runs.
 #[cfg(feature = "async-io")]
 pub async fn connect(url: &str, options: ConnectOptions) -> Result<(Client, Driver)> {
-    let target = transport::parse_url(url)?;
+    let target = Target::parse(url)?;
     let timer = options.resolve_timer()?;
     let deadline = transport::after(options.connect_timeout);
     let config = options.core_config();
@@ -50,11 +48,12 @@ pub async fn connect(url: &str, options: ConnectOptions) -> Result<(Client, Driv
                 &target,
                 JANUS_PROTOCOL,
                 &options.tls,
-                transport::ws_config(config.max_incoming_frame),
+                websocket_config(config.max_incoming_frame),
             )
             .await
         },
         timer.sleep_until(deadline),
+        options.connect_timeout,
     )
     .await?;
     Ok(assemble(ws, config, &options, timer))
@@ -82,7 +81,7 @@ pub async fn connect_with_stream<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let target = transport::parse_url(url)?;
+    let target = Target::parse(url)?;
     let timer = options.resolve_timer()?;
     let deadline = transport::after(options.connect_timeout);
     let config = options.core_config();
@@ -94,9 +93,10 @@ where
             &target,
             JANUS_PROTOCOL,
             &options.tls,
-            transport::ws_config(config.max_incoming_frame),
+            websocket_config(config.max_incoming_frame),
         ),
         timer.sleep_until(deadline),
+        options.connect_timeout,
     )
     .await?;
     Ok(assemble(ws, config, &options, timer))
@@ -136,7 +136,7 @@ fn assemble(
 /// ([`DriverEnd::ServerClosed`], [`DriverEnd::Lost`]), after [`Client::close`]
 /// ([`DriverEnd::Closed`]), or once every [`Client`], [`Session`], [`Handle`] and request
 /// future is dropped ([`DriverEnd::ClientsDropped`]). Every pending request then fails with
-/// [`Error::ConnectionLost`] and every event stream ends. Dropping the driver before that
+/// [`RequestError::ConnectionLost`] and every event stream ends. Dropping the driver before that
 /// has the same effect on requests and streams (the socket is simply dropped). Polling it
 /// again after it resolved returns `Pending`.
 #[derive(Debug)]
@@ -227,7 +227,7 @@ impl AttachOptions {
 }
 
 fn unexpected(reply: Reply) -> Error {
-    Error::UnexpectedReply(reply.raw)
+    Error::Request(RequestError::UnexpectedReply(reply.raw))
 }
 
 impl Client {
@@ -248,7 +248,7 @@ impl Client {
         async move { pending?.await }
     }
 
-    /// Any request, failing with [`Error::TimedOut`] if it has no outcome within `timeout`.
+    /// Any request, failing with [`RequestError::TimedOut`] if it has no outcome within `timeout`.
     pub fn submit_with_timeout(
         &self,
         command: Command,
@@ -387,7 +387,7 @@ impl Client {
         self.conn.with(|s, _| s.core.keepalive_interval())
     }
 
-    /// Closes the connection: pending requests fail with [`Error::ConnectionLost`], the
+    /// Closes the connection: pending requests fail with [`RequestError::ConnectionLost`], the
     /// streams end, the driver sends a close frame, waits (up to
     /// [`ConnectOptions::close_timeout`]) for the server's, and resolves with
     /// [`DriverEnd::Closed`]. Sessions are not destroyed first: Janus destroys them with the
@@ -400,7 +400,7 @@ impl Client {
     }
 
     /// Whether the connection is over (or closing): new requests fail with
-    /// [`Error::ConnectionLost`].
+    /// [`RequestError::ConnectionLost`].
     pub fn is_closed(&self) -> bool {
         self.conn.with(|s, _| s.ended || s.link.close_requested)
     }
@@ -550,7 +550,7 @@ impl Handle {
     ///
     /// Resolves with the plugin's synchronous reply or, for an asynchronous request, with
     /// the event that answers it (the `ack` in between is absorbed). A plugin-level error
-    /// (`error_code` in the plugin data) is [`Error::Plugin`].
+    /// (`error_code` in the plugin data) is [`RequestError::Plugin`].
     pub fn message(
         &self,
         body: Value,

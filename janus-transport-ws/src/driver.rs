@@ -15,10 +15,11 @@ use bytes::Bytes;
 use futures_core::Stream;
 use futures_sink::Sink;
 
-use crate::error::Error;
 use crate::options::{Sleep, Timer};
 use crate::shared::{lock, remember_waker};
 use crate::transport::Ws;
+use crate::Error;
+use janus_proto::RequestError;
 
 /// Most turns (one read, writes, one timer check each) a driver makes in one `poll` before
 /// it yields to the executor, so one busy connection cannot starve other tasks.
@@ -393,7 +394,7 @@ impl<E: Engine> DriverLoop<E> {
     fn ended_normally(&mut self) -> DriverEnd {
         match self.closing.take() {
             Some(c) => c.end,
-            None => DriverEnd::Lost(Error::ConnectionLost),
+            None => DriverEnd::Lost(RequestError::ConnectionLost.into()),
         }
     }
 

@@ -123,7 +123,6 @@
 mod admin;
 mod client;
 mod driver;
-mod error;
 mod events;
 mod options;
 mod shared;
@@ -133,24 +132,24 @@ mod transport;
 
 #[cfg(feature = "async-io")]
 pub use admin::connect_admin;
-pub use admin::{
-    connect_admin_with_stream, AdminClient, AdminDriver, AdminOptions, ADMIN_PROTOCOL,
-};
+pub use admin::{connect_admin_with_stream, AdminClient, AdminDriver, AdminOptions};
 #[cfg(feature = "async-io")]
 pub use client::connect;
 pub use client::{
     connect_with_stream, AttachOptions, Client, Driver, Handle, PluginReply, Session,
-    JANUS_PROTOCOL,
 };
 pub use driver::DriverEnd;
-pub use error::{Error, Result};
 pub use events::{ConnectionEvents, HandleEvents, SessionEvents, StreamItem};
-pub use options::{ConnectOptions, PemSource, Sleep, Timer};
+pub use janus_ws_connect::{
+    ConnectError, Error, PemSource, SocketError, TlsRootError, ADMIN_PROTOCOL, JANUS_PROTOCOL,
+};
+pub use options::{ConnectOptions, Sleep, Timer};
 
-/// The tungstenite in use, for [`Error::WebSocket`].
+/// Shorthand for this crate's results.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The tungstenite in use, for [`SocketError::WebSocket`].
 pub use async_tungstenite::tungstenite;
-/// The rustls in use, for [`ConnectOptions::tls_config`] and [`Error::Tls`].
-pub use futures_rustls::rustls;
 /// The protocol core this crate drives, re-exported for its types (events, commands, ids).
 pub use janus_proto;
 pub use janus_proto::admin::{AdminConfig, AdminEvent};
@@ -164,3 +163,5 @@ pub use janus_proto::{
     Reply, ReplyKind, RequestError, SessionEnd, SessionEvent, SessionId, SessionState,
     TransactionId, Trickle, UsageError,
 };
+/// The rustls in use, for [`ConnectOptions::tls_config`] and [`SocketError::Tls`].
+pub use janus_ws_connect::rustls;

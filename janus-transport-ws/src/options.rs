@@ -2,12 +2,13 @@
 
 use std::fmt;
 use std::future::Future;
-use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use janus_proto::{Config, Secret};
+use janus_ws_connect::rustls;
+use janus_ws_connect::{PemSource, TlsSettings};
 
 /// A future that completes at (or after) a deadline; what a [`Timer`] makes.
 pub type Sleep = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
@@ -80,87 +81,11 @@ pub struct ConnectOptions {
     pub(crate) token: Option<Secret>,
     pub(crate) request_timeout: Option<Duration>,
     pub(crate) keepalive_interval: Option<Duration>,
-    pub(crate) tls: TlsOptions,
+    pub(crate) tls: TlsSettings,
     pub(crate) connect_timeout: Duration,
     pub(crate) close_timeout: Duration,
     pub(crate) event_buffer: usize,
     pub(crate) timer: Option<Timer>,
-}
-
-/// A PEM document of trusted root certificates, given as its bytes or as a path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PemSource {
-    /// The PEM text itself.
-    Bytes(Vec<u8>),
-    /// A file holding PEM text (read when connecting).
-    File(PathBuf),
-}
-
-impl From<Vec<u8>> for PemSource {
-    fn from(bytes: Vec<u8>) -> Self {
-        PemSource::Bytes(bytes)
-    }
-}
-
-impl From<&[u8]> for PemSource {
-    fn from(bytes: &[u8]) -> Self {
-        PemSource::Bytes(bytes.to_vec())
-    }
-}
-
-impl From<String> for PemSource {
-    fn from(text: String) -> Self {
-        PemSource::Bytes(text.into_bytes())
-    }
-}
-
-impl From<PathBuf> for PemSource {
-    fn from(path: PathBuf) -> Self {
-        PemSource::File(path)
-    }
-}
-
-impl From<&Path> for PemSource {
-    fn from(path: &Path) -> Self {
-        PemSource::File(path.to_path_buf())
-    }
-}
-
-impl From<&PathBuf> for PemSource {
-    fn from(path: &PathBuf) -> Self {
-        PemSource::File(path.clone())
-    }
-}
-
-/// Trust settings for `wss://`.
-#[derive(Clone)]
-pub(crate) struct TlsOptions {
-    /// Extra trusted roots.
-    pub(crate) roots: Vec<PemSource>,
-    /// Whether the webpki (Mozilla) roots are trusted too.
-    pub(crate) webpki_roots: bool,
-    /// A complete rustls configuration that replaces the built-in one.
-    pub(crate) config: Option<Arc<futures_rustls::rustls::ClientConfig>>,
-}
-
-impl Default for TlsOptions {
-    fn default() -> Self {
-        Self {
-            roots: Vec::new(),
-            webpki_roots: true,
-            config: None,
-        }
-    }
-}
-
-impl fmt::Debug for TlsOptions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TlsOptions")
-            .field("roots", &self.roots)
-            .field("webpki_roots", &self.webpki_roots)
-            .field("config", &self.config.as_ref().map(|_| "custom"))
-            .finish()
-    }
 }
 
 impl Default for ConnectOptions {
@@ -171,7 +96,7 @@ impl Default for ConnectOptions {
             token: None,
             request_timeout: None,
             keepalive_interval: None,
-            tls: TlsOptions::default(),
+            tls: TlsSettings::default(),
             connect_timeout: Duration::from_secs(10),
             close_timeout: Duration::from_secs(2),
             event_buffer: 1024,
@@ -239,13 +164,14 @@ impl ConnectOptions {
 
     /// A complete rustls client configuration for `wss://`, used as is (the root settings
     /// above are then ignored).
-    pub fn tls_config(mut self, config: Arc<futures_rustls::rustls::ClientConfig>) -> Self {
+    pub fn tls_config(mut self, config: Arc<rustls::ClientConfig>) -> Self {
         self.tls.config = Some(config);
         self
     }
 
     /// Bound on the whole connection setup: TCP, TLS and the WebSocket handshake (default
-    /// 10 s). Exceeding it fails with an [`Error::Io`](crate::Error::Io) of kind `TimedOut`.
+    /// 10 s). Exceeding it fails with
+    /// [`ConnectError::TimedOut`](crate::ConnectError::TimedOut).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self

@@ -17,8 +17,9 @@ use futures_util::Stream;
 use janus_tests::{JanusOptions, JanusServer};
 use janus_transport_ws::{
     connect, connect_admin, connect_with_stream, AdminOptions, AttachOptions, Candidate, Client,
-    Config, ConnectOptions, ConnectionEvent, Driver, DriverEnd, Error, Event, HandleEventKind,
-    IceCandidate, Ordering, SessionEnd, SessionEvent, SessionState, StreamItem, Timer, Trickle,
+    Config, ConnectError, ConnectOptions, ConnectionEvent, Driver, DriverEnd, Error, Event,
+    HandleEventKind, IceCandidate, Ordering, RequestError, SessionEnd, SessionEvent, SessionState,
+    SocketError, StreamItem, Timer, Trickle,
 };
 use serde_json::{json, Value};
 
@@ -148,7 +149,7 @@ fn info_ping_create_attach_detach_destroy() {
 
         let unknown = within(5.0, "attach", session.attach("janus.plugin.nope")).await;
         match unknown {
-            Err(Error::Janus(e)) => assert_eq!(e.code, 460, "{e}"),
+            Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 460, "{e}"),
             other => panic!("expected 460, got {other:?}"),
         }
 
@@ -194,7 +195,7 @@ fn info_ping_create_attach_detach_destroy() {
         let end = within(5.0, "driver", driver).await;
         assert!(matches!(end, DriverEnd::Closed), "{end:?}");
         match within(5.0, "ping", client.ping()).await {
-            Err(Error::ConnectionLost) => {}
+            Err(Error::Request(RequestError::ConnectionLost)) => {}
             other => panic!("a closed connection takes no request: {other:?}"),
         }
     });
@@ -245,7 +246,7 @@ fn videoroom_synchronous_requests_and_plugin_errors() {
             .message(json!({"request": "destroy", "room": room + 1}), None)
             .await
         {
-            Err(Error::Plugin(e)) => {
+            Err(Error::Request(RequestError::Plugin(e))) => {
                 assert_eq!(e.code, 426, "{e}");
                 assert_eq!(e.plugin, "janus.plugin.videoroom");
             }
@@ -262,7 +263,7 @@ fn videoroom_synchronous_requests_and_plugin_errors() {
         )
         .await
         {
-            Err(Error::Plugin(e)) => assert_eq!(e.code, 426, "{e}"),
+            Err(Error::Request(RequestError::Plugin(e))) => assert_eq!(e.code, 426, "{e}"),
             other => panic!("expected plugin error 426, got {other:?}"),
         }
         // A core-level error on a message: the body is not an object.
@@ -314,7 +315,7 @@ fn echotest_asynchronous_requests() {
         }
         // A request the plugin refuses (413: no supported attribute), as a plugin error.
         match echo.message(json!({"nothing": 1}), None).await {
-            Err(Error::Plugin(e)) => assert_eq!(e.code, 413, "{e}"),
+            Err(Error::Request(RequestError::Plugin(e))) => assert_eq!(e.code, 413, "{e}"),
             other => panic!("expected plugin error 413, got {other:?}"),
         }
         assert_eq!(client.pending(), 0);
@@ -674,11 +675,11 @@ fn wrong_subprotocol_and_wrong_url() {
     smol::block_on(async {
         // The Admin port refuses the Janus API subprotocol.
         match within(10.0, "connect", connect(janus.admin_url(), options())).await {
-            Err(Error::HandshakeRejected(_)) => {}
+            Err(Error::Connect(ConnectError::HandshakeRejected(_))) => {}
             other => panic!("expected a rejected handshake, got {other:?}"),
         }
         match connect("http://127.0.0.1:1", options()).await {
-            Err(Error::InvalidUrl { .. }) => {}
+            Err(Error::Connect(ConnectError::InvalidUrl { .. })) => {}
             other => panic!("expected an invalid URL, got {other:?}"),
         }
     });
@@ -728,7 +729,7 @@ fn admin_api_requests() {
         assert_eq!(admin.set_log_level(5).await.expect("set_log_level"), 5);
         assert_eq!(admin.set_log_level(4).await.expect("set_log_level"), 4);
         match admin.set_log_level(9).await {
-            Err(Error::Janus(e)) => assert_eq!(e.code, 467, "{e}"),
+            Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 467, "{e}"),
             other => panic!("expected 467, got {other:?}"),
         }
 
@@ -753,7 +754,7 @@ fn admin_api_requests() {
             .expect("connect_admin");
         let anonymous_driver = smol::spawn(anonymous_driver);
         match anonymous.list_sessions().await {
-            Err(Error::Janus(e)) => assert_eq!(e.code, 403, "{e}"),
+            Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 403, "{e}"),
             other => panic!("expected 403, got {other:?}"),
         }
         anonymous.ping().await.expect("ping needs no secret");
@@ -825,7 +826,7 @@ fn tokio_through_compat_with_a_tokio_timer() {
         )
         .await
         {
-            Ok(Err(Error::TimedOut { .. })) | Ok(Ok(_)) => {}
+            Ok(Err(Error::Request(RequestError::TimedOut { .. }))) | Ok(Ok(_)) => {}
             other => panic!("expected a deadline or a reply, got {other:?}"),
         }
         // Keepalives on the tokio timer keep the session going.
@@ -934,7 +935,7 @@ fn keepalives_expiry_and_claim() {
                 .message_with_timeout(json!({"audio": true}), None, Duration::from_secs(2))
                 .await
             {
-                Err(Error::TimedOut { acked: true }) => {}
+                Err(Error::Request(RequestError::TimedOut { acked: true })) => {}
                 other => panic!("A's event should have gone to B: {other:?}"),
             }
             let event = wait_for(&mut b_events, 5.0, plugin_event).await;
@@ -1002,7 +1003,7 @@ fn api_secret_and_stored_tokens() {
     smol::block_on(async {
         let (wrong, _d1) = open(janus.ws_url(), options().apisecret("wrong")).await;
         match wrong.create().await {
-            Err(Error::Janus(e)) => assert_eq!(e.code, 403, "{e}"),
+            Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 403, "{e}"),
             other => panic!("expected 403, got {other:?}"),
         }
         // `info` and `ping` need no secret.
@@ -1019,7 +1020,7 @@ fn api_secret_and_stored_tokens() {
 
         let (unknown_token, _d3) = open(janus.ws_url(), options().token("tok-nope")).await;
         match unknown_token.create().await {
-            Err(Error::Janus(e)) => assert_eq!(e.code, 403, "{e}"),
+            Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 403, "{e}"),
             other => panic!("expected 403, got {other:?}"),
         }
 
@@ -1046,12 +1047,12 @@ fn api_secret_and_stored_tokens() {
             .await
             .expect("message with the token");
         match session.attach("janus.plugin.videoroom").await {
-            Err(Error::Janus(e)) => assert_eq!(e.code, 405, "{e}"),
+            Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 405, "{e}"),
             other => panic!("expected 405, got {other:?}"),
         }
         admin.remove_token("tok-async").await.expect("remove_token");
         match echo.message(json!({"audio": true}), None).await {
-            Err(Error::Janus(e)) => assert_eq!(e.code, 403, "{e}"),
+            Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 403, "{e}"),
             other => panic!("a removed token is refused: {other:?}"),
         }
     });
@@ -1104,7 +1105,10 @@ fn janus_killed_with_requests_in_flight() {
         let mut failed = 0;
         within(5.0, "every request to fail", async {
             while let Some(error) = in_flight.next().await {
-                assert!(matches!(error, Error::ConnectionLost), "{error:?}");
+                assert!(
+                    matches!(error, Error::Request(RequestError::ConnectionLost)),
+                    "{error:?}"
+                );
                 failed += 1;
             }
         })
@@ -1117,7 +1121,7 @@ fn janus_killed_with_requests_in_flight() {
         assert_eq!(client.pending(), 0);
         assert!(client.is_closed());
         match within(5.0, "create", client.create()).await {
-            Err(Error::ConnectionLost) => {}
+            Err(Error::Request(RequestError::ConnectionLost)) => {}
             other => panic!("a lost connection takes no request: {other:?}"),
         }
 
@@ -1153,7 +1157,9 @@ fn over_wss() {
     smol::block_on(async {
         // Untrusted without the test CA.
         match within(10.0, "connect", connect(&url, options())).await {
-            Err(Error::Tls(e)) => assert!(e.to_string().contains("UnknownIssuer"), "{e}"),
+            Err(Error::Connect(ConnectError::Socket(SocketError::Tls(e)))) => {
+                assert!(e.to_string().contains("UnknownIssuer"), "{e}")
+            }
             other => panic!("expected a TLS error, got {other:?}"),
         }
         let (client, driver) = open(&url, options().tls_root_pem(ca.as_path())).await;
