@@ -411,7 +411,8 @@ impl Connection {
         self.driver.is_closed()
     }
 
-    /// Why the connection closed, if it did on its own (server gone, socket error).
+    /// Why the connection closed, if it did on its own (server gone, socket error, or a
+    /// message over the limit: [`Error::MessageTooLarge`], answered with close code 1009).
     pub fn close_reason(&self) -> Option<&Error> {
         self.driver.close_reason()
     }

@@ -27,9 +27,11 @@
 #![forbid(unsafe_code)]
 
 pub mod harness;
+pub mod memory;
 pub mod netns;
 #[cfg(feature = "media")]
 pub mod peer;
+pub mod proxy;
 
 pub use harness::{HarnessError, JanusOptions, JanusServer};
 

@@ -14,7 +14,8 @@ use janus_blocking::{
     ConnectionEvent, Error, Event, HandleEventKind, HandleId, IceCandidate, Ordering, RequestError,
     SessionEnd, SessionEvent, SessionId, SocketError, Trickle,
 };
-use janus_tests::{JanusOptions, JanusServer};
+use janus_tests::proxy::{Inject, WsProxy};
+use janus_tests::{memory, JanusOptions, JanusServer};
 use serde_json::{json, Value};
 
 const ECHOTEST: &str = "janus.plugin.echotest";
@@ -960,4 +961,51 @@ fn over_wss() {
     let mut again = connect_with(&url, options().tls_root_pem(pem).webpki_roots(false));
     again.ping().expect("ping");
     again.close();
+}
+
+/// A message over `max_incoming_frame` is refused from its frame header: the connection is
+/// closed with code 1009, the reason names both numbers, pending calls fail, and the 64 MiB
+/// the proxy streams never land in memory.
+#[test]
+fn a_message_over_the_limit_closes_with_1009_without_buffering_it() {
+    const LIMIT: usize = 8 << 20;
+    const ANNOUNCED: u64 = 64 << 20;
+    let janus = shared();
+    let proxy = WsProxy::start(janus.ws_url()).expect("proxy");
+    let options = ConnectOptions::new()
+        .config(Config::new().max_incoming_frame(LIMIT))
+        .request_timeout(Duration::from_secs(10))
+        .connect_timeout(Duration::from_secs(5));
+    let mut conn = connect_with(&proxy.url(), options);
+    conn.create().expect("create through the proxy");
+
+    memory::reset_peak_rss().expect("reset the peak RSS");
+    let before = memory::peak_rss().expect("peak RSS");
+    proxy.inject(Inject::Oversized {
+        announced: ANNOUNCED,
+        sent: ANNOUNCED,
+    });
+    // The ping's reply comes after the oversized header on the wire: the ping fails.
+    match conn.ping() {
+        Err(Error::Request(RequestError::ConnectionLost)) => {}
+        other => panic!("expected the connection lost, got {other:?}"),
+    }
+    let growth = memory::peak_rss().expect("peak RSS").saturating_sub(before);
+    println!("peak RSS growth while refusing {ANNOUNCED} bytes: {growth} bytes");
+
+    match conn.close_reason() {
+        Some(Error::MessageTooLarge { size, limit }) => {
+            assert_eq!((*size, *limit), (ANNOUNCED as usize, LIMIT))
+        }
+        other => panic!("expected MessageTooLarge, got {other:?}"),
+    }
+    assert!(conn.is_closed());
+    let close = proxy
+        .wait_client_frame(|f| f.opcode == 8, BOUND)
+        .expect("a close frame from the client");
+    assert_eq!(close.close_code(), Some(1009), "{close:?}");
+    assert!(
+        growth < 2 * LIMIT as u64,
+        "peak RSS grew by {growth} bytes reading a {ANNOUNCED}-byte message (limit {LIMIT})"
+    );
 }
