@@ -16,11 +16,13 @@ use janus_proto::{Event, HandleId, RequestError, Secret, SessionId};
 use crate::driver::{DriverEnd, DriverLoop};
 use crate::events::{ConnectionEvents, EventStream};
 use crate::options::{ConnectOptions, Timer};
+#[cfg(any(feature = "async-io", feature = "tokio"))]
+use crate::runtime::Runtime;
 use crate::shared::{Conn, Host, Shared, StreamEvent};
-use crate::transport::{self, Io, Ws};
+use crate::transport::{self, Source, Ws};
 use crate::PemSource;
 use crate::{Error, Result};
-use janus_ws_connect::{websocket_config, Target, ADMIN_PROTOCOL};
+use janus_ws_connect::ADMIN_PROTOCOL;
 
 /// How to connect to the Admin API: the `admin_secret`, the core's [`AdminConfig`], and the
 /// connection settings (TLS trust, timer, timeouts) of a [`ConnectOptions`].
@@ -106,30 +108,10 @@ impl AdminOptions {
 
 /// Connects to the Admin API at `url` (`ws://` or `wss://`, subprotocol
 /// `janus-admin-protocol`). As [`connect`](crate::connect): run the returned driver.
-#[cfg(feature = "async-io")]
+#[cfg(any(feature = "async-io", feature = "tokio"))]
 pub async fn connect_admin(url: &str, options: AdminOptions) -> Result<(AdminClient, AdminDriver)> {
-    let target = Target::parse(url)?;
-    let timer = options.connect.resolve_timer()?;
-    let deadline = transport::after(options.connect.connect_timeout);
-    let config = options.core_config();
-    let ws = transport::with_deadline(
-        async {
-            let tcp = transport::dial(&target).await?;
-            transport::open(
-                Box::new(tcp),
-                url,
-                &target,
-                ADMIN_PROTOCOL,
-                &options.connect.tls,
-                websocket_config(config.max_incoming_frame),
-            )
-            .await
-        },
-        timer.sleep_until(deadline),
-        options.connect.connect_timeout,
-    )
-    .await?;
-    Ok(assemble(ws, config, &options.connect, timer))
+    let runtime = Runtime::current().ok_or(Error::NoTimer)?;
+    connect_admin_from(Source::Dial(runtime), url, options).await
 }
 
 /// Like [`connect_admin`], over a byte stream you opened (see
@@ -142,24 +124,20 @@ pub async fn connect_admin_with_stream<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let target = Target::parse(url)?;
+    connect_admin_from(Source::Given(Box::new(stream)), url, options).await
+}
+
+async fn connect_admin_from(
+    source: Source,
+    url: &str,
+    options: AdminOptions,
+) -> Result<(AdminClient, AdminDriver)> {
     let timer = options.connect.resolve_timer()?;
-    let deadline = transport::after(options.connect.connect_timeout);
     let config = options.core_config();
-    let stream: Box<dyn Io> = Box::new(stream);
-    let ws = transport::with_deadline(
-        transport::open(
-            stream,
-            url,
-            &target,
-            ADMIN_PROTOCOL,
-            &options.connect.tls,
-            websocket_config(config.max_incoming_frame),
-        ),
-        timer.sleep_until(deadline),
-        options.connect.connect_timeout,
-    )
-    .await?;
+    let setup = options
+        .connect
+        .setup(url, ADMIN_PROTOCOL, config.max_incoming_frame, &timer);
+    let ws = transport::establish(source, setup).await?;
     Ok(assemble(ws, config, &options.connect, timer))
 }
 

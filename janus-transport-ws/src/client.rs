@@ -18,10 +18,12 @@ use serde_json::Value;
 use crate::driver::{DriverEnd, DriverLoop};
 use crate::events::{ConnectionEvents, EventStream, HandleEvents, SessionEvents};
 use crate::options::ConnectOptions;
+#[cfg(any(feature = "async-io", feature = "tokio"))]
+use crate::runtime::Runtime;
 use crate::shared::{Conn, Host, Pending, Shared};
-use crate::transport::{self, Io, Ws};
+use crate::transport::{self, Source, Ws};
 use crate::{Error, Result};
-use janus_ws_connect::{websocket_config, Target, JANUS_PROTOCOL};
+use janus_ws_connect::JANUS_PROTOCOL;
 
 /// Connects to the Janus API at `url` (`ws://` or `wss://`): TCP (with `TCP_NODELAY`), TLS
 /// for `wss://`, then the WebSocket handshake with subprotocol `janus-protocol`.
@@ -30,38 +32,21 @@ use janus_ws_connect::{websocket_config, Target, JANUS_PROTOCOL};
 /// race it with your own work) or nothing happens. The whole setup is bounded by
 /// [`ConnectOptions::connect_timeout`].
 ///
-/// Needs the `async-io` feature (the socket is an `async_io::Async<TcpStream>`); use
-/// [`connect_with_stream`] with any other runtime's socket. Host names are resolved with the
-/// system resolver, which blocks the calling task while it runs.
-#[cfg(feature = "async-io")]
+/// Dials with the runtime it is called on (see [Timers and runtimes](crate#timers-and-runtimes)):
+/// inside a tokio runtime (feature `tokio`) a `tokio::net::TcpStream`, else (feature
+/// `async-io`) an `async_io::Async<TcpStream>`, whose host name lookup uses the system
+/// resolver and blocks the calling task while it runs. Called outside a tokio runtime
+/// without the `async-io` feature, it fails with [`Error::NoTimer`]. Use
+/// [`connect_with_stream`] for any other socket.
+#[cfg(any(feature = "async-io", feature = "tokio"))]
 pub async fn connect(url: &str, options: ConnectOptions) -> Result<(Client, Driver)> {
-    let target = Target::parse(url)?;
-    let timer = options.resolve_timer()?;
-    let deadline = transport::after(options.connect_timeout);
-    let config = options.core_config();
-    let ws = transport::with_deadline(
-        async {
-            let tcp = transport::dial(&target).await?;
-            transport::open(
-                Box::new(tcp),
-                url,
-                &target,
-                JANUS_PROTOCOL,
-                &options.tls,
-                websocket_config(config.max_incoming_frame),
-            )
-            .await
-        },
-        timer.sleep_until(deadline),
-        options.connect_timeout,
-    )
-    .await?;
-    Ok(assemble(ws, config, &options, timer))
+    let runtime = Runtime::current().ok_or(Error::NoTimer)?;
+    connect_from(Source::Dial(runtime), url, options).await
 }
 
 /// Like [`connect`], over a byte stream you opened: any futures-io `AsyncRead + AsyncWrite`
-/// (a tokio `TcpStream` through `tokio_util::compat`, a Unix socket, a proxy tunnel, …).
-/// For a `wss://` URL, TLS is done over `stream`. Set `TCP_NODELAY` on TCP sockets yourself.
+/// (a Unix socket, a proxy tunnel, …). For a `wss://` URL, TLS is done over `stream`. Set
+/// `TCP_NODELAY` on TCP sockets yourself.
 ///
 /// ```no_run
 /// # async fn f(stream: smol::net::TcpStream) -> Result<(), janus_transport_ws::Error> {
@@ -81,24 +66,18 @@ pub async fn connect_with_stream<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let target = Target::parse(url)?;
+    connect_from(Source::Given(Box::new(stream)), url, options).await
+}
+
+async fn connect_from(
+    source: Source,
+    url: &str,
+    options: ConnectOptions,
+) -> Result<(Client, Driver)> {
     let timer = options.resolve_timer()?;
-    let deadline = transport::after(options.connect_timeout);
     let config = options.core_config();
-    let stream: Box<dyn Io> = Box::new(stream);
-    let ws = transport::with_deadline(
-        transport::open(
-            stream,
-            url,
-            &target,
-            JANUS_PROTOCOL,
-            &options.tls,
-            websocket_config(config.max_incoming_frame),
-        ),
-        timer.sleep_until(deadline),
-        options.connect_timeout,
-    )
-    .await?;
+    let setup = options.setup(url, JANUS_PROTOCOL, config.max_incoming_frame, &timer);
+    let ws = transport::establish(source, setup).await?;
     Ok(assemble(ws, config, &options, timer))
 }
 

@@ -10,22 +10,25 @@ use janus_proto::{Config, Secret};
 use janus_ws_connect::rustls;
 use janus_ws_connect::{PemSource, TlsSettings};
 
+use crate::runtime::Runtime;
+use crate::transport::Setup;
+
 /// A future that completes at (or after) a deadline; what a [`Timer`] makes.
 pub type Sleep = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 
 /// The source of sleeps the [`Driver`](crate::Driver) uses for request deadlines, keepalives,
 /// the connect timeout and the close handshake.
 ///
-/// The crate spawns nothing, but a timer needs *something* to wake it up: a reactor. The
-/// default ([`Timer::async_io`], feature `async-io`) is async-io's `Timer`, whose reactor
+/// The crate spawns nothing, but a timer needs *something* to wake it up: a reactor. By
+/// default the timer is the runtime's the connection is made on (see
+/// [Timers and runtimes](crate#timers-and-runtimes)): `Timer::tokio` inside a tokio
+/// runtime (feature `tokio`), else `Timer::async_io` (feature `async-io`), whose reactor
 /// runs on async-io's own helper thread (started on first use; smol programs have it
-/// already) and on smol's `block_on`. To use another runtime's timer instead, and bring in
-/// no thread at all, give one:
+/// already). Any other runtime's timer works too:
 ///
 /// ```
 /// # use janus_transport_ws::{ConnectOptions, Timer};
-/// // With tokio (any runtime's "sleep until" works the same way):
-/// // let timer = Timer::new(|at| Box::pin(tokio::time::sleep_until(at.into())));
+/// // Any runtime's "sleep until" works the same way:
 /// let timer = Timer::new(|_at| Box::pin(std::future::pending::<()>()));
 /// let options = ConnectOptions::new().timer(timer);
 /// # let _ = options;
@@ -47,6 +50,13 @@ impl Timer {
                 async_io::Timer::at(at).await;
             })
         })
+    }
+
+    /// tokio's `sleep_until`, for tokio programs (the driver must then run inside a tokio
+    /// runtime).
+    #[cfg(feature = "tokio")]
+    pub fn tokio() -> Self {
+        Self::new(|at| Box::pin(tokio::time::sleep_until(at.into())))
     }
 
     /// A future that completes at `at`.
@@ -108,7 +118,7 @@ impl Default for ConnectOptions {
 impl ConnectOptions {
     /// The defaults: no secret or token, janus-proto's [`Config`] defaults (15 s request
     /// timeout, 25 s keepalive), 10 s connect timeout, 1024 events per stream, the webpki
-    /// roots for `wss://`, and the async-io timer (feature `async-io`).
+    /// roots for `wss://`, and the timer of the runtime connected on (see [`Timer`]).
     pub fn new() -> Self {
         Self::default()
     }
@@ -192,8 +202,8 @@ impl ConnectOptions {
         self
     }
 
-    /// The timer the driver sleeps with (default: [`Timer::async_io`] with the `async-io`
-    /// feature; required without it).
+    /// The timer the driver sleeps with (default: the runtime's, see [`Timer`]; required
+    /// when no runtime feature applies).
     pub fn timer(mut self, timer: Timer) -> Self {
         self.timer = Some(timer);
         self
@@ -217,14 +227,31 @@ impl ConnectOptions {
         config
     }
 
-    /// The timer to use, or [`Error::NoTimer`](crate::Error::NoTimer).
+    /// The timer to use: the one given, else the current runtime's, else
+    /// [`Error::NoTimer`](crate::Error::NoTimer).
     pub(crate) fn resolve_timer(&self) -> crate::Result<Timer> {
-        match &self.timer {
-            Some(t) => Ok(t.clone()),
-            #[cfg(feature = "async-io")]
-            None => Ok(Timer::async_io()),
-            #[cfg(not(feature = "async-io"))]
-            None => Err(crate::Error::NoTimer),
+        match (&self.timer, Runtime::current()) {
+            (Some(timer), _) => Ok(timer.clone()),
+            (None, Some(runtime)) => Ok(runtime.timer()),
+            (None, None) => Err(crate::Error::NoTimer),
+        }
+    }
+
+    /// What establishing the WebSocket takes from these options.
+    pub(crate) fn setup<'a>(
+        &'a self,
+        url: &'a str,
+        subprotocol: &'static str,
+        max_incoming: usize,
+        timer: &'a Timer,
+    ) -> Setup<'a> {
+        Setup {
+            url,
+            subprotocol,
+            tls: &self.tls,
+            max_incoming,
+            connect_timeout: self.connect_timeout,
+            timer,
         }
     }
 }

@@ -2,17 +2,15 @@
 //! beyond the subprotocol name.
 
 use std::future::{poll_fn, Future};
-use std::io;
 use std::pin::pin;
 use std::task::Poll;
 use std::time::{Duration, Instant};
 
-use async_tungstenite::tungstenite::protocol::WebSocketConfig;
 use async_tungstenite::WebSocketStream;
 use futures_io::{AsyncRead, AsyncWrite};
-use janus_ws_connect::{handshake_error, ConnectError, Target, TlsSettings};
+use janus_ws_connect::{handshake_error, websocket_config, ConnectError, Target, TlsSettings};
 
-use crate::options::Sleep;
+use crate::options::{Sleep, Timer};
 
 /// A byte stream the driver can own.
 pub(crate) trait Io: AsyncRead + AsyncWrite + Send + Unpin + 'static {}
@@ -21,49 +19,56 @@ impl<T: AsyncRead + AsyncWrite + Send + Unpin + 'static> Io for T {}
 /// The WebSocket the driver owns.
 pub(crate) type Ws = WebSocketStream<Box<dyn Io>>;
 
-/// Dials the target over TCP with async-io, with `TCP_NODELAY` set.
-///
-/// Host names go through the system resolver, which blocks the calling task while it runs;
-/// resolve them yourself and use `connect_with_stream` if that matters.
-#[cfg(feature = "async-io")]
-pub(crate) async fn dial(
-    target: &Target,
-) -> Result<async_io::Async<std::net::TcpStream>, ConnectError> {
-    use std::net::ToSocketAddrs;
-    let addrs: Vec<_> = (target.host.as_str(), target.port)
-        .to_socket_addrs()?
-        .collect();
-    let mut last = io::Error::new(
-        io::ErrorKind::NotFound,
-        format!("{} resolves to no address", target.host),
-    );
-    for addr in addrs {
-        match async_io::Async::<std::net::TcpStream>::connect(addr).await {
-            Ok(stream) => {
-                stream.get_ref().set_nodelay(true)?;
-                return Ok(stream);
-            }
-            Err(e) => last = e,
-        }
-    }
-    Err(last.into())
+/// Where a connection's byte stream comes from.
+pub(crate) enum Source {
+    /// Dial the URL's host with this runtime (none is compiled in without a runtime
+    /// feature, and then neither is `connect`).
+    #[cfg_attr(not(any(feature = "async-io", feature = "tokio")), allow(dead_code))]
+    Dial(crate::runtime::Runtime),
+    /// The caller's stream.
+    Given(Box<dyn Io>),
 }
 
-/// TLS (for `wss://`) and the WebSocket handshake with `subprotocol` over `stream`.
-pub(crate) async fn open(
-    stream: Box<dyn Io>,
-    url: &str,
-    target: &Target,
-    subprotocol: &'static str,
-    tls: &TlsSettings,
-    ws_config: WebSocketConfig,
-) -> Result<Ws, ConnectError> {
+/// What establishing a WebSocket to Janus takes, besides the byte stream.
+pub(crate) struct Setup<'a> {
+    pub(crate) url: &'a str,
+    pub(crate) subprotocol: &'static str,
+    pub(crate) tls: &'a TlsSettings,
+    /// The core's `max_incoming_frame`: the socket's one limit.
+    pub(crate) max_incoming: usize,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) timer: &'a Timer,
+}
+
+/// Dials (or takes the given stream), then TLS for `wss://` and the WebSocket handshake, all
+/// within the connect timeout.
+pub(crate) async fn establish(source: Source, setup: Setup<'_>) -> Result<Ws, ConnectError> {
+    let target = Target::parse(setup.url)?;
+    let deadline = after(setup.connect_timeout);
+    with_deadline(
+        async {
+            let stream = match source {
+                Source::Dial(runtime) => runtime.dial(&target).await?,
+                Source::Given(stream) => stream,
+            };
+            open(stream, &target, &setup).await
+        },
+        setup.timer.sleep_until(deadline),
+        setup.connect_timeout,
+    )
+    .await
+}
+
+/// TLS (for `wss://`) and the WebSocket handshake over `stream`.
+async fn open(stream: Box<dyn Io>, target: &Target, setup: &Setup<'_>) -> Result<Ws, ConnectError> {
     let stream: Box<dyn Io> = if target.secure {
-        tls_wrap(stream, target, tls).await?
+        tls_wrap(stream, target, setup.tls).await?
     } else {
         stream
     };
+    let (url, subprotocol) = (setup.url, setup.subprotocol);
     let request = janus_ws_connect::request(url, subprotocol)?;
+    let ws_config = websocket_config(setup.max_incoming);
     match async_tungstenite::client_async_with_config(request, stream, Some(ws_config)).await {
         Ok((ws, _response)) => Ok(ws),
         Err(e) => Err(handshake_error(e, url, subprotocol)),
@@ -85,7 +90,7 @@ async fn tls_wrap(
 }
 
 /// Runs `fut` until it completes or `sleep` (the connect timeout of `timeout`) does.
-pub(crate) async fn with_deadline<T>(
+async fn with_deadline<T>(
     fut: impl Future<Output = Result<T, ConnectError>>,
     sleep: Sleep,
     timeout: Duration,

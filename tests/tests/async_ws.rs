@@ -17,10 +17,10 @@ use futures_util::Stream;
 use janus_tests::proxy::{Inject, WsProxy};
 use janus_tests::{memory, JanusOptions, JanusServer};
 use janus_transport_ws::{
-    connect, connect_admin, connect_with_stream, AdminOptions, AttachOptions, Candidate, Client,
-    Config, ConnectError, ConnectOptions, ConnectionEvent, Driver, DriverEnd, Error, Event,
-    HandleEventKind, IceCandidate, Ordering, RequestError, SessionEnd, SessionEvent, SessionState,
-    SocketError, StreamItem, Timer, Trickle,
+    connect, connect_admin, AdminOptions, AttachOptions, Candidate, Client, Config, ConnectError,
+    ConnectOptions, ConnectionEvent, Driver, DriverEnd, Error, Event, HandleEventKind,
+    IceCandidate, Ordering, RequestError, SessionEnd, SessionEvent, SessionState, SocketError,
+    StreamItem, Trickle,
 };
 use serde_json::{json, Value};
 
@@ -774,16 +774,11 @@ fn admin_api_requests() {
 
 // ----- tokio ------------------------------------------------------------------------------
 
+/// A tokio program: `connect` inside a current-thread tokio runtime dials with tokio's
+/// socket and keeps time with tokio's timer (no compat layer and no timer in the program).
 #[test]
-fn tokio_through_compat_with_a_tokio_timer() {
-    use tokio_util::compat::TokioAsyncReadCompatExt;
-
+fn tokio_current_thread_runtime_with_plain_connect() {
     let janus = shared();
-    let addr = janus
-        .ws_url()
-        .strip_prefix("ws://")
-        .expect("ws URL")
-        .to_owned();
     let url = janus.ws_url().to_owned();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
@@ -792,19 +787,12 @@ fn tokio_through_compat_with_a_tokio_timer() {
         .expect("tokio runtime");
     runtime.block_on(async {
         let limit = Duration::from_secs(10);
-        let tcp = tokio::net::TcpStream::connect(&addr).await.expect("TCP");
-        tcp.set_nodelay(true).expect("nodelay");
-        let options = options()
-            .timer(Timer::new(|at| {
-                Box::pin(tokio::time::sleep_until(at.into()))
-            }))
-            // Short deadlines, to see the tokio timer fire them.
-            .keepalive_interval(Duration::from_millis(300));
-        let (client, driver) =
-            tokio::time::timeout(limit, connect_with_stream(tcp.compat(), &url, options))
-                .await
-                .unwrap_or_else(|_| panic!("connect: no outcome within the bound"))
-                .unwrap_or_else(|e| panic!("connect: {e}"));
+        // Short deadlines, to see the tokio timer fire them.
+        let options = options().keepalive_interval(Duration::from_millis(300));
+        let (client, driver) = tokio::time::timeout(limit, connect(&url, options))
+            .await
+            .unwrap_or_else(|_| panic!("connect: no outcome within the bound"))
+            .unwrap_or_else(|e| panic!("connect: {e}"));
         let driver = tokio::spawn(driver);
 
         let session = tokio::time::timeout(limit, client.create())
