@@ -51,8 +51,8 @@ impl AdminConnection {
     /// A Janus API URL (or any server refusing the subprotocol) gives
     /// [`ConnectError::HandshakeRejected`](crate::ConnectError::HandshakeRejected).
     pub fn connect(url: &str, options: ConnectOptions) -> Result<Self, Error> {
-        let socket = Socket::connect(url, ADMIN_PROTOCOL, &options)?;
-        let c = &options.config;
+        let c = options.protocol_config();
+        let socket = Socket::connect(url, ADMIN_PROTOCOL, &options.common, &c)?;
         let mut config = AdminConfig::new()
             .transaction_prefix(c.transaction_prefix.clone())
             .request_timeout(c.request_timeout)
@@ -60,7 +60,7 @@ impl AdminConnection {
             .max_outgoing_frame(c.max_outgoing_frame)
             .max_pending(c.max_pending)
             .memory(c.memory);
-        if let Some(secret) = options.admin_secret.clone() {
+        if let Some(secret) = options.common.admin_secret.clone() {
             config = config.admin_secret(secret);
         }
         let core = AdminClient::new(config, Instant::now());

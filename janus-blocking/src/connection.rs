@@ -73,9 +73,10 @@ impl Connection {
     /// [`ConnectError::Socket`](crate::ConnectError::Socket) (refused, an untrusted
     /// certificate, …).
     pub fn connect(url: &str, options: ConnectOptions) -> Result<Self, Error> {
-        let socket = Socket::connect(url, JANUS_PROTOCOL, &options)?;
-        let capacity = options.config.event_queue_capacity;
-        let core = Client::new(options.config, std::time::Instant::now());
+        let config = options.protocol_config();
+        let socket = Socket::connect(url, JANUS_PROTOCOL, &options.common, &config)?;
+        let capacity = config.event_queue_capacity;
+        let core = Client::new(config, std::time::Instant::now());
         Ok(Self {
             driver: Driver::new(socket, core, capacity),
         })

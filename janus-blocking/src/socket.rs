@@ -6,12 +6,14 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use janus_ws_connect::{handshake_error, too_large, too_large_close, ConnectError, Target};
+use janus_proto::Config;
+use janus_ws_connect::{
+    handshake_error, too_large, too_large_close, CommonOptions, ConnectError, Target,
+};
 use tungstenite::handshake::HandshakeError;
 use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Connector, Message, WebSocket};
 
-use crate::options::ConnectOptions;
 use crate::Error;
 
 /// Longest single blocking read when no deadline is armed.
@@ -49,10 +51,13 @@ impl std::fmt::Debug for Socket {
 
 impl Socket {
     /// Connects to a `ws://` or `wss://` URL asking for `subprotocol`.
+    /// `config` is the protocol configuration the connection runs with (its frame limit and
+    /// request timeout matter here).
     pub(crate) fn connect(
         url: &str,
         subprotocol: &'static str,
-        options: &ConnectOptions,
+        options: &CommonOptions,
+        config: &Config,
     ) -> Result<Socket, ConnectError> {
         let timeout = options.connect_timeout;
         let deadline = after(timeout);
@@ -69,7 +74,7 @@ impl Socket {
         let tcp_clone = tcp.try_clone()?;
         set_timeouts(&tcp, deadline)?;
 
-        let ws_config = janus_ws_connect::websocket_config(options.config.max_incoming_frame);
+        let ws_config = janus_ws_connect::websocket_config(config.max_incoming_frame);
         let mut attempt =
             tungstenite::client_tls_with_config(request, tcp, Some(ws_config), Some(connector));
         let ws = loop {
@@ -87,8 +92,7 @@ impl Socket {
                 }
             }
         };
-        let write_timeout = options
-            .config
+        let write_timeout = config
             .request_timeout
             .clamp(Duration::from_secs(1), Duration::from_secs(30));
         tcp_clone.set_write_timeout(Some(write_timeout))?;

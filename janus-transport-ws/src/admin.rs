@@ -50,6 +50,7 @@ impl AdminOptions {
     }
 
     /// The `admin_secret` put on every request that needs it (all but `info` and `ping`).
+    /// Wins over [`ConnectOptions::admin_secret`] of the connection settings.
     pub fn admin_secret(mut self, secret: impl Into<Secret>) -> Self {
         self.admin_secret = Some(secret.into());
         self
@@ -69,8 +70,8 @@ impl AdminOptions {
     }
 
     /// The connection settings: TLS trust, timer, connect and close timeouts, the
-    /// connection stream's buffer. Its Janus API settings (secrets, core config) are not
-    /// used.
+    /// connection stream's buffer, and its admin secret unless this type sets one. Its
+    /// Janus API settings (apisecret, token, core config) are not used.
     pub fn connect_options(mut self, options: ConnectOptions) -> Self {
         self.connect = options;
         self
@@ -96,7 +97,11 @@ impl AdminOptions {
 
     fn core_config(&self) -> AdminConfig {
         let mut config = self.config.clone();
-        if let Some(s) = &self.admin_secret {
+        if let Some(s) = self
+            .admin_secret
+            .as_ref()
+            .or(self.connect.common.admin_secret.as_ref())
+        {
             config = config.admin_secret(s.clone());
         }
         if let Some(t) = self.request_timeout {

@@ -75,7 +75,7 @@ async fn connect_from(
     options: ConnectOptions,
 ) -> Result<(Client, Driver)> {
     let timer = options.resolve_timer()?;
-    let config = options.core_config();
+    let config = options.protocol_config();
     let setup = options.setup(url, JANUS_PROTOCOL, config.max_incoming_frame, &timer);
     let ws = transport::establish(source, setup).await?;
     Ok(assemble(ws, config, &options, timer))

@@ -6,9 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use janus_proto::{Config, Secret};
-use janus_ws_connect::rustls;
-use janus_ws_connect::{PemSource, TlsSettings};
+use janus_ws_connect::CommonOptions;
 
 use crate::runtime::Runtime;
 use crate::transport::Setup;
@@ -72,7 +70,11 @@ impl fmt::Debug for Timer {
 }
 
 /// How to connect to the Janus API: authentication, deadlines, TLS trust, buffers and the
-/// timer. A builder; every setting has a default.
+/// timer. A builder; every setting has a default. The dedicated setters
+/// ([`apisecret`](Self::apisecret), [`token`](Self::token),
+/// [`request_timeout`](Self::request_timeout),
+/// [`keepalive_interval`](Self::keepalive_interval)) win over the same fields of
+/// [`config`](Self::config), whatever the order of the calls.
 ///
 /// ```
 /// use std::time::Duration;
@@ -82,17 +84,11 @@ impl fmt::Debug for Timer {
 ///     .request_timeout(Duration::from_secs(5))
 ///     .keepalive_interval(Duration::from_secs(20))
 ///     .event_buffer(256);
-/// # let _ = options;
+/// assert_eq!(options.protocol_config().request_timeout, Duration::from_secs(5));
 /// ```
 #[derive(Clone, Debug)]
 pub struct ConnectOptions {
-    pub(crate) config: Config,
-    pub(crate) apisecret: Option<Secret>,
-    pub(crate) token: Option<Secret>,
-    pub(crate) request_timeout: Option<Duration>,
-    pub(crate) keepalive_interval: Option<Duration>,
-    pub(crate) tls: TlsSettings,
-    pub(crate) connect_timeout: Duration,
+    pub(crate) common: CommonOptions,
     pub(crate) close_timeout: Duration,
     pub(crate) event_buffer: usize,
     pub(crate) timer: Option<Timer>,
@@ -101,13 +97,7 @@ pub struct ConnectOptions {
 impl Default for ConnectOptions {
     fn default() -> Self {
         Self {
-            config: Config::new(),
-            apisecret: None,
-            token: None,
-            request_timeout: None,
-            keepalive_interval: None,
-            tls: TlsSettings::default(),
-            connect_timeout: Duration::from_secs(10),
+            common: CommonOptions::default(),
             close_timeout: Duration::from_secs(2),
             event_buffer: 1024,
             timer: None,
@@ -116,76 +106,15 @@ impl Default for ConnectOptions {
 }
 
 impl ConnectOptions {
-    /// The defaults: no secret or token, janus-proto's [`Config`] defaults (15 s request
-    /// timeout, 25 s keepalive), 10 s connect timeout, 1024 events per stream, the webpki
-    /// roots for `wss://`, and the timer of the runtime connected on (see [`Timer`]).
+    /// The defaults: no secret or token, janus-proto's [`Config`](janus_proto::Config)
+    /// defaults (15 s request timeout, 25 s keepalive), 10 s connect timeout, 1024 events per
+    /// stream, the webpki roots for `wss://`, and the timer of the runtime connected on (see
+    /// [`Timer`]).
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// The `apisecret` put on every request that needs it (`api_secret` in `janus.jcfg`).
-    pub fn apisecret(mut self, secret: impl Into<Secret>) -> Self {
-        self.apisecret = Some(secret.into());
-        self
-    }
-
-    /// The `token` put on every request that needs it (`token_auth` in `janus.jcfg`).
-    pub fn token(mut self, token: impl Into<Secret>) -> Self {
-        self.token = Some(token.into());
-        self
-    }
-
-    /// Default deadline of a request, from submission to its outcome.
-    pub fn request_timeout(mut self, timeout: Duration) -> Self {
-        self.request_timeout = Some(timeout);
-        self
-    }
-
-    /// Interval between keepalives of an idle session. It is shortened to half the server's
-    /// `session-timeout` once an [`info`](crate::Client::info) reply reports a shorter one
-    /// (see [`Config::keepalive_from_server_info`]).
-    pub fn keepalive_interval(mut self, interval: Duration) -> Self {
-        self.keepalive_interval = Some(interval);
-        self
-    }
-
-    /// Every other setting of the protocol core (transaction prefix, limits, ordering, …).
-    /// The dedicated setters of this type ([`apisecret`](Self::apisecret),
-    /// [`token`](Self::token), [`request_timeout`](Self::request_timeout),
-    /// [`keepalive_interval`](Self::keepalive_interval)) win over the same fields here,
-    /// whatever the order of the calls.
-    pub fn config(mut self, config: Config) -> Self {
-        self.config = config;
-        self
-    }
-
-    /// Also trusts the root certificates of this PEM (its bytes, or a path to a file; one or
-    /// more `CERTIFICATE` blocks) for `wss://`. May be called several times.
-    pub fn tls_root_pem(mut self, pem: impl Into<PemSource>) -> Self {
-        self.tls.roots.push(pem.into());
-        self
-    }
-
-    /// Whether to trust the `webpki-roots` (Mozilla) root certificates too (default `true`).
-    pub fn webpki_roots(mut self, on: bool) -> Self {
-        self.tls.webpki_roots = on;
-        self
-    }
-
-    /// A complete rustls client configuration for `wss://`, used as is (the root settings
-    /// above are then ignored).
-    pub fn tls_config(mut self, config: Arc<rustls::ClientConfig>) -> Self {
-        self.tls.config = Some(config);
-        self
-    }
-
-    /// Bound on the whole connection setup: TCP, TLS and the WebSocket handshake (default
-    /// 10 s). Exceeding it fails with
-    /// [`ConnectError::TimedOut`](crate::ConnectError::TimedOut).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
+    janus_ws_connect::common_options!(common);
 
     /// How long a closing [`Driver`](crate::Driver) waits for the server to answer its close
     /// frame before it drops the socket (default 2 s).
@@ -209,24 +138,6 @@ impl ConnectOptions {
         self
     }
 
-    /// The core configuration with this type's overrides applied.
-    pub(crate) fn core_config(&self) -> Config {
-        let mut config = self.config.clone();
-        if let Some(s) = &self.apisecret {
-            config = config.apisecret(s.clone());
-        }
-        if let Some(t) = &self.token {
-            config = config.token(t.clone());
-        }
-        if let Some(d) = self.request_timeout {
-            config = config.request_timeout(d);
-        }
-        if let Some(d) = self.keepalive_interval {
-            config = config.keepalive_interval(d);
-        }
-        config
-    }
-
     /// The timer to use: the one given, else the current runtime's, else
     /// [`Error::NoTimer`](crate::Error::NoTimer).
     pub(crate) fn resolve_timer(&self) -> crate::Result<Timer> {
@@ -248,10 +159,27 @@ impl ConnectOptions {
         Setup {
             url,
             subprotocol,
-            tls: &self.tls,
+            tls: &self.common.tls,
             max_incoming,
-            connect_timeout: self.connect_timeout,
+            connect_timeout: self.common.connect_timeout,
             timer,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::ConnectOptions;
+
+    #[test]
+    fn a_setter_called_before_config_still_wins() {
+        let options = ConnectOptions::new()
+            .keepalive_interval(Duration::from_secs(4))
+            .config(janus_proto::Config::new().transaction_prefix("x"));
+        let config = options.protocol_config();
+        assert_eq!(config.keepalive_interval, Duration::from_secs(4));
+        assert_eq!(config.transaction_prefix, "x");
     }
 }

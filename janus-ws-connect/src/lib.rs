@@ -12,17 +12,22 @@
 //! * [`websocket_config`]: one limit at the socket for incoming messages, and
 //!   [`too_large`] / [`too_large_close`] for what happens when the server exceeds it.
 //! * [`ConnectError`], [`SocketError`] and [`Error`], the error type both drivers export.
+//! * [`CommonOptions`] and [`common_options!`]: the connection settings both drivers.
+//!   `ConnectOptions` share, with one precedence (the dedicated setters win over the
+//!   protocol configuration whatever the order of the calls) and the same builder methods.
 //!
 //! It holds no IO of its own: the drivers dial and read.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod error;
+mod options;
 mod target;
 mod tls;
 mod websocket;
 
 pub use error::{ConnectError, Error, SocketError, TlsRootError};
+pub use options::CommonOptions;
 pub use target::Target;
 pub use tls::{PemSource, TlsSettings};
 pub use websocket::{
@@ -30,6 +35,8 @@ pub use websocket::{
     JANUS_PROTOCOL,
 };
 
+/// The protocol core, for the types [`Error`] wraps and [`CommonOptions`] holds.
+pub use janus_proto;
 /// The rustls in use, for [`TlsSettings::config`] and [`SocketError::Tls`].
 pub use rustls;
 /// The tungstenite in use, for [`SocketError::WebSocket`].

@@ -692,11 +692,8 @@ fn claim_moves_a_session_to_another_connection() {
     let janus = start(JanusOptions::new().reclaim_session_timeout(20));
     let mut first = connect_with(
         janus.ws_url(),
-        options().config(
-            Config::new()
-                .transaction_prefix("a-")
-                .request_timeout(Duration::from_secs(10)),
-        ),
+        // The setters of `options()` (request timeout, …) win over the config's.
+        options().config(Config::new().transaction_prefix("a-")),
     );
     let session = first.create().expect("create");
     let handle = first.attach(session, ECHOTEST).expect("attach");
@@ -706,11 +703,8 @@ fn claim_moves_a_session_to_another_connection() {
 
     let mut second = connect_with(
         janus.ws_url(),
-        options().config(
-            Config::new()
-                .transaction_prefix("b-")
-                .request_timeout(Duration::from_secs(10)),
-        ),
+        // The setters of `options()` (request timeout, …) win over the config's.
+        options().config(Config::new().transaction_prefix("b-")),
     );
     second.claim(session, &[handle, bystander]).expect("claim");
     assert_eq!(
@@ -972,10 +966,7 @@ fn a_message_over_the_limit_closes_with_1009_without_buffering_it() {
     const ANNOUNCED: u64 = 64 << 20;
     let janus = shared();
     let proxy = WsProxy::start(janus.ws_url()).expect("proxy");
-    let options = ConnectOptions::new()
-        .config(Config::new().max_incoming_frame(LIMIT))
-        .request_timeout(Duration::from_secs(10))
-        .connect_timeout(Duration::from_secs(5));
+    let options = options().config(Config::new().max_incoming_frame(LIMIT));
     let mut conn = connect_with(&proxy.url(), options);
     conn.create().expect("create through the proxy");
 
