@@ -27,6 +27,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::memory;
+
 /// How often the server-to-client pump looks for injections while the server is quiet.
 const POLL: Duration = Duration::from_millis(5);
 /// Bound on one write of the proxy: a client that stops reading must not hang it.
@@ -181,6 +183,52 @@ impl WsProxy {
 impl Drop for WsProxy {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Release);
+    }
+}
+
+/// The oversized-message check both drivers' tests make: with a client limit of
+/// [`LIMIT`](Self::LIMIT), the proxy announces and streams a message of
+/// [`SIZE`](Self::SIZE) bytes; the client must answer with a close frame of code 1009 and
+/// its peak RSS must grow by less than twice the limit.
+#[derive(Debug)]
+pub struct Oversized {
+    /// Peak RSS when the message was injected.
+    before: u64,
+}
+
+impl Oversized {
+    /// The client's `max_incoming_frame`.
+    pub const LIMIT: usize = 8 << 20;
+    /// The message announced and streamed.
+    pub const SIZE: u64 = 64 << 20;
+
+    /// Starts measuring the peak RSS afresh, then has `proxy` inject the message.
+    pub fn inject(proxy: &WsProxy) -> io::Result<Oversized> {
+        memory::reset_peak_rss()?;
+        let before = memory::peak_rss()?;
+        proxy.inject(Inject::Oversized {
+            announced: Self::SIZE,
+            sent: Self::SIZE,
+        });
+        Ok(Oversized { before })
+    }
+
+    /// Asserts that the client sent a close frame with code 1009 (within 15 s) and that the
+    /// peak RSS grew by less than twice the limit since [`inject`](Self::inject); returns
+    /// the growth.
+    pub fn check(self, proxy: &WsProxy) -> io::Result<u64> {
+        let close = proxy
+            .wait_client_frame(|f| f.opcode == 8, Duration::from_secs(15))
+            .ok_or_else(|| io::Error::new(ErrorKind::TimedOut, "no close frame from the client"))?;
+        assert_eq!(close.close_code(), Some(1009), "{close:?}");
+        let growth = memory::peak_rss()?.saturating_sub(self.before);
+        assert!(
+            growth < 2 * Self::LIMIT as u64,
+            "peak RSS grew by {growth} bytes refusing a {}-byte message (limit {})",
+            Self::SIZE,
+            Self::LIMIT
+        );
+        Ok(growth)
     }
 }
 

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use futures_util::FutureExt;
 use futures_util::Stream;
-use janus_tests::proxy::{Inject, WsProxy};
-use janus_tests::{memory, JanusOptions, JanusServer};
+use janus_tests::proxy::{Oversized, WsProxy};
+use janus_tests::{JanusOptions, JanusServer};
 use janus_transport_ws::{
     connect, connect_admin, AdminOptions, AttachOptions, Candidate, Client, Config, ConnectError,
     ConnectOptions, ConnectionEvent, Driver, DriverEnd, Error, Event, HandleEventKind,
@@ -1220,24 +1220,16 @@ fn over_wss() {
 /// fail, and the 64 MiB the proxy streams never land in memory.
 #[test]
 fn a_message_over_the_limit_closes_with_1009_without_buffering_it() {
-    const LIMIT: usize = 8 << 20;
-    const ANNOUNCED: u64 = 64 << 20;
     let janus = shared();
     let proxy = WsProxy::start(janus.ws_url()).expect("proxy");
     smol::block_on(async {
-        let options = options().config(Config::new().max_incoming_frame(LIMIT));
+        let options = options().config(Config::new().max_incoming_frame(Oversized::LIMIT));
         let (client, driver) = open(&proxy.url(), options).await;
         within(10.0, "create", client.create())
             .await
             .expect("create through the proxy");
 
-        memory::reset_peak_rss().expect("reset the peak RSS");
-        let before = memory::peak_rss().expect("peak RSS");
-        let inject = Inject::Oversized {
-            announced: ANNOUNCED,
-            sent: ANNOUNCED,
-        };
-        proxy.inject(inject);
+        let oversized = Oversized::inject(&proxy).expect("inject");
         // The ping's reply comes after the oversized header on the wire: the ping fails.
         match within(10.0, "ping", client.ping()).await {
             Err(Error::Request(RequestError::ConnectionLost)) => {}
@@ -1245,19 +1237,11 @@ fn a_message_over_the_limit_closes_with_1009_without_buffering_it() {
         }
         match within(10.0, "driver end", driver).await {
             DriverEnd::Lost(Error::MessageTooLarge { size, limit }) => {
-                assert_eq!((size, limit), (ANNOUNCED as usize, LIMIT))
+                assert_eq!((size as u64, limit), (Oversized::SIZE, Oversized::LIMIT))
             }
             other => panic!("expected MessageTooLarge, got {other:?}"),
         }
-        let growth = memory::peak_rss().expect("peak RSS").saturating_sub(before);
-        println!("peak RSS growth while refusing {ANNOUNCED} bytes: {growth} bytes");
-        let close = proxy
-            .wait_client_frame(|f| f.opcode == 8, Duration::from_secs(10))
-            .expect("a close frame from the client");
-        assert_eq!(close.close_code(), Some(1009), "{close:?}");
-        assert!(
-            growth < 2 * LIMIT as u64,
-            "peak RSS grew by {growth} bytes reading a {ANNOUNCED}-byte message (limit {LIMIT})"
-        );
+        let growth = oversized.check(&proxy).expect("close frame and memory");
+        println!("peak RSS growth while refusing the message: {growth} bytes");
     });
 }

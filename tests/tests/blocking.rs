@@ -14,8 +14,8 @@ use janus_blocking::{
     ConnectionEvent, Error, Event, HandleEventKind, HandleId, IceCandidate, Ordering, RequestError,
     SessionEnd, SessionEvent, SessionId, SocketError, Trickle,
 };
-use janus_tests::proxy::{Inject, WsProxy};
-use janus_tests::{memory, JanusOptions, JanusServer};
+use janus_tests::proxy::{Oversized, WsProxy};
+use janus_tests::{JanusOptions, JanusServer};
 use serde_json::{json, Value};
 
 const ECHOTEST: &str = "janus.plugin.echotest";
@@ -962,41 +962,25 @@ fn over_wss() {
 /// the proxy streams never land in memory.
 #[test]
 fn a_message_over_the_limit_closes_with_1009_without_buffering_it() {
-    const LIMIT: usize = 8 << 20;
-    const ANNOUNCED: u64 = 64 << 20;
     let janus = shared();
     let proxy = WsProxy::start(janus.ws_url()).expect("proxy");
-    let options = options().config(Config::new().max_incoming_frame(LIMIT));
+    let options = options().config(Config::new().max_incoming_frame(Oversized::LIMIT));
     let mut conn = connect_with(&proxy.url(), options);
     conn.create().expect("create through the proxy");
 
-    memory::reset_peak_rss().expect("reset the peak RSS");
-    let before = memory::peak_rss().expect("peak RSS");
-    proxy.inject(Inject::Oversized {
-        announced: ANNOUNCED,
-        sent: ANNOUNCED,
-    });
+    let oversized = Oversized::inject(&proxy).expect("inject");
     // The ping's reply comes after the oversized header on the wire: the ping fails.
     match conn.ping() {
         Err(Error::Request(RequestError::ConnectionLost)) => {}
         other => panic!("expected the connection lost, got {other:?}"),
     }
-    let growth = memory::peak_rss().expect("peak RSS").saturating_sub(before);
-    println!("peak RSS growth while refusing {ANNOUNCED} bytes: {growth} bytes");
-
     match conn.close_reason() {
         Some(Error::MessageTooLarge { size, limit }) => {
-            assert_eq!((*size, *limit), (ANNOUNCED as usize, LIMIT))
+            assert_eq!((*size as u64, *limit), (Oversized::SIZE, Oversized::LIMIT))
         }
         other => panic!("expected MessageTooLarge, got {other:?}"),
     }
     assert!(conn.is_closed());
-    let close = proxy
-        .wait_client_frame(|f| f.opcode == 8, BOUND)
-        .expect("a close frame from the client");
-    assert_eq!(close.close_code(), Some(1009), "{close:?}");
-    assert!(
-        growth < 2 * LIMIT as u64,
-        "peak RSS grew by {growth} bytes reading a {ANNOUNCED}-byte message (limit {LIMIT})"
-    );
+    let growth = oversized.check(&proxy).expect("close frame and memory");
+    println!("peak RSS growth while refusing the message: {growth} bytes");
 }
