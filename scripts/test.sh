@@ -31,6 +31,14 @@ if [ -n "$bad" ]; then
 fi
 echo "ok"
 
+step "janus-transport-ws with only the tokio feature does not pull in async-io"
+bad=$(cargo tree -p janus-transport-ws -e normal --no-default-features --features tokio \
+    --prefix none --locked | grep -E '^async-io ' || true)
+if [ -n "$bad" ]; then
+    echo "janus-transport-ws --features tokio pulls in async-io:"; echo "$bad"; exit 1
+fi
+echo "ok"
+
 step "tests (unit, property, golden, scenarios, real Janus)"
 cargo test --workspace --locked
 

@@ -6,11 +6,12 @@ use janus_proto::admin::{AdminApi, AdminClient, AdminEvent};
 use janus_proto::request::{self, Request};
 use janus_proto::wire::admin::{AdminReply, AdminRequest, HandleInfo};
 use janus_proto::{HandleId, Secret, SessionId, TransactionId};
+use janus_ws_connect::ADMIN_PROTOCOL;
 
 use crate::driver::Driver;
-use crate::error::Error;
 use crate::options::ConnectOptions;
-use crate::socket::{Socket, ADMIN_PROTOCOL};
+use crate::socket::Socket;
+use crate::Error;
 
 /// How long [`AdminConnection::close`] waits for the server's side of the closing handshake.
 const CLOSE_WAIT: Duration = Duration::from_secs(1);
@@ -48,13 +49,10 @@ impl AdminConnection {
     /// limit, event queue capacity, memory and transaction prefix.
     ///
     /// A Janus API URL (or any server refusing the subprotocol) gives
-    /// [`Error::HandshakeRejected`].
+    /// [`ConnectError::HandshakeRejected`](crate::ConnectError::HandshakeRejected).
     pub fn connect(url: &str, options: ConnectOptions) -> Result<Self, Error> {
-        let socket = Socket::connect(url, ADMIN_PROTOCOL, &options)?;
-        let mut config = options.config;
-        if let Some(secret) = options.admin_secret {
-            config = config.admin_secret(secret);
-        }
+        let config = options.protocol_config();
+        let socket = Socket::connect(url, ADMIN_PROTOCOL, &options.common, &config)?;
         Ok(Self {
             driver: Driver::new(socket, AdminClient::new(config, Instant::now())),
         })

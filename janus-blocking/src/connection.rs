@@ -8,12 +8,13 @@ use janus_proto::{
     Client, Command, Event, HandleId, JanusApi, Jsep, PluginReply, Reply, SessionId, TransactionId,
     Trickle,
 };
+use janus_ws_connect::JANUS_PROTOCOL;
 use serde_json::Value;
 
 use crate::driver::Driver;
-use crate::error::Error;
 use crate::options::ConnectOptions;
-use crate::socket::{Socket, JANUS_PROTOCOL};
+use crate::socket::Socket;
+use crate::Error;
 
 /// How long [`Connection::close`] waits for the server's side of the closing handshake.
 const CLOSE_WAIT: Duration = Duration::from_secs(1);
@@ -46,13 +47,16 @@ impl Connection {
     /// Connects to a Janus API endpoint, `ws://host:port/path` or `wss://…`, with subprotocol
     /// `janus-protocol`.
     ///
-    /// Fails with [`Error::HandshakeRejected`] when the server closes without answering the
+    /// Fails with [`Error::Connect`]: [`ConnectError::HandshakeRejected`](crate::ConnectError::HandshakeRejected) when the server closes without answering the
     /// handshake (what Janus does for a wrong subprotocol, e.g. the Admin API's port),
-    /// [`Error::InvalidUrl`], [`Error::Io`] (including a connect timeout),
-    /// [`Error::Tls`] (e.g. an untrusted certificate) or [`Error::WebSocket`].
+    /// [`ConnectError::InvalidUrl`](crate::ConnectError::InvalidUrl),
+    /// [`ConnectError::TimedOut`](crate::ConnectError::TimedOut) or
+    /// [`ConnectError::Socket`](crate::ConnectError::Socket) (refused, an untrusted
+    /// certificate, …).
     pub fn connect(url: &str, options: ConnectOptions) -> Result<Self, Error> {
-        let socket = Socket::connect(url, JANUS_PROTOCOL, &options)?;
-        let core = Client::new(options.config, std::time::Instant::now());
+        let config = options.protocol_config();
+        let socket = Socket::connect(url, JANUS_PROTOCOL, &options.common, &config)?;
+        let core = Client::new(config, std::time::Instant::now());
         Ok(Self {
             driver: Driver::new(socket, core),
         })
@@ -231,7 +235,7 @@ impl Connection {
     /// [`Error::Protocol`] reports a frame from the server that could not be used; it was
     /// dropped and the connection goes on. Once the connection has closed and its last
     /// events ([`ConnectionEvent::Closed`](janus_proto::ConnectionEvent::Closed) among them)
-    /// have been returned, this returns [`Error::ConnectionLost`].
+    /// have been returned, this returns [`RequestError::ConnectionLost`](crate::RequestError::ConnectionLost) (in [`Error::Request`]).
     pub fn next_event(&mut self, timeout: Duration) -> Result<Option<Event>, Error> {
         self.driver.next_event(timeout)
     }
@@ -249,7 +253,8 @@ impl Connection {
         self.driver.is_closed()
     }
 
-    /// Why the connection closed, if it did on its own (server gone, socket error).
+    /// Why the connection closed, if it did on its own (server gone, socket error, or a
+    /// message over the limit: [`Error::MessageTooLarge`], answered with close code 1009).
     pub fn close_reason(&self) -> Option<&Error> {
         self.driver.close_reason()
     }

@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use janus_proto::{Api, Core, Event, Input, Request, RequestError, TransactionId, UsageError};
 
-use crate::error::Error;
 use crate::queue::{EventBuffer, Item};
 use crate::socket::{Read, Socket};
+use crate::Error;
 
 /// Longest single wait when nothing else bounds it.
 const MAX_WAIT: Duration = Duration::from_secs(60);
@@ -145,7 +145,7 @@ impl<A: Api> Driver<A> {
                 Some(None) if self.socket.is_none() => {
                     // Cannot happen (closing fails every pending request); never hang.
                     self.calls.remove(&txn);
-                    return Err(Error::ConnectionLost);
+                    return Err(RequestError::ConnectionLost.into());
                 }
                 Some(None) => self.turn(None),
             }
@@ -177,7 +177,7 @@ impl<A: Api> Driver<A> {
                 None => {}
             }
             if self.socket.is_none() {
-                return Err(Error::ConnectionLost);
+                return Err(RequestError::ConnectionLost.into());
             }
             if turned && until.is_some_and(|u| Instant::now() >= u) {
                 return Ok(None);

@@ -74,7 +74,6 @@
 mod admin;
 mod connection;
 mod driver;
-mod error;
 mod options;
 mod queue;
 mod socket;
@@ -83,8 +82,13 @@ mod tests;
 
 pub use admin::AdminConnection;
 pub use connection::Connection;
-pub use error::Error;
-pub use options::{ConnectOptions, PemSource};
+pub use janus_ws_connect::{ConnectError, Error, PemSource, SocketError, TlsRootError};
+pub use options::ConnectOptions;
+
+/// The rustls in use, for [`ConnectOptions::tls_config`] and [`SocketError::Tls`].
+pub use janus_ws_connect::rustls;
+/// The tungstenite in use, for [`SocketError::WebSocket`].
+pub use janus_ws_connect::tungstenite;
 
 pub use janus_proto::admin::AdminEvent;
 pub use janus_proto::request::{self, Request};

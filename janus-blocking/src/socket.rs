@@ -3,33 +3,21 @@
 
 use std::io::{self, ErrorKind};
 use std::net::{TcpStream, ToSocketAddrs};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::CertificateDer;
-use tungstenite::client::IntoClientRequest;
+use janus_proto::Config;
+use janus_ws_connect::{
+    handshake_error, too_large, too_large_close, CommonOptions, ConnectError, Target,
+};
 use tungstenite::handshake::HandshakeError;
-use tungstenite::http::{HeaderValue, Uri};
-use tungstenite::protocol::WebSocketConfig;
 use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Connector, Message, WebSocket};
 
-use crate::error::{from_io, from_ws, Error};
-use crate::options::{ConnectOptions, PemSource};
-
-/// Subprotocol of the Janus API.
-pub(crate) const JANUS_PROTOCOL: &str = "janus-protocol";
-/// Subprotocol of the Admin API.
-pub(crate) const ADMIN_PROTOCOL: &str = "janus-admin-protocol";
+use crate::Error;
 
 /// Longest single blocking read when no deadline is armed.
 const MAX_BLOCK: Duration = Duration::from_secs(60);
-/// tungstenite's read buffer: it zeroes this much before every read of the socket, so its
-/// default (128 KiB) cost more CPU per Janus frame than decoding it. Janus's frames are
-/// mostly well under 8 KiB; larger ones take several reads.
-const READ_BUFFER: usize = 8 * 1024;
 /// Shortest read timeout (a zero timeout means "block forever" to the OS).
 const MIN_BLOCK: Duration = Duration::from_millis(1);
 
@@ -63,37 +51,30 @@ impl std::fmt::Debug for Socket {
 
 impl Socket {
     /// Connects to a `ws://` or `wss://` URL asking for `subprotocol`.
+    /// `config` is the protocol configuration the connection runs with (its frame limit and
+    /// request timeout matter here).
     pub(crate) fn connect(
         url: &str,
         subprotocol: &'static str,
-        options: &ConnectOptions,
-    ) -> Result<Socket, Error> {
-        let deadline = after(options.connect_timeout);
-        let (uri, tls, host, port) = parse_url(url)?;
-        let mut request = url.into_client_request().map_err(|e| Error::InvalidUrl {
-            url: url.to_owned(),
-            reason: e.to_string(),
-        })?;
-        request.headers_mut().insert(
-            "Sec-WebSocket-Protocol",
-            HeaderValue::from_static(subprotocol),
-        );
-        let connector = if tls {
-            Connector::Rustls(tls_config(options)?)
+        options: &CommonOptions,
+        config: &Config,
+    ) -> Result<Socket, ConnectError> {
+        let timeout = options.connect_timeout;
+        let deadline = after(timeout);
+        let target = Target::parse(url)?;
+        let request = janus_ws_connect::request(url, subprotocol)?;
+        let connector = if target.secure {
+            Connector::Rustls(options.tls.client_config()?)
         } else {
             Connector::Plain
         };
 
-        let tcp = connect_tcp(&host, port, deadline)?;
+        let tcp = connect_tcp(&target, deadline, timeout)?;
         tcp.set_nodelay(true)?;
         let tcp_clone = tcp.try_clone()?;
         set_timeouts(&tcp, deadline)?;
 
-        let max = options.config.max_incoming_frame.max(1);
-        let ws_config = WebSocketConfig::default()
-            .read_buffer_size(READ_BUFFER)
-            .max_message_size(Some(max))
-            .max_frame_size(Some(max));
+        let ws_config = janus_ws_connect::websocket_config(config.max_incoming_frame);
         let mut attempt =
             tungstenite::client_tls_with_config(request, tcp, Some(ws_config), Some(connector));
         let ws = loop {
@@ -101,19 +82,17 @@ impl Socket {
                 Ok((ws, _response)) => break ws,
                 Err(HandshakeError::Interrupted(mid)) => {
                     if Instant::now() >= deadline {
-                        return Err(Error::Io(io::Error::new(
-                            ErrorKind::TimedOut,
-                            format!("connecting to {uri} timed out"),
-                        )));
+                        return Err(ConnectError::TimedOut { timeout });
                     }
                     set_timeouts(&tcp_clone, deadline)?;
                     attempt = mid.handshake();
                 }
-                Err(HandshakeError::Failure(e)) => return Err(handshake_error(e, subprotocol)),
+                Err(HandshakeError::Failure(e)) => {
+                    return Err(handshake_error(e, url, subprotocol))
+                }
             }
         };
-        let write_timeout = options
-            .config
+        let write_timeout = config
             .request_timeout
             .clamp(Duration::from_secs(1), Duration::from_secs(30));
         tcp_clone.set_write_timeout(Some(write_timeout))?;
@@ -141,7 +120,7 @@ impl Socket {
                 Err(tungstenite::Error::Io(e)) if is_transient(&e) && Instant::now() < deadline => {
                     continue
                 }
-                Err(e) => return Err(from_ws(e)),
+                Err(e) => return Err(e.into()),
             }
         }
     }
@@ -160,7 +139,7 @@ impl Socket {
         if !keep {
             let timeout = (wait / 4 * 3).max(MIN_BLOCK);
             if let Err(e) = self.tcp.set_read_timeout(Some(timeout)) {
-                return Read::Closed(Error::Io(e));
+                return Read::Closed(e.into());
             }
             self.read_timeout = Some(timeout);
         }
@@ -180,11 +159,26 @@ impl Socket {
                     Some(f) => format!("server closed the WebSocket: {} {}", f.code, f.reason),
                     None => "server closed the WebSocket".to_owned(),
                 };
-                Read::Closed(Error::Io(io::Error::new(ErrorKind::ConnectionAborted, why)))
+                Read::Closed(io::Error::new(ErrorKind::ConnectionAborted, why).into())
             }
             Err(tungstenite::Error::Io(e)) if is_transient(&e) => Read::Idle,
-            Err(e) => Read::Closed(from_ws(e)),
+            Err(e) => {
+                if too_large(&e).is_some() {
+                    self.refuse_too_large();
+                }
+                Read::Closed(e.into())
+            }
         }
+    }
+
+    /// Answers a message over the limit: a close frame with code 1009, flushed within the
+    /// write timeout, and no reading past the header tungstenite refused it from (reading on
+    /// would buffer the payload). The caller then drops the connection.
+    fn refuse_too_large(&mut self) {
+        if self.ws.close(Some(too_large_close())).is_ok() {
+            let _ = self.flush();
+        }
+        let _ = self.tcp.shutdown(std::net::Shutdown::Both);
     }
 
     /// Starts the closing handshake and waits (at most `wait`) for the server's reply.
@@ -217,7 +211,7 @@ fn ignore_would_block(e: tungstenite::Error) -> Result<(), Error> {
     match e {
         // The message is in tungstenite's buffer; `flush` sends it.
         tungstenite::Error::Io(e) if is_transient(&e) => Ok(()),
-        e => Err(from_ws(e)),
+        e => Err(e.into()),
     }
 }
 
@@ -240,38 +234,21 @@ fn set_timeouts(tcp: &TcpStream, deadline: Instant) -> io::Result<()> {
     tcp.set_write_timeout(Some(left))
 }
 
-/// The URI, whether it is `wss`, and the host and port to connect to.
-fn parse_url(url: &str) -> Result<(Uri, bool, String, u16), Error> {
-    let invalid = |reason: &str| Error::InvalidUrl {
-        url: url.to_owned(),
-        reason: reason.to_owned(),
-    };
-    let uri: Uri = url.parse().map_err(|e| Error::InvalidUrl {
-        url: url.to_owned(),
-        reason: format!("{e}"),
-    })?;
-    let tls = match uri.scheme_str() {
-        Some("ws") => false,
-        Some("wss") => true,
-        _ => return Err(invalid("the scheme must be ws or wss")),
-    };
-    let host = uri
-        .host()
-        .filter(|h| !h.is_empty())
-        .ok_or_else(|| invalid("no host"))?;
-    let host = host
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host)
-        .to_owned();
-    let port = uri.port_u16().unwrap_or(if tls { 443 } else { 80 });
-    Ok((uri, tls, host, port))
-}
-
-/// Connects to the first address of `host` that answers before `deadline`.
-fn connect_tcp(host: &str, port: u16, deadline: Instant) -> Result<TcpStream, Error> {
+/// Connects to the first address of the target that answers before `deadline`.
+fn connect_tcp(
+    target: &Target,
+    deadline: Instant,
+    timeout: Duration,
+) -> Result<TcpStream, ConnectError> {
+    let addrs: Vec<_> = (target.host.as_str(), target.port)
+        .to_socket_addrs()?
+        .collect();
+    if addrs.is_empty() {
+        let why = format!("{} resolves to no address", target.host);
+        return Err(io::Error::new(ErrorKind::NotFound, why).into());
+    }
     let mut last = None;
-    for addr in (host, port).to_socket_addrs()? {
+    for addr in addrs {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             break;
@@ -281,73 +258,8 @@ fn connect_tcp(host: &str, port: u16, deadline: Instant) -> Result<TcpStream, Er
             Err(e) => last = Some(e),
         }
     }
-    Err(Error::Io(last.unwrap_or_else(|| {
-        io::Error::new(
-            ErrorKind::TimedOut,
-            format!("no address of {host}:{port} answered in time"),
-        )
-    })))
-}
-
-/// The rustls configuration for `wss`: the caller's, or one trusting the given PEM roots
-/// (and `webpki-roots` unless turned off), with the `ring` provider.
-fn tls_config(options: &ConnectOptions) -> Result<Arc<rustls::ClientConfig>, Error> {
-    if let Some(config) = &options.tls_config {
-        return Ok(config.clone());
-    }
-    let mut roots = rustls::RootCertStore::empty();
-    if options.webpki_roots {
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    }
-    for source in &options.tls_roots {
-        let certs: Vec<CertificateDer<'static>> = match source {
-            PemSource::Bytes(bytes) => CertificateDer::pem_slice_iter(bytes)
-                .collect::<Result<_, _>>()
-                .map_err(|e| Error::TlsRoot(format!("PEM bytes: {e}")))?,
-            PemSource::File(path) => CertificateDer::pem_file_iter(path)
-                .and_then(|it| it.collect::<Result<_, _>>())
-                .map_err(|e| Error::TlsRoot(format!("{}: {e}", path.display())))?,
-        };
-        if certs.is_empty() {
-            return Err(Error::TlsRoot("no certificate in the PEM".to_owned()));
-        }
-        for cert in certs {
-            roots
-                .add(cert)
-                .map_err(|e| Error::TlsRoot(format!("unusable certificate: {e}")))?;
-        }
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(Arc::new(config))
-}
-
-/// A failed handshake: a server that closes without answering (Janus with a wrong
-/// subprotocol), refuses the upgrade, or agrees to another subprotocol is a rejection.
-fn handshake_error(e: tungstenite::Error, subprotocol: &str) -> Error {
-    use tungstenite::error::ProtocolError as P;
-    match e {
-        tungstenite::Error::Protocol(P::HandshakeIncomplete) => Error::HandshakeRejected(format!(
-            "the server closed the connection without answering the handshake \
-             (does it speak subprotocol {subprotocol:?}?)"
-        )),
-        tungstenite::Error::Protocol(P::SecWebSocketSubProtocolError(e)) => {
-            Error::HandshakeRejected(format!("subprotocol {subprotocol:?} not agreed: {e}"))
-        }
-        tungstenite::Error::Http(response) => Error::HandshakeRejected(format!(
-            "the server answered {} instead of switching to WebSocket",
-            response.status()
-        )),
-        tungstenite::Error::Io(e) if e.kind() == ErrorKind::UnexpectedEof => {
-            Error::HandshakeRejected(format!(
-                "the server closed the connection during the handshake \
-                 (does it speak subprotocol {subprotocol:?}?)"
-            ))
-        }
-        tungstenite::Error::Io(e) => from_io(e),
-        other => from_ws(other),
+    match last {
+        Some(e) if e.kind() != ErrorKind::TimedOut => Err(e.into()),
+        _ => Err(ConnectError::TimedOut { timeout }),
     }
 }

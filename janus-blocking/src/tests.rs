@@ -12,8 +12,8 @@ use tungstenite::http::HeaderValue;
 use tungstenite::{Message, WebSocket};
 
 use crate::{
-    AdminConnection, Command, ConnectOptions, Connection, ConnectionEvent, Error, Event, ReplyKind,
-    UsageError,
+    AdminConnection, Command, ConnectError, ConnectOptions, Connection, ConnectionEvent, Error,
+    Event, ReplyKind, RequestError, UsageError,
 };
 
 const BOUND: Duration = Duration::from_secs(10);
@@ -94,7 +94,9 @@ fn connection_is_send() {
 fn a_handshake_without_answer_is_rejected() {
     let (url, _server) = serve::<()>(None, |_| ());
     match Connection::connect(&url, options()) {
-        Err(Error::HandshakeRejected(why)) => assert!(why.contains("janus-protocol"), "{why}"),
+        Err(Error::Connect(ConnectError::HandshakeRejected(why))) => {
+            assert!(why.contains("janus-protocol"), "{why}")
+        }
         other => panic!("expected HandshakeRejected, got {other:?}"),
     }
 }
@@ -103,7 +105,7 @@ fn a_handshake_without_answer_is_rejected() {
 fn another_subprotocol_is_rejected() {
     let (url, _server) = serve(Some("janus-protocol"), |_| ());
     match AdminConnection::connect(&url, options()) {
-        Err(Error::HandshakeRejected(_)) => {}
+        Err(Error::Connect(ConnectError::HandshakeRejected(_))) => {}
         other => panic!("expected HandshakeRejected, got {other:?}"),
     }
 }
@@ -273,7 +275,10 @@ fn pending_requests_fail_when_the_server_hangs_up() {
     server.join().expect("server");
     let start = Instant::now();
     for txn in txns {
-        assert!(matches!(conn.wait(txn), Err(Error::ConnectionLost)));
+        assert!(matches!(
+            conn.wait(txn),
+            Err(Error::Request(RequestError::ConnectionLost))
+        ));
     }
     assert!(start.elapsed() < Duration::from_secs(2));
     let closed = conn.next_event(BOUND).expect("event");
@@ -281,9 +286,15 @@ fn pending_requests_fail_when_the_server_hangs_up() {
         closed,
         Some(Event::Connection(ConnectionEvent::Closed))
     ));
-    assert!(matches!(conn.next_event(BOUND), Err(Error::ConnectionLost)));
+    assert!(matches!(
+        conn.next_event(BOUND),
+        Err(Error::Request(RequestError::ConnectionLost))
+    ));
     assert!(conn.close_reason().is_some());
-    assert!(matches!(conn.info(), Err(Error::ConnectionLost)));
+    assert!(matches!(
+        conn.info(),
+        Err(Error::Request(RequestError::ConnectionLost))
+    ));
 }
 
 #[test]
@@ -292,7 +303,7 @@ fn bad_urls_and_roots() {
         assert!(
             matches!(
                 Connection::connect(url, options()),
-                Err(Error::InvalidUrl { .. })
+                Err(Error::Connect(ConnectError::InvalidUrl { .. }))
             ),
             "{url}"
         );
@@ -302,7 +313,7 @@ fn bad_urls_and_roots() {
     let garbage = options().tls_root_pem(b"not a certificate".as_slice());
     assert!(matches!(
         Connection::connect(&wss, garbage),
-        Err(Error::TlsRoot(_))
+        Err(Error::Connect(ConnectError::TlsRoot { .. }))
     ));
 }
 
@@ -315,7 +326,9 @@ fn connect_timeout_is_kept() {
     let start = Instant::now();
     let result = Connection::connect(&url, options().connect_timeout(Duration::from_millis(300)));
     match result {
-        Err(Error::Io(e)) => assert_eq!(e.kind(), std::io::ErrorKind::TimedOut),
+        Err(Error::Connect(ConnectError::TimedOut { timeout })) => {
+            assert_eq!(timeout, Duration::from_millis(300))
+        }
         other => panic!("expected a timeout, got {other:?}"),
     }
     assert!(start.elapsed() < Duration::from_secs(3));

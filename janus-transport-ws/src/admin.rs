@@ -14,14 +14,15 @@ use janus_proto::wire::ServerInfo;
 use janus_proto::{AdminApi, Config, HandleId, Secret, SessionId};
 
 use crate::driver::{DriverEnd, DriverLoop};
-use crate::error::{Error, Result};
 use crate::events::{ConnectionEvents, EventStream};
-use crate::options::{ConnectOptions, PemSource, Timer};
+use crate::options::{ConnectOptions, Timer};
+#[cfg(any(feature = "async-io", feature = "tokio"))]
+use crate::runtime::Runtime;
 use crate::shared::{Conn, Host, Shared};
-use crate::transport::{self, Io, Ws};
-
-/// The WebSocket subprotocol of the Admin API.
-pub const ADMIN_PROTOCOL: &str = "janus-admin-protocol";
+use crate::transport::{self, Source, Ws};
+use crate::PemSource;
+use crate::{Error, Result};
+use janus_ws_connect::ADMIN_PROTOCOL;
 
 /// How to connect to the Admin API: the `admin_secret`, the core's [`Config`], and the
 /// connection settings (TLS trust, timer, timeouts) of a [`ConnectOptions`].
@@ -49,6 +50,7 @@ impl AdminOptions {
     }
 
     /// The `admin_secret` put on every request that needs it (all but `info` and `ping`).
+    /// Wins over [`ConnectOptions::admin_secret`] of the connection settings.
     pub fn admin_secret(mut self, secret: impl Into<Secret>) -> Self {
         self.admin_secret = Some(secret.into());
         self
@@ -68,8 +70,8 @@ impl AdminOptions {
     }
 
     /// The connection settings: TLS trust, timer, connect and close timeouts, the
-    /// connection stream's buffer. Its Janus API settings (secrets, core config) are not
-    /// used.
+    /// connection stream's buffer, and its admin secret unless this type sets one. Its
+    /// Janus API settings (apisecret, token, core config) are not used.
     pub fn connect_options(mut self, options: ConnectOptions) -> Self {
         self.connect = options;
         self
@@ -95,7 +97,11 @@ impl AdminOptions {
 
     fn core_config(&self) -> Config {
         let mut config = self.config.clone();
-        if let Some(s) = &self.admin_secret {
+        if let Some(s) = self
+            .admin_secret
+            .as_ref()
+            .or(self.connect.common.admin_secret.as_ref())
+        {
             config = config.admin_secret(s.clone());
         }
         if let Some(t) = self.request_timeout {
@@ -107,29 +113,10 @@ impl AdminOptions {
 
 /// Connects to the Admin API at `url` (`ws://` or `wss://`, subprotocol
 /// `janus-admin-protocol`). As [`connect`](crate::connect): run the returned driver.
-#[cfg(feature = "async-io")]
+#[cfg(any(feature = "async-io", feature = "tokio"))]
 pub async fn connect_admin(url: &str, options: AdminOptions) -> Result<(AdminClient, AdminDriver)> {
-    let target = transport::parse_url(url)?;
-    let timer = options.connect.resolve_timer()?;
-    let deadline = transport::after(options.connect.connect_timeout);
-    let config = options.core_config();
-    let ws = transport::with_deadline(
-        async {
-            let tcp = transport::dial(&target).await?;
-            transport::open(
-                Box::new(tcp),
-                url,
-                &target,
-                ADMIN_PROTOCOL,
-                &options.connect.tls,
-                transport::ws_config(config.max_incoming_frame),
-            )
-            .await
-        },
-        timer.sleep_until(deadline),
-    )
-    .await?;
-    Ok(assemble(ws, config, &options.connect, timer))
+    let runtime = Runtime::current().ok_or(Error::NoTimer)?;
+    connect_admin_from(Source::Dial(runtime), url, options).await
 }
 
 /// Like [`connect_admin`], over a byte stream you opened (see
@@ -142,23 +129,20 @@ pub async fn connect_admin_with_stream<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let target = transport::parse_url(url)?;
+    connect_admin_from(Source::Given(Box::new(stream)), url, options).await
+}
+
+async fn connect_admin_from(
+    source: Source,
+    url: &str,
+    options: AdminOptions,
+) -> Result<(AdminClient, AdminDriver)> {
     let timer = options.connect.resolve_timer()?;
-    let deadline = transport::after(options.connect.connect_timeout);
     let config = options.core_config();
-    let stream: Box<dyn Io> = Box::new(stream);
-    let ws = transport::with_deadline(
-        transport::open(
-            stream,
-            url,
-            &target,
-            ADMIN_PROTOCOL,
-            &options.connect.tls,
-            transport::ws_config(config.max_incoming_frame),
-        ),
-        timer.sleep_until(deadline),
-    )
-    .await?;
+    let setup = options
+        .connect
+        .setup(url, ADMIN_PROTOCOL, config.max_incoming_frame, &timer);
+    let ws = transport::establish(source, setup).await?;
     Ok(assemble(ws, config, &options.connect, timer))
 }
 

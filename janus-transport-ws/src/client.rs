@@ -14,14 +14,14 @@ use janus_proto::{Command, HandleId, Jsep, PluginReply, Reply, SessionId, Sessio
 use serde_json::Value;
 
 use crate::driver::{DriverEnd, DriverLoop};
-use crate::error::{Error, Result};
 use crate::events::{ConnectionEvents, EventStream, HandleEvents, SessionEvents};
 use crate::options::ConnectOptions;
+#[cfg(any(feature = "async-io", feature = "tokio"))]
+use crate::runtime::Runtime;
 use crate::shared::{Conn, Host, Shared};
-use crate::transport::{self, Io, Ws};
-
-/// The WebSocket subprotocol of the Janus API.
-pub const JANUS_PROTOCOL: &str = "janus-protocol";
+use crate::transport::{self, Source, Ws};
+use crate::{Error, Result};
+use janus_ws_connect::JANUS_PROTOCOL;
 
 /// Connects to the Janus API at `url` (`ws://` or `wss://`): TCP (with `TCP_NODELAY`), TLS
 /// for `wss://`, then the WebSocket handshake with subprotocol `janus-protocol`.
@@ -30,37 +30,21 @@ pub const JANUS_PROTOCOL: &str = "janus-protocol";
 /// race it with your own work) or nothing happens. The whole setup is bounded by
 /// [`ConnectOptions::connect_timeout`].
 ///
-/// Needs the `async-io` feature (the socket is an `async_io::Async<TcpStream>`); use
-/// [`connect_with_stream`] with any other runtime's socket. Host names are resolved with the
-/// system resolver, which blocks the calling task while it runs.
-#[cfg(feature = "async-io")]
+/// Dials with the runtime it is called on (see [Timers and runtimes](crate#timers-and-runtimes)):
+/// inside a tokio runtime (feature `tokio`) a `tokio::net::TcpStream`, else (feature
+/// `async-io`) an `async_io::Async<TcpStream>`, whose host name lookup uses the system
+/// resolver and blocks the calling task while it runs. Called outside a tokio runtime
+/// without the `async-io` feature, it fails with [`Error::NoTimer`]. Use
+/// [`connect_with_stream`] for any other socket.
+#[cfg(any(feature = "async-io", feature = "tokio"))]
 pub async fn connect(url: &str, options: ConnectOptions) -> Result<(Client, Driver)> {
-    let target = transport::parse_url(url)?;
-    let timer = options.resolve_timer()?;
-    let deadline = transport::after(options.connect_timeout);
-    let config = options.core_config();
-    let ws = transport::with_deadline(
-        async {
-            let tcp = transport::dial(&target).await?;
-            transport::open(
-                Box::new(tcp),
-                url,
-                &target,
-                JANUS_PROTOCOL,
-                &options.tls,
-                transport::ws_config(config.max_incoming_frame),
-            )
-            .await
-        },
-        timer.sleep_until(deadline),
-    )
-    .await?;
-    Ok(assemble(ws, config, &options, timer))
+    let runtime = Runtime::current().ok_or(Error::NoTimer)?;
+    connect_from(Source::Dial(runtime), url, options).await
 }
 
 /// Like [`connect`], over a byte stream you opened: any futures-io `AsyncRead + AsyncWrite`
-/// (a tokio `TcpStream` through `tokio_util::compat`, a Unix socket, a proxy tunnel, …).
-/// For a `wss://` URL, TLS is done over `stream`. Set `TCP_NODELAY` on TCP sockets yourself.
+/// (a Unix socket, a proxy tunnel, …). For a `wss://` URL, TLS is done over `stream`. Set
+/// `TCP_NODELAY` on TCP sockets yourself.
 ///
 /// ```no_run
 /// # async fn f(stream: smol::net::TcpStream) -> Result<(), janus_transport_ws::Error> {
@@ -80,23 +64,18 @@ pub async fn connect_with_stream<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let target = transport::parse_url(url)?;
+    connect_from(Source::Given(Box::new(stream)), url, options).await
+}
+
+async fn connect_from(
+    source: Source,
+    url: &str,
+    options: ConnectOptions,
+) -> Result<(Client, Driver)> {
     let timer = options.resolve_timer()?;
-    let deadline = transport::after(options.connect_timeout);
-    let config = options.core_config();
-    let stream: Box<dyn Io> = Box::new(stream);
-    let ws = transport::with_deadline(
-        transport::open(
-            stream,
-            url,
-            &target,
-            JANUS_PROTOCOL,
-            &options.tls,
-            transport::ws_config(config.max_incoming_frame),
-        ),
-        timer.sleep_until(deadline),
-    )
-    .await?;
+    let config = options.protocol_config();
+    let setup = options.setup(url, JANUS_PROTOCOL, config.max_incoming_frame, &timer);
+    let ws = transport::establish(source, setup).await?;
     Ok(assemble(ws, config, &options, timer))
 }
 
@@ -134,7 +113,7 @@ fn assemble(
 /// ([`DriverEnd::ServerClosed`], [`DriverEnd::Lost`]), after [`Client::close`]
 /// ([`DriverEnd::Closed`]), or once every [`Client`], [`Session`], [`Handle`] and request
 /// future is dropped ([`DriverEnd::ClientsDropped`]). Every pending request then fails with
-/// [`Error::ConnectionLost`] and every event stream ends. Dropping the driver before that
+/// [`RequestError::ConnectionLost`](crate::RequestError::ConnectionLost) and every event stream ends. Dropping the driver before that
 /// has the same effect on requests and streams (the socket is simply dropped). Polling it
 /// again after it resolved returns `Pending`.
 #[derive(Debug)]
@@ -315,7 +294,7 @@ impl Client {
         self.conn.with(|s, _| s.core.keepalive_interval())
     }
 
-    /// Closes the connection: pending requests fail with [`Error::ConnectionLost`], the
+    /// Closes the connection: pending requests fail with [`RequestError::ConnectionLost`](crate::RequestError::ConnectionLost), the
     /// streams end, the driver sends a close frame, waits (up to
     /// [`ConnectOptions::close_timeout`]) for the server's, and resolves with
     /// [`DriverEnd::Closed`]. Sessions are not destroyed first: Janus destroys them with the
@@ -328,7 +307,7 @@ impl Client {
     }
 
     /// Whether the connection is over (or closing): new requests fail with
-    /// [`Error::ConnectionLost`].
+    /// [`RequestError::ConnectionLost`](crate::RequestError::ConnectionLost).
     pub fn is_closed(&self) -> bool {
         self.conn.with(|s, _| s.ended || s.link.close_requested)
     }

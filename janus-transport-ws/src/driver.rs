@@ -15,10 +15,11 @@ use bytes::Bytes;
 use futures_core::Stream;
 use futures_sink::Sink;
 
-use crate::error::Error;
 use crate::options::{Sleep, Timer};
 use crate::shared::{lock, remember_waker};
 use crate::transport::Ws;
+use crate::Error;
+use janus_proto::RequestError;
 
 /// Most turns (one read, writes, one timer check each) a driver makes in one `poll` before
 /// it yields to the executor, so one busy connection cannot starve other tasks.
@@ -47,7 +48,8 @@ pub enum DriverEnd {
         reason: String,
     },
     /// The connection broke: EOF without a close frame (e.g. Janus was killed), a socket,
-    /// TLS or WebSocket protocol error.
+    /// TLS or WebSocket protocol error, or a message over the limit
+    /// ([`Error::MessageTooLarge`], answered with close code 1009).
     Lost(Error),
 }
 
@@ -94,7 +96,12 @@ pub(crate) trait Engine: Send + 'static {
 struct Closing {
     end: DriverEnd,
     deadline: Instant,
+    /// The close frame to send.
+    frame: CloseFrame,
     sent: bool,
+    /// Whether to wait for the server's side of the handshake after sending ours (reading
+    /// on); if not, the connection ends once our close frame is flushed.
+    await_reply: bool,
 }
 
 /// Tells the driver that its read side was woken: the waker a read that returned `Pending`
@@ -245,10 +252,7 @@ impl<E: Engine> DriverLoop<E> {
                 Some(c) if c.sent => break,
                 Some(c) => {
                     c.sent = true;
-                    Message::Close(Some(CloseFrame {
-                        code: CloseCode::Normal,
-                        reason: "".into(),
-                    }))
+                    Message::Close(Some(c.frame.clone()))
                 }
                 // Exactly the core's frame: one JSON object, no trailing bytes.
                 None => match lock(&self.shared, |s, _| s.poll_transmit()) {
@@ -273,7 +277,10 @@ impl<E: Engine> DriverLoop<E> {
 
     /// Reads at most one message and feeds it to the core, if the read side was woken.
     fn step_read(&mut self) -> Step {
-        if self.ws.is_none() || !self.read_wake.ready.swap(false, Ordering::AcqRel) {
+        if self.ws.is_none() || self.closing.as_ref().is_some_and(|c| !c.await_reply) {
+            return Step::Idle;
+        }
+        if !self.read_wake.ready.swap(false, Ordering::AcqRel) {
             return Step::Idle;
         }
         let waker = self.read_waker.clone();
@@ -289,7 +296,13 @@ impl<E: Engine> DriverLoop<E> {
             Poll::Pending => Step::Idle,
             Poll::Ready(None) => Step::End(self.ended_normally()),
             // While closing, the peer may drop the socket instead of finishing the handshake.
-            Poll::Ready(Some(Err(e))) => self.lost(e.into()),
+            Poll::Ready(Some(Err(e))) => match Error::from(e) {
+                too_large @ Error::MessageTooLarge { .. } if self.closing.is_none() => {
+                    self.refuse_too_large(too_large);
+                    Step::Busy
+                }
+                other => self.lost(other),
+            },
             Poll::Ready(Some(Ok(message))) => {
                 let frame: Option<Bytes> = match message {
                     Message::Text(text) => Some(text.into()),
@@ -370,7 +383,8 @@ impl<E: Engine> DriverLoop<E> {
         Step::Busy
     }
 
-    /// Flushes the socket; `Some` if that found it broken.
+    /// Flushes the socket; `Some` if that found it broken, or flushed a close frame that
+    /// awaits no reply.
     fn flush(&mut self, cx: &mut Context<'_>) -> Option<DriverEnd> {
         let ws = self.ws()?;
         match ws.poll_flush(cx) {
@@ -378,6 +392,14 @@ impl<E: Engine> DriverLoop<E> {
                 Some(c) => Some(c.end),
                 None => Some(DriverEnd::Lost(e.into())),
             },
+            Poll::Ready(Ok(()))
+                if self
+                    .closing
+                    .as_ref()
+                    .is_some_and(|c| c.sent && !c.await_reply) =>
+            {
+                self.closing.take().map(|c| c.end)
+            }
             _ => None,
         }
     }
@@ -393,19 +415,38 @@ impl<E: Engine> DriverLoop<E> {
     fn ended_normally(&mut self) -> DriverEnd {
         match self.closing.take() {
             Some(c) => c.end,
-            None => DriverEnd::Lost(Error::ConnectionLost),
+            None => DriverEnd::Lost(RequestError::ConnectionLost.into()),
         }
     }
 
     /// Starts closing: pending requests fail now, the close frame goes out next.
     fn begin_close(&mut self, end: DriverEnd) {
+        let frame = CloseFrame {
+            code: CloseCode::Normal,
+            reason: "".into(),
+        };
+        self.begin_close_with(end, frame, true);
+    }
+
+    /// Answers a message over the limit, which tungstenite refused from its frame header
+    /// without reading its payload: the socket is not read again (tungstenite would go on
+    /// buffering the payload), a close frame with code 1009 goes out, and the connection
+    /// ends with `error` once it is flushed (or the close timeout passes).
+    fn refuse_too_large(&mut self, error: Error) {
+        let frame = janus_ws_connect::too_large_close();
+        self.begin_close_with(DriverEnd::Lost(error), frame, false);
+    }
+
+    fn begin_close_with(&mut self, end: DriverEnd, frame: CloseFrame, await_reply: bool) {
         let now = Instant::now();
         lock(&self.shared, |s, w| s.on_closed(now, w));
         self.sleep = None;
         self.closing = Some(Closing {
             end,
             deadline: crate::transport::later(now, self.close_timeout),
+            frame,
             sent: false,
+            await_reply,
         });
     }
 

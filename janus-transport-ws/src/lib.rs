@@ -4,7 +4,9 @@
 //! ([async-tungstenite](https://docs.rs/async-tungstenite)), on any futures-io byte stream.
 //! It holds no protocol logic of its own: correlation, ordering, keepalives, deadlines and
 //! event routing are the core's; this crate moves frames, time and events between the core
-//! and a socket. smol is the reference runtime; tokio works through `tokio_util::compat`.
+//! and a socket. smol (feature `async-io`, on by default) and tokio (feature `tokio`) are
+//! supported out of the box; any other runtime works with [`connect_with_stream`] and a
+//! [`Timer`].
 //!
 //! **It spawns nothing.** [`connect`] returns a [`Client`] and a [`Driver`]; the driver is a
 //! future that you run, on your executor or raced with your own work (the tokio-postgres
@@ -73,32 +75,41 @@
 //!
 //! ## Timers and runtimes
 //!
-//! The driver needs a timer for deadlines, keepalives and the close handshake. With the
-//! default `async-io` feature it uses `async_io::Timer`, and [`connect`] dials with
-//! `async_io::Async<TcpStream>`. async-io drives its reactor from a helper thread
-//! ("async-io") that it starts itself the first time the reactor is used, in any program. A
-//! smol program has that thread anyway (smol is built on async-io), so there it costs
-//! nothing extra. In a program on another runtime (say, a tokio service) it would be a
-//! thread the caller never asked for, so don't let async-io in: supply your runtime's timer
-//! with [`ConnectOptions::timer`] and your runtime's socket with [`connect_with_stream`].
-//! Nothing of async-io is then touched. Depend on the crate with `default-features = false`
-//! there, and forgetting the timer is an error ([`Error::NoTimer`]) rather than a hidden
-//! thread. The trade-off: one line of setup against a hidden thread; the
-//! crate picks zero setup for smol, the reference runtime, and makes the explicit way
-//! available everywhere else.
+//! The driver needs a timer for deadlines, keepalives and the close handshake, and
+//! [`connect`] needs a socket. Both come from the runtime the program runs on:
+//!
+//! * **tokio** (feature `tokio`): called inside a tokio runtime (any flavour, including
+//!   current-thread), [`connect`] dials with `tokio::net::TcpStream` and the driver sleeps
+//!   with `tokio::time`. Spawn the driver with `tokio::spawn`. The crate adapts the socket to
+//!   futures-io itself; your program has no compat code.
+//! * **smol / async-io** (feature `async-io`, the default): anywhere else, [`connect`] dials
+//!   with `async_io::Async<TcpStream>` and the driver sleeps with `async_io::Timer`.
+//!
+//! The rule, when both features are on: **tokio inside a tokio runtime, async-io
+//! otherwise** (what [`connect`] is called in decides, checked with
+//! `tokio::runtime::Handle::try_current`). That is what a program expects whichever of the
+//! two it runs on, and it never mixes them: a tokio service does not start async-io's
+//! reactor, and a smol program never needs a tokio runtime. [`ConnectOptions::timer`]
+//! overrides the timer; [`connect_with_stream`] takes a socket you opened (it picks the
+//! timer by the same rule).
+//!
+//! Why it matters: async-io drives its reactor from a helper thread ("async-io") that it
+//! starts itself the first time the reactor is used. A smol program has that thread anyway;
+//! in a tokio service it would be a thread the caller never asked for. So a tokio service
+//! should depend on the crate with `default-features = false, features = ["tokio"]`: then
+//! async-io is not even compiled in (`scripts/test.sh` checks that). With neither feature,
+//! use [`connect_with_stream`] and supply a [`Timer`]; forgetting it is an error
+//! ([`Error::NoTimer`]) rather than a hidden thread.
 //!
 //! ```no_run
+//! # #[cfg(feature = "tokio")]
 //! # async fn f() -> Result<(), janus_transport_ws::Error> {
-//! // tokio: a tokio socket through tokio-util's compat layer, and tokio's timer.
-//! # /*
-//! use tokio_util::compat::TokioAsyncReadCompatExt;
-//! let tcp = tokio::net::TcpStream::connect("127.0.0.1:8188").await?;
-//! tcp.set_nodelay(true)?;
-//! let options = ConnectOptions::new()
-//!     .timer(Timer::new(|at| Box::pin(tokio::time::sleep_until(at.into()))));
-//! let (client, driver) = connect_with_stream(tcp.compat(), "ws://127.0.0.1:8188", options).await?;
+//! // tokio (`features = ["tokio"]`), inside `#[tokio::main]` or any tokio runtime:
+//! use janus_transport_ws::{connect, ConnectOptions};
+//! let (client, driver) = connect("ws://127.0.0.1:8188", ConnectOptions::new()).await?;
 //! tokio::spawn(driver);
-//! # */
+//! let session = client.create().await?;
+//! # let _ = session;
 //! # Ok(())
 //! # }
 //! ```
@@ -123,31 +134,32 @@
 mod admin;
 mod client;
 mod driver;
-mod error;
 mod events;
 mod options;
+mod runtime;
 mod shared;
 #[cfg(all(test, feature = "async-io"))]
 mod tests;
 mod transport;
 
-#[cfg(feature = "async-io")]
+#[cfg(any(feature = "async-io", feature = "tokio"))]
 pub use admin::connect_admin;
-pub use admin::{
-    connect_admin_with_stream, AdminClient, AdminDriver, AdminOptions, ADMIN_PROTOCOL,
-};
-#[cfg(feature = "async-io")]
+pub use admin::{connect_admin_with_stream, AdminClient, AdminDriver, AdminOptions};
+#[cfg(any(feature = "async-io", feature = "tokio"))]
 pub use client::connect;
-pub use client::{connect_with_stream, Client, Driver, Handle, Session, JANUS_PROTOCOL};
+pub use client::{connect_with_stream, Client, Driver, Handle, Session};
 pub use driver::DriverEnd;
-pub use error::{Error, Result};
 pub use events::{ConnectionEvents, HandleEvents, SessionEvents, StreamItem};
-pub use options::{ConnectOptions, PemSource, Sleep, Timer};
+pub use janus_ws_connect::{
+    ConnectError, Error, PemSource, SocketError, TlsRootError, ADMIN_PROTOCOL, JANUS_PROTOCOL,
+};
+pub use options::{ConnectOptions, Sleep, Timer};
 
-/// The tungstenite in use, for [`Error::WebSocket`].
+/// Shorthand for this crate's results.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The tungstenite in use, for [`SocketError::WebSocket`].
 pub use async_tungstenite::tungstenite;
-/// The rustls in use, for [`ConnectOptions::tls_config`] and [`Error::Tls`].
-pub use futures_rustls::rustls;
 /// The protocol core this crate drives, re-exported for its types (events, commands, ids).
 pub use janus_proto;
 pub use janus_proto::admin::AdminEvent;
@@ -162,3 +174,5 @@ pub use janus_proto::{
     ProtocolError, Reply, ReplyKind, RequestError, SessionEnd, SessionEvent, SessionId,
     SessionState, TransactionId, Trickle, UsageError,
 };
+/// The rustls in use, for [`ConnectOptions::tls_config`] and [`SocketError::Tls`].
+pub use janus_ws_connect::rustls;

@@ -2,12 +2,14 @@
 
 use std::fmt;
 use std::future::Future;
-use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use janus_proto::{Config, Secret};
+use janus_ws_connect::CommonOptions;
+
+use crate::runtime::Runtime;
+use crate::transport::Setup;
 
 /// A future that completes at (or after) a deadline; what a [`Timer`] makes.
 pub type Sleep = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
@@ -15,16 +17,16 @@ pub type Sleep = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 /// The source of sleeps the [`Driver`](crate::Driver) uses for request deadlines, keepalives,
 /// the connect timeout and the close handshake.
 ///
-/// The crate spawns nothing, but a timer needs *something* to wake it up: a reactor. The
-/// default ([`Timer::async_io`], feature `async-io`) is async-io's `Timer`, whose reactor
+/// The crate spawns nothing, but a timer needs *something* to wake it up: a reactor. By
+/// default the timer is the runtime's the connection is made on (see
+/// [Timers and runtimes](crate#timers-and-runtimes)): `Timer::tokio` inside a tokio
+/// runtime (feature `tokio`), else `Timer::async_io` (feature `async-io`), whose reactor
 /// runs on async-io's own helper thread (started on first use; smol programs have it
-/// already) and on smol's `block_on`. To use another runtime's timer instead, and bring in
-/// no thread at all, give one:
+/// already). Any other runtime's timer works too:
 ///
 /// ```
 /// # use janus_transport_ws::{ConnectOptions, Timer};
-/// // With tokio (any runtime's "sleep until" works the same way):
-/// // let timer = Timer::new(|at| Box::pin(tokio::time::sleep_until(at.into())));
+/// // Any runtime's "sleep until" works the same way:
 /// let timer = Timer::new(|_at| Box::pin(std::future::pending::<()>()));
 /// let options = ConnectOptions::new().timer(timer);
 /// # let _ = options;
@@ -48,6 +50,13 @@ impl Timer {
         })
     }
 
+    /// tokio's `sleep_until`, for tokio programs (the driver must then run inside a tokio
+    /// runtime).
+    #[cfg(feature = "tokio")]
+    pub fn tokio() -> Self {
+        Self::new(|at| Box::pin(tokio::time::sleep_until(at.into())))
+    }
+
     /// A future that completes at `at`.
     pub fn sleep_until(&self, at: Instant) -> Sleep {
         (self.0)(at)
@@ -61,7 +70,11 @@ impl fmt::Debug for Timer {
 }
 
 /// How to connect to the Janus API: authentication, deadlines, TLS trust, buffers and the
-/// timer. A builder; every setting has a default.
+/// timer. A builder; every setting has a default. The dedicated setters
+/// ([`apisecret`](Self::apisecret), [`token`](Self::token),
+/// [`request_timeout`](Self::request_timeout),
+/// [`keepalive_interval`](Self::keepalive_interval)) win over the same fields of
+/// [`config`](Self::config), whatever the order of the calls.
 ///
 /// ```
 /// use std::time::Duration;
@@ -71,108 +84,20 @@ impl fmt::Debug for Timer {
 ///     .request_timeout(Duration::from_secs(5))
 ///     .keepalive_interval(Duration::from_secs(20))
 ///     .event_buffer(256);
-/// # let _ = options;
+/// assert_eq!(options.protocol_config().request_timeout, Duration::from_secs(5));
 /// ```
 #[derive(Clone, Debug)]
 pub struct ConnectOptions {
-    pub(crate) config: Config,
-    pub(crate) apisecret: Option<Secret>,
-    pub(crate) token: Option<Secret>,
-    pub(crate) request_timeout: Option<Duration>,
-    pub(crate) keepalive_interval: Option<Duration>,
-    pub(crate) tls: TlsOptions,
-    pub(crate) connect_timeout: Duration,
+    pub(crate) common: CommonOptions,
     pub(crate) close_timeout: Duration,
     pub(crate) event_buffer: usize,
     pub(crate) timer: Option<Timer>,
 }
 
-/// A PEM document of trusted root certificates, given as its bytes or as a path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PemSource {
-    /// The PEM text itself.
-    Bytes(Vec<u8>),
-    /// A file holding PEM text (read when connecting).
-    File(PathBuf),
-}
-
-impl From<Vec<u8>> for PemSource {
-    fn from(bytes: Vec<u8>) -> Self {
-        PemSource::Bytes(bytes)
-    }
-}
-
-impl From<&[u8]> for PemSource {
-    fn from(bytes: &[u8]) -> Self {
-        PemSource::Bytes(bytes.to_vec())
-    }
-}
-
-impl From<String> for PemSource {
-    fn from(text: String) -> Self {
-        PemSource::Bytes(text.into_bytes())
-    }
-}
-
-impl From<PathBuf> for PemSource {
-    fn from(path: PathBuf) -> Self {
-        PemSource::File(path)
-    }
-}
-
-impl From<&Path> for PemSource {
-    fn from(path: &Path) -> Self {
-        PemSource::File(path.to_path_buf())
-    }
-}
-
-impl From<&PathBuf> for PemSource {
-    fn from(path: &PathBuf) -> Self {
-        PemSource::File(path.clone())
-    }
-}
-
-/// Trust settings for `wss://`.
-#[derive(Clone)]
-pub(crate) struct TlsOptions {
-    /// Extra trusted roots.
-    pub(crate) roots: Vec<PemSource>,
-    /// Whether the webpki (Mozilla) roots are trusted too.
-    pub(crate) webpki_roots: bool,
-    /// A complete rustls configuration that replaces the built-in one.
-    pub(crate) config: Option<Arc<futures_rustls::rustls::ClientConfig>>,
-}
-
-impl Default for TlsOptions {
-    fn default() -> Self {
-        Self {
-            roots: Vec::new(),
-            webpki_roots: true,
-            config: None,
-        }
-    }
-}
-
-impl fmt::Debug for TlsOptions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TlsOptions")
-            .field("roots", &self.roots)
-            .field("webpki_roots", &self.webpki_roots)
-            .field("config", &self.config.as_ref().map(|_| "custom"))
-            .finish()
-    }
-}
-
 impl Default for ConnectOptions {
     fn default() -> Self {
         Self {
-            config: Config::new(),
-            apisecret: None,
-            token: None,
-            request_timeout: None,
-            keepalive_interval: None,
-            tls: TlsOptions::default(),
-            connect_timeout: Duration::from_secs(10),
+            common: CommonOptions::default(),
             close_timeout: Duration::from_secs(2),
             event_buffer: 1024,
             timer: None,
@@ -181,75 +106,15 @@ impl Default for ConnectOptions {
 }
 
 impl ConnectOptions {
-    /// The defaults: no secret or token, janus-proto's [`Config`] defaults (15 s request
-    /// timeout, 25 s keepalive), 10 s connect timeout, 1024 events per stream, the webpki
-    /// roots for `wss://`, and the async-io timer (feature `async-io`).
+    /// The defaults: no secret or token, janus-proto's [`Config`](janus_proto::Config)
+    /// defaults (15 s request timeout, 25 s keepalive), 10 s connect timeout, 1024 events per
+    /// stream, the webpki roots for `wss://`, and the timer of the runtime connected on (see
+    /// [`Timer`]).
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// The `apisecret` put on every request that needs it (`api_secret` in `janus.jcfg`).
-    pub fn apisecret(mut self, secret: impl Into<Secret>) -> Self {
-        self.apisecret = Some(secret.into());
-        self
-    }
-
-    /// The `token` put on every request that needs it (`token_auth` in `janus.jcfg`).
-    pub fn token(mut self, token: impl Into<Secret>) -> Self {
-        self.token = Some(token.into());
-        self
-    }
-
-    /// Default deadline of a request, from submission to its outcome.
-    pub fn request_timeout(mut self, timeout: Duration) -> Self {
-        self.request_timeout = Some(timeout);
-        self
-    }
-
-    /// Interval between keepalives of an idle session. It is shortened to half the server's
-    /// `session-timeout` once an [`info`](crate::Client::info) reply reports a shorter one
-    /// (see [`Config::keepalive_from_server_info`]).
-    pub fn keepalive_interval(mut self, interval: Duration) -> Self {
-        self.keepalive_interval = Some(interval);
-        self
-    }
-
-    /// Every other setting of the protocol core (transaction prefix, limits, ordering, …).
-    /// The dedicated setters of this type ([`apisecret`](Self::apisecret),
-    /// [`token`](Self::token), [`request_timeout`](Self::request_timeout),
-    /// [`keepalive_interval`](Self::keepalive_interval)) win over the same fields here,
-    /// whatever the order of the calls.
-    pub fn config(mut self, config: Config) -> Self {
-        self.config = config;
-        self
-    }
-
-    /// Also trusts the root certificates of this PEM (its bytes, or a path to a file; one or
-    /// more `CERTIFICATE` blocks) for `wss://`. May be called several times.
-    pub fn tls_root_pem(mut self, pem: impl Into<PemSource>) -> Self {
-        self.tls.roots.push(pem.into());
-        self
-    }
-
-    /// Whether to trust the `webpki-roots` (Mozilla) root certificates too (default `true`).
-    pub fn webpki_roots(mut self, on: bool) -> Self {
-        self.tls.webpki_roots = on;
-        self
-    }
-
-    /// A complete rustls client configuration for `wss://`, used as is (the root settings
-    /// above are then ignored).
-    pub fn tls_config(mut self, config: Arc<futures_rustls::rustls::ClientConfig>) -> Self {
-        self.tls.config = Some(config);
-        self
-    }
-
-    /// Bound on the whole connection setup: TCP, TLS and the WebSocket handshake (default
-    /// 10 s). Exceeding it fails with an [`Error::Io`](crate::Error::Io) of kind `TimedOut`.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
+    janus_ws_connect::common_options!(common);
 
     /// How long a closing [`Driver`](crate::Driver) waits for the server to answer its close
     /// frame before it drops the socket (default 2 s).
@@ -266,39 +131,55 @@ impl ConnectOptions {
         self
     }
 
-    /// The timer the driver sleeps with (default: [`Timer::async_io`] with the `async-io`
-    /// feature; required without it).
+    /// The timer the driver sleeps with (default: the runtime's, see [`Timer`]; required
+    /// when no runtime feature applies).
     pub fn timer(mut self, timer: Timer) -> Self {
         self.timer = Some(timer);
         self
     }
 
-    /// The core configuration with this type's overrides applied.
-    pub(crate) fn core_config(&self) -> Config {
-        let mut config = self.config.clone();
-        if let Some(s) = &self.apisecret {
-            config = config.apisecret(s.clone());
+    /// The timer to use: the one given, else the current runtime's, else
+    /// [`Error::NoTimer`](crate::Error::NoTimer).
+    pub(crate) fn resolve_timer(&self) -> crate::Result<Timer> {
+        match (&self.timer, Runtime::current()) {
+            (Some(timer), _) => Ok(timer.clone()),
+            (None, Some(runtime)) => Ok(runtime.timer()),
+            (None, None) => Err(crate::Error::NoTimer),
         }
-        if let Some(t) = &self.token {
-            config = config.token(t.clone());
-        }
-        if let Some(d) = self.request_timeout {
-            config = config.request_timeout(d);
-        }
-        if let Some(d) = self.keepalive_interval {
-            config = config.keepalive_interval(d);
-        }
-        config
     }
 
-    /// The timer to use, or [`Error::NoTimer`](crate::Error::NoTimer).
-    pub(crate) fn resolve_timer(&self) -> crate::Result<Timer> {
-        match &self.timer {
-            Some(t) => Ok(t.clone()),
-            #[cfg(feature = "async-io")]
-            None => Ok(Timer::async_io()),
-            #[cfg(not(feature = "async-io"))]
-            None => Err(crate::Error::NoTimer),
+    /// What establishing the WebSocket takes from these options.
+    pub(crate) fn setup<'a>(
+        &'a self,
+        url: &'a str,
+        subprotocol: &'static str,
+        max_incoming: usize,
+        timer: &'a Timer,
+    ) -> Setup<'a> {
+        Setup {
+            url,
+            subprotocol,
+            tls: &self.common.tls,
+            max_incoming,
+            connect_timeout: self.common.connect_timeout,
+            timer,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::ConnectOptions;
+
+    #[test]
+    fn a_setter_called_before_config_still_wins() {
+        let options = ConnectOptions::new()
+            .keepalive_interval(Duration::from_secs(4))
+            .config(janus_proto::Config::new().transaction_prefix("x"));
+        let config = options.protocol_config();
+        assert_eq!(config.keepalive_interval, Duration::from_secs(4));
+        assert_eq!(config.transaction_prefix, "x");
     }
 }

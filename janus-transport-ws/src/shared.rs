@@ -16,8 +16,8 @@ use bytes::Bytes;
 use janus_proto::{Api, Core, Event, Input, RequestError, TransactionId, UsageError};
 
 use crate::driver::{DriverEnd, Engine};
-use crate::error::Error;
 use crate::events::Queues;
+use crate::Error;
 
 /// Locks `shared`, runs `f` with a list to collect wakers in, unlocks, then wakes them.
 ///

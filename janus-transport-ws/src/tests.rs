@@ -154,7 +154,9 @@ fn connect_timeout_and_request_deadline() {
         let connecting = connect(&url, options);
         let (result, _tcp) = smol::future::zip(connecting, listener.accept()).await;
         match result {
-            Err(Error::Io(e)) => assert_eq!(e.kind(), std::io::ErrorKind::TimedOut),
+            Err(Error::Connect(ConnectError::TimedOut { timeout })) => {
+                assert_eq!(timeout, Duration::from_millis(200))
+            }
             other => panic!("expected a connect timeout, got {other:?}"),
         }
 
@@ -168,7 +170,7 @@ fn connect_timeout_and_request_deadline() {
         let (client, driver) = connect(&url, options).await.expect("connect");
         let driver = smol::spawn(driver);
         match within("ping", client.ping()).await {
-            Err(Error::TimedOut { acked: false }) => {}
+            Err(Error::Request(RequestError::TimedOut { acked: false })) => {}
             other => panic!("expected the deadline, got {other:?}"),
         }
         assert_eq!(client.pending(), 0);
@@ -204,7 +206,7 @@ fn dropping_the_driver_fails_requests_and_ends_streams() {
         // Stop the driver (cancelling its task drops it).
         drop(driver);
         match within("attach", attach).await {
-            Err(Error::ConnectionLost) => {}
+            Err(Error::Request(RequestError::ConnectionLost)) => {}
             other => panic!("expected a lost connection, got {other:?}"),
         }
         let items: Vec<StreamItem> =
@@ -215,7 +217,10 @@ fn dropping_the_driver_fails_requests_and_ends_streams() {
                 .any(|i| matches!(i.session_event(), Some(SessionEvent::Disconnected))),
             "{items:?}"
         );
-        assert!(matches!(client.ping().await, Err(Error::ConnectionLost)));
+        assert!(matches!(
+            client.ping().await,
+            Err(Error::Request(RequestError::ConnectionLost))
+        ));
         drop(server);
     });
 }

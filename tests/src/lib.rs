@@ -29,9 +29,11 @@
 #[cfg(feature = "media")]
 pub mod echotest;
 pub mod harness;
+pub mod memory;
 pub mod netns;
 #[cfg(feature = "media")]
 pub mod peer;
+pub mod proxy;
 
 pub use harness::{HarnessError, JanusOptions, JanusServer};
 

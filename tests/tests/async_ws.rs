@@ -14,12 +14,13 @@ use std::time::{Duration, Instant};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use futures_util::FutureExt;
 use futures_util::Stream;
+use janus_tests::proxy::{Oversized, WsProxy};
 use janus_tests::{JanusOptions, JanusServer};
 use janus_transport_ws::request::{Attach, Message, Request};
 use janus_transport_ws::{
-    connect, connect_admin, connect_with_stream, AdminOptions, Candidate, Client, Config,
-    ConnectOptions, ConnectionEvent, Driver, DriverEnd, Error, Event, HandleEventKind,
-    IceCandidate, Ordering, SessionEnd, SessionEvent, SessionState, StreamItem, Timer, Trickle,
+    connect, connect_admin, AdminOptions, Candidate, Client, Config, ConnectError, ConnectOptions,
+    ConnectionEvent, Driver, DriverEnd, Error, Event, HandleEventKind, IceCandidate, Ordering,
+    RequestError, SessionEnd, SessionEvent, SessionState, SocketError, StreamItem, Trickle,
 };
 use serde_json::{json, Value};
 
@@ -149,7 +150,7 @@ fn info_ping_create_attach_detach_destroy() {
 
         let unknown = within(5.0, "attach", session.attach("janus.plugin.nope")).await;
         match unknown {
-            Err(Error::Janus(e)) => assert_eq!(e.code, 460, "{e}"),
+            Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 460, "{e}"),
             other => panic!("expected 460, got {other:?}"),
         }
 
@@ -195,7 +196,7 @@ fn info_ping_create_attach_detach_destroy() {
         let end = within(5.0, "driver", driver).await;
         assert!(matches!(end, DriverEnd::Closed), "{end:?}");
         match within(5.0, "ping", client.ping()).await {
-            Err(Error::ConnectionLost) => {}
+            Err(Error::Request(RequestError::ConnectionLost)) => {}
             other => panic!("a closed connection takes no request: {other:?}"),
         }
     });
@@ -246,7 +247,7 @@ fn videoroom_synchronous_requests_and_plugin_errors() {
             .message(json!({"request": "destroy", "room": room + 1}), None)
             .await
         {
-            Err(Error::Plugin(e)) => {
+            Err(Error::Request(RequestError::Plugin(e))) => {
                 assert_eq!(e.code, 426, "{e}");
                 assert_eq!(e.plugin, "janus.plugin.videoroom");
             }
@@ -263,7 +264,7 @@ fn videoroom_synchronous_requests_and_plugin_errors() {
         )
         .await
         {
-            Err(Error::Plugin(e)) => assert_eq!(e.code, 426, "{e}"),
+            Err(Error::Request(RequestError::Plugin(e))) => assert_eq!(e.code, 426, "{e}"),
             other => panic!("expected plugin error 426, got {other:?}"),
         }
         // A core-level error on a message: the body is not an object.
@@ -315,7 +316,7 @@ fn echotest_asynchronous_requests() {
         }
         // A request the plugin refuses (413: no supported attribute), as a plugin error.
         match echo.message(json!({"nothing": 1}), None).await {
-            Err(Error::Plugin(e)) => assert_eq!(e.code, 413, "{e}"),
+            Err(Error::Request(RequestError::Plugin(e))) => assert_eq!(e.code, 413, "{e}"),
             other => panic!("expected plugin error 413, got {other:?}"),
         }
         assert_eq!(client.pending(), 0);
@@ -674,11 +675,11 @@ fn wrong_subprotocol_and_wrong_url() {
     smol::block_on(async {
         // The Admin port refuses the Janus API subprotocol.
         match within(10.0, "connect", connect(janus.admin_url(), options())).await {
-            Err(Error::HandshakeRejected(_)) => {}
+            Err(Error::Connect(ConnectError::HandshakeRejected(_))) => {}
             other => panic!("expected a rejected handshake, got {other:?}"),
         }
         match connect("http://127.0.0.1:1", options()).await {
-            Err(Error::InvalidUrl { .. }) => {}
+            Err(Error::Connect(ConnectError::InvalidUrl { .. })) => {}
             other => panic!("expected an invalid URL, got {other:?}"),
         }
     });
@@ -727,7 +728,7 @@ fn admin_api_requests() {
         assert_eq!(admin.set_log_level(5).await.expect("set_log_level"), 5);
         assert_eq!(admin.set_log_level(4).await.expect("set_log_level"), 4);
         match admin.set_log_level(9).await {
-            Err(Error::Janus(e)) => assert_eq!(e.code, 467, "{e}"),
+            Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 467, "{e}"),
             other => panic!("expected 467, got {other:?}"),
         }
 
@@ -752,7 +753,7 @@ fn admin_api_requests() {
             .expect("connect_admin");
         let anonymous_driver = smol::spawn(anonymous_driver);
         match anonymous.list_sessions().await {
-            Err(Error::Janus(e)) => assert_eq!(e.code, 403, "{e}"),
+            Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 403, "{e}"),
             other => panic!("expected 403, got {other:?}"),
         }
         anonymous.ping().await.expect("ping needs no secret");
@@ -771,16 +772,11 @@ fn admin_api_requests() {
 
 // ----- tokio ------------------------------------------------------------------------------
 
+/// A tokio program: `connect` inside a current-thread tokio runtime dials with tokio's
+/// socket and keeps time with tokio's timer (no compat layer and no timer in the program).
 #[test]
-fn tokio_through_compat_with_a_tokio_timer() {
-    use tokio_util::compat::TokioAsyncReadCompatExt;
-
+fn tokio_current_thread_runtime_with_plain_connect() {
     let janus = shared();
-    let addr = janus
-        .ws_url()
-        .strip_prefix("ws://")
-        .expect("ws URL")
-        .to_owned();
     let url = janus.ws_url().to_owned();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
@@ -789,19 +785,12 @@ fn tokio_through_compat_with_a_tokio_timer() {
         .expect("tokio runtime");
     runtime.block_on(async {
         let limit = Duration::from_secs(10);
-        let tcp = tokio::net::TcpStream::connect(&addr).await.expect("TCP");
-        tcp.set_nodelay(true).expect("nodelay");
-        let options = options()
-            .timer(Timer::new(|at| {
-                Box::pin(tokio::time::sleep_until(at.into()))
-            }))
-            // Short deadlines, to see the tokio timer fire them.
-            .keepalive_interval(Duration::from_millis(300));
-        let (client, driver) =
-            tokio::time::timeout(limit, connect_with_stream(tcp.compat(), &url, options))
-                .await
-                .unwrap_or_else(|_| panic!("connect: no outcome within the bound"))
-                .unwrap_or_else(|e| panic!("connect: {e}"));
+        // Short deadlines, to see the tokio timer fire them.
+        let options = options().keepalive_interval(Duration::from_millis(300));
+        let (client, driver) = tokio::time::timeout(limit, connect(&url, options))
+            .await
+            .unwrap_or_else(|_| panic!("connect: no outcome within the bound"))
+            .unwrap_or_else(|e| panic!("connect: {e}"));
         let driver = tokio::spawn(driver);
 
         let session = tokio::time::timeout(limit, client.create())
@@ -826,7 +815,7 @@ fn tokio_through_compat_with_a_tokio_timer() {
         )
         .await
         {
-            Ok(Err(Error::TimedOut { .. })) | Ok(Ok(_)) => {}
+            Ok(Err(Error::Request(RequestError::TimedOut { .. }))) | Ok(Ok(_)) => {}
             other => panic!("expected a deadline or a reply, got {other:?}"),
         }
         // Keepalives on the tokio timer keep the session going.
@@ -939,7 +928,7 @@ fn keepalives_expiry_and_claim() {
                 )
                 .await
             {
-                Err(Error::TimedOut { acked: true }) => {}
+                Err(Error::Request(RequestError::TimedOut { acked: true })) => {}
                 other => panic!("A's event should have gone to B: {other:?}"),
             }
             let event = wait_for(&mut b_events, 5.0, plugin_event).await;
@@ -1007,7 +996,7 @@ fn api_secret_and_stored_tokens() {
     smol::block_on(async {
         let (wrong, _d1) = open(janus.ws_url(), options().apisecret("wrong")).await;
         match wrong.create().await {
-            Err(Error::Janus(e)) => assert_eq!(e.code, 403, "{e}"),
+            Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 403, "{e}"),
             other => panic!("expected 403, got {other:?}"),
         }
         // `info` and `ping` need no secret.
@@ -1024,7 +1013,7 @@ fn api_secret_and_stored_tokens() {
 
         let (unknown_token, _d3) = open(janus.ws_url(), options().token("tok-nope")).await;
         match unknown_token.create().await {
-            Err(Error::Janus(e)) => assert_eq!(e.code, 403, "{e}"),
+            Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 403, "{e}"),
             other => panic!("expected 403, got {other:?}"),
         }
 
@@ -1051,12 +1040,12 @@ fn api_secret_and_stored_tokens() {
             .await
             .expect("message with the token");
         match session.attach("janus.plugin.videoroom").await {
-            Err(Error::Janus(e)) => assert_eq!(e.code, 405, "{e}"),
+            Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 405, "{e}"),
             other => panic!("expected 405, got {other:?}"),
         }
         admin.remove_token("tok-async").await.expect("remove_token");
         match echo.message(json!({"audio": true}), None).await {
-            Err(Error::Janus(e)) => assert_eq!(e.code, 403, "{e}"),
+            Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 403, "{e}"),
             other => panic!("a removed token is refused: {other:?}"),
         }
     });
@@ -1108,7 +1097,10 @@ fn janus_killed_with_requests_in_flight() {
         let mut failed = 0;
         within(5.0, "every request to fail", async {
             while let Some(error) = in_flight.next().await {
-                assert!(matches!(error, Error::ConnectionLost), "{error:?}");
+                assert!(
+                    matches!(error, Error::Request(RequestError::ConnectionLost)),
+                    "{error:?}"
+                );
                 failed += 1;
             }
         })
@@ -1121,7 +1113,7 @@ fn janus_killed_with_requests_in_flight() {
         assert_eq!(client.pending(), 0);
         assert!(client.is_closed());
         match within(5.0, "create", client.create()).await {
-            Err(Error::ConnectionLost) => {}
+            Err(Error::Request(RequestError::ConnectionLost)) => {}
             other => panic!("a lost connection takes no request: {other:?}"),
         }
 
@@ -1157,7 +1149,9 @@ fn over_wss() {
     smol::block_on(async {
         // Untrusted without the test CA.
         match within(10.0, "connect", connect(&url, options())).await {
-            Err(Error::Tls(e)) => assert!(e.to_string().contains("UnknownIssuer"), "{e}"),
+            Err(Error::Connect(ConnectError::Socket(SocketError::Tls(e)))) => {
+                assert!(e.to_string().contains("UnknownIssuer"), "{e}")
+            }
             other => panic!("expected a TLS error, got {other:?}"),
         }
         let (client, driver) = open(&url, options().tls_root_pem(ca.as_path())).await;
@@ -1220,5 +1214,36 @@ fn over_wss() {
             within(5.0, "driver", driver).await,
             DriverEnd::Closed
         ));
+    });
+}
+
+/// A message over `max_incoming_frame` is refused from its frame header: the driver sends a
+/// close frame with code 1009 and ends with the reason naming both numbers, pending requests
+/// fail, and the 64 MiB the proxy streams never land in memory.
+#[test]
+fn a_message_over_the_limit_closes_with_1009_without_buffering_it() {
+    let janus = shared();
+    let proxy = WsProxy::start(janus.ws_url()).expect("proxy");
+    smol::block_on(async {
+        let options = options().config(Config::new().max_incoming_frame(Oversized::LIMIT));
+        let (client, driver) = open(&proxy.url(), options).await;
+        within(10.0, "create", client.create())
+            .await
+            .expect("create through the proxy");
+
+        let oversized = Oversized::inject(&proxy).expect("inject");
+        // The ping's reply comes after the oversized header on the wire: the ping fails.
+        match within(10.0, "ping", client.ping()).await {
+            Err(Error::Request(RequestError::ConnectionLost)) => {}
+            other => panic!("expected the connection lost, got {other:?}"),
+        }
+        match within(10.0, "driver end", driver).await {
+            DriverEnd::Lost(Error::MessageTooLarge { size, limit }) => {
+                assert_eq!((size as u64, limit), (Oversized::SIZE, Oversized::LIMIT))
+            }
+            other => panic!("expected MessageTooLarge, got {other:?}"),
+        }
+        let growth = oversized.check(&proxy).expect("close frame and memory");
+        println!("peak RSS growth while refusing the message: {growth} bytes");
     });
 }

@@ -13,10 +13,11 @@ use janus_blocking::request::{
     self, Attach, Create, Destroy, Detach, Keepalive, Message, Ping, Request,
 };
 use janus_blocking::{
-    AdminConnection, Candidate, Command, Config, ConnectOptions, Connection, ConnectionEvent,
-    Error, Event, HandleEventKind, HandleId, IceCandidate, Ordering, SessionEnd, SessionEvent,
-    SessionId, Trickle,
+    AdminConnection, Candidate, Command, Config, ConnectError, ConnectOptions, Connection,
+    ConnectionEvent, Error, Event, HandleEventKind, HandleId, IceCandidate, Ordering, RequestError,
+    SessionEnd, SessionEvent, SessionId, SocketError, Trickle,
 };
+use janus_tests::proxy::{Oversized, WsProxy};
 use janus_tests::{JanusOptions, JanusServer};
 use serde_json::{json, Value};
 
@@ -156,7 +157,7 @@ fn create_attach_detach_destroy() {
 
     // An unknown plugin: Janus error 460, and no handle.
     match conn.attach(session, "janus.plugin.nosuchplugin") {
-        Err(Error::Janus(e)) => {
+        Err(Error::Request(RequestError::Janus(e))) => {
             assert_eq!(e.code, 460);
             assert!(
                 e.reason.contains("janus.plugin.nosuchplugin"),
@@ -188,7 +189,7 @@ fn create_attach_detach_destroy() {
         chosen
     );
     match conn.call(Create::with_id(chosen)) {
-        Err(Error::Janus(e)) => assert_eq!(e.code, 468),
+        Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 468),
         other => panic!("expected error 468, got {other:?}"),
     }
 
@@ -204,7 +205,7 @@ fn create_attach_detach_destroy() {
     // And the server agrees: claiming it from a second connection gets 458.
     let mut other = connect(janus.ws_url());
     match other.claim(session, &[]) {
-        Err(Error::Janus(e)) => assert_eq!(e.code, 458),
+        Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 458),
         other => panic!("expected error 458, got {other:?}"),
     }
     other.close();
@@ -261,7 +262,7 @@ fn videoroom_synchronous_requests() {
 
     // A plugin error in a synchronous reply: destroying it again.
     match conn.message(handle, json!({"request": "destroy", "room": room}), None) {
-        Err(Error::Plugin(e)) => {
+        Err(Error::Request(RequestError::Plugin(e))) => {
             assert_eq!(e.plugin, VIDEOROOM);
             assert_eq!(e.code, 426);
         }
@@ -319,7 +320,7 @@ fn echotest_asynchronous_request() {
 
     // An EchoTest plugin error (no known attribute): code 413 inside the event.
     match conn.message(handle, json!({"nothing": 1}), None) {
-        Err(Error::Plugin(e)) => {
+        Err(Error::Request(RequestError::Plugin(e))) => {
             assert_eq!(e.plugin, ECHOTEST);
             assert_eq!(e.code, 413);
         }
@@ -375,7 +376,7 @@ fn videoroom_join_and_plugin_error() {
         json!({"request": "join", "ptype": "publisher", "room": room + 1_000_000}),
         None,
     ) {
-        Err(Error::Plugin(e)) => {
+        Err(Error::Request(RequestError::Plugin(e))) => {
             assert_eq!(e.plugin, VIDEOROOM);
             assert_eq!(e.code, 426);
             assert!(e.reason.contains("No such room"), "{}", e.reason);
@@ -448,7 +449,7 @@ fn request_deadline_and_cancel() {
     match conn
         .call(Message::new(handle, json!({"request": "stop"})).within(Duration::from_millis(500)))
     {
-        Err(Error::TimedOut { acked }) => assert!(acked),
+        Err(Error::Request(RequestError::TimedOut { acked })) => assert!(acked),
         other => panic!("expected a timeout, got {other:?}"),
     }
     let took = start.elapsed();
@@ -525,17 +526,19 @@ fn wrong_url_and_wrong_subprotocol() {
     let janus = shared();
     for url in ["http://127.0.0.1:1", "ws://", "not a url"] {
         match Connection::connect(url, options()) {
-            Err(Error::InvalidUrl { .. }) => {}
+            Err(Error::Connect(ConnectError::InvalidUrl { .. })) => {}
             other => panic!("{url}: expected InvalidUrl, got {other:?}"),
         }
     }
     // The Admin API port does not speak `janus-protocol`, and the other way round.
     match Connection::connect(janus.admin_url(), options()) {
-        Err(Error::HandshakeRejected(why)) => assert!(why.contains("subprotocol"), "{why}"),
+        Err(Error::Connect(ConnectError::HandshakeRejected(why))) => {
+            assert!(why.contains("subprotocol"), "{why}")
+        }
         other => panic!("expected HandshakeRejected, got {other:?}"),
     }
     match AdminConnection::connect(janus.ws_url(), options()) {
-        Err(Error::HandshakeRejected(_)) => {}
+        Err(Error::Connect(ConnectError::HandshakeRejected(_))) => {}
         other => panic!("expected HandshakeRejected, got {other:?}"),
     }
 }
@@ -566,11 +569,11 @@ fn admin_api_requests() {
     assert_eq!(admin.set_log_level(5).expect("set_log_level"), 5);
     assert_eq!(admin.set_log_level(4).expect("set_log_level"), 4);
     match admin.call(janus_blocking::AdminRequest::SetLogLevel { level: 9 }) {
-        Err(Error::Janus(e)) => assert_eq!(e.code, 467),
+        Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 467),
         other => panic!("expected error 467, got {other:?}"),
     }
     match admin.list_handles(SessionId(1)) {
-        Err(Error::Janus(e)) => assert_eq!(e.code, 458),
+        Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 458),
         other => panic!("expected error 458, got {other:?}"),
     }
 
@@ -578,7 +581,7 @@ fn admin_api_requests() {
     let wrong = options().admin_secret("not-the-secret");
     let mut intruder = AdminConnection::connect(janus.admin_url(), wrong).expect("connect");
     match intruder.list_sessions() {
-        Err(Error::Janus(e)) => assert_eq!(e.code, 403),
+        Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 403),
         other => panic!("expected error 403, got {other:?}"),
     }
     intruder.close();
@@ -685,7 +688,7 @@ fn a_session_without_keepalives_expires() {
     }
     // The server agrees.
     match conn.claim(session, &[]) {
-        Err(Error::Janus(e)) => assert_eq!(e.code, 458),
+        Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 458),
         other => panic!("expected error 458, got {other:?}"),
     }
 }
@@ -695,11 +698,8 @@ fn claim_moves_a_session_to_another_connection() {
     let janus = start(JanusOptions::new().reclaim_session_timeout(20));
     let mut first = connect_with(
         janus.ws_url(),
-        options().config(
-            Config::new()
-                .transaction_prefix("a-")
-                .request_timeout(Duration::from_secs(10)),
-        ),
+        // The setters of `options()` (request timeout, …) win over the config's.
+        options().config(Config::new().transaction_prefix("a-")),
     );
     let session = first.create().expect("create");
     let handle = first.attach(session, ECHOTEST).expect("attach");
@@ -709,11 +709,8 @@ fn claim_moves_a_session_to_another_connection() {
 
     let mut second = connect_with(
         janus.ws_url(),
-        options().config(
-            Config::new()
-                .transaction_prefix("b-")
-                .request_timeout(Duration::from_secs(10)),
-        ),
+        // The setters of `options()` (request timeout, …) win over the config's.
+        options().config(Config::new().transaction_prefix("b-")),
     );
     second.claim(session, &[handle, bystander]).expect("claim");
     assert_eq!(
@@ -751,14 +748,14 @@ fn api_secret_is_required() {
     // `info` needs no secret.
     assert_eq!(wrong.info().expect("info").api_secret, Some(true));
     match wrong.create() {
-        Err(Error::Janus(e)) => {
+        Err(Error::Request(RequestError::Janus(e))) => {
             assert_eq!(e.code, 403);
             assert!(e.reason.contains("Unauthorized"), "{}", e.reason);
         }
         other => panic!("expected error 403, got {other:?}"),
     }
     let mut none = connect(janus.ws_url());
-    assert!(matches!(none.create(), Err(Error::Janus(e)) if e.code == 403));
+    assert!(matches!(none.create(), Err(Error::Request(RequestError::Janus(e))) if e.code == 403));
 
     let mut right = connect_with(janus.ws_url(), options().apisecret("blocking-secret"));
     let session = right.create().expect("create");
@@ -789,13 +786,13 @@ fn stored_tokens_are_checked() {
         .expect("message");
     // The token does not cover the VideoRoom: 405.
     match good.attach(session, VIDEOROOM) {
-        Err(Error::Janus(e)) => assert_eq!(e.code, 405),
+        Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 405),
         other => panic!("expected error 405, got {other:?}"),
     }
 
     let mut bad = connect_with(janus.ws_url(), options().token("wrong-token"));
     match bad.create() {
-        Err(Error::Janus(e)) => assert_eq!(e.code, 403),
+        Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 403),
         other => panic!("expected error 403, got {other:?}"),
     }
     good.destroy(session).expect("destroy");
@@ -850,13 +847,13 @@ fn janus_killed_with_requests_in_flight() {
     let start = Instant::now();
     for txn in &stuck {
         match conn.wait(*txn) {
-            Err(Error::ConnectionLost) => {}
+            Err(Error::Request(RequestError::ConnectionLost)) => {}
             other => panic!("expected ConnectionLost, got {other:?}"),
         }
     }
     for txn in &racing {
         match conn.wait(*txn) {
-            Ok(_) | Err(Error::ConnectionLost) => {}
+            Ok(_) | Err(Error::Request(RequestError::ConnectionLost)) => {}
             other => panic!("expected a reply or ConnectionLost, got {other:?}"),
         }
     }
@@ -874,10 +871,16 @@ fn janus_killed_with_requests_in_flight() {
     assert!(conn.close_reason().is_some());
     assert!(matches!(
         conn.next_event(Duration::from_secs(1)),
-        Err(Error::ConnectionLost)
+        Err(Error::Request(RequestError::ConnectionLost))
     ));
-    assert!(matches!(conn.ping(), Err(Error::ConnectionLost)));
-    assert!(matches!(conn.create(), Err(Error::ConnectionLost)));
+    assert!(matches!(
+        conn.ping(),
+        Err(Error::Request(RequestError::ConnectionLost))
+    ));
+    assert!(matches!(
+        conn.create(),
+        Err(Error::Request(RequestError::ConnectionLost))
+    ));
     // And a new connection to the dead server fails fast.
     assert!(Connection::connect(janus.ws_url(), options()).is_err());
 }
@@ -892,7 +895,9 @@ fn over_wss() {
 
     // Without the test CA the certificate is not trusted.
     match Connection::connect(&url, options()) {
-        Err(Error::Tls(e)) => assert!(matches!(e, rustls::Error::InvalidCertificate(_)), "{e:?}"),
+        Err(Error::Connect(ConnectError::Socket(SocketError::Tls(e)))) => {
+            assert!(matches!(e, rustls::Error::InvalidCertificate(_)), "{e:?}")
+        }
         other => panic!("expected a TLS error, got {other:?}"),
     }
 
@@ -956,4 +961,32 @@ fn over_wss() {
     let mut again = connect_with(&url, options().tls_root_pem(pem).webpki_roots(false));
     again.ping().expect("ping");
     again.close();
+}
+
+/// A message over `max_incoming_frame` is refused from its frame header: the connection is
+/// closed with code 1009, the reason names both numbers, pending calls fail, and the 64 MiB
+/// the proxy streams never land in memory.
+#[test]
+fn a_message_over_the_limit_closes_with_1009_without_buffering_it() {
+    let janus = shared();
+    let proxy = WsProxy::start(janus.ws_url()).expect("proxy");
+    let options = options().config(Config::new().max_incoming_frame(Oversized::LIMIT));
+    let mut conn = connect_with(&proxy.url(), options);
+    conn.create().expect("create through the proxy");
+
+    let oversized = Oversized::inject(&proxy).expect("inject");
+    // The ping's reply comes after the oversized header on the wire: the ping fails.
+    match conn.ping() {
+        Err(Error::Request(RequestError::ConnectionLost)) => {}
+        other => panic!("expected the connection lost, got {other:?}"),
+    }
+    match conn.close_reason() {
+        Some(Error::MessageTooLarge { size, limit }) => {
+            assert_eq!((*size as u64, *limit), (Oversized::SIZE, Oversized::LIMIT))
+        }
+        other => panic!("expected MessageTooLarge, got {other:?}"),
+    }
+    assert!(conn.is_closed());
+    let growth = oversized.check(&proxy).expect("close frame and memory");
+    println!("peak RSS growth while refusing the message: {growth} bytes");
 }

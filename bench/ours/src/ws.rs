@@ -50,7 +50,7 @@ pub fn run(args: &RunArgs, report: &mut Report) -> Result<(), String> {
     })
 }
 
-/// The connection settings of every variant (the tokio one adds its timer).
+/// The connection settings of every variant.
 pub fn options(args: &RunArgs) -> ConnectOptions {
     // Every unsolicited event of a W2 round or of W3 may wait in the connection stream until
     // the round is over: make room for all of them.

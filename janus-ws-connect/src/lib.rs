@@ -1,0 +1,43 @@
+//! # janus-ws-connect: what the Janus WebSocket drivers share
+//!
+//! `janus-blocking` (blocking tungstenite) and `janus-transport-ws` (async-tungstenite, the
+//! same tungstenite underneath) connect the same way and fail the same way; this crate is
+//! that part, written once:
+//!
+//! * [`Target`]: the `ws://` or `wss://` URL to dial (host, port, IPv6 brackets).
+//! * [`TlsSettings`] and [`PemSource`]: whom to trust for `wss://`, and the rustls
+//!   configuration (`ring` provider) made from it.
+//! * [`request`], [`JANUS_PROTOCOL`], [`ADMIN_PROTOCOL`]: the upgrade request with its
+//!   subprotocol; [`handshake_error`]: what a failed handshake means.
+//! * [`websocket_config`]: one limit at the socket for incoming messages, and
+//!   [`too_large`] / [`too_large_close`] for what happens when the server exceeds it.
+//! * [`ConnectError`], [`SocketError`] and [`Error`], the error type both drivers export.
+//! * [`CommonOptions`] and [`common_options!`]: the connection settings both drivers.
+//!   `ConnectOptions` share, with one precedence (the dedicated setters win over the
+//!   protocol configuration whatever the order of the calls) and the same builder methods.
+//!
+//! It holds no IO of its own: the drivers dial and read.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod error;
+mod options;
+mod target;
+mod tls;
+mod websocket;
+
+pub use error::{ConnectError, Error, SocketError, TlsRootError};
+pub use options::CommonOptions;
+pub use target::Target;
+pub use tls::{PemSource, TlsSettings};
+pub use websocket::{
+    handshake_error, request, too_large, too_large_close, websocket_config, ADMIN_PROTOCOL,
+    JANUS_PROTOCOL,
+};
+
+/// The protocol core, for the types [`Error`] wraps and [`CommonOptions`] holds.
+pub use janus_proto;
+/// The rustls in use, for [`TlsSettings::config`] and [`SocketError::Tls`].
+pub use rustls;
+/// The tungstenite in use, for [`SocketError::WebSocket`].
+pub use tungstenite;

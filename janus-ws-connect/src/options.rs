@@ -1,0 +1,204 @@
+//! [`CommonOptions`]: the connection settings both drivers take, and
+//! [`common_options!`](crate::common_options), their builder methods written once.
+
+use std::time::Duration;
+
+use janus_proto::{Config, Secret};
+
+use crate::tls::TlsSettings;
+
+/// The settings both drivers' `ConnectOptions` hold: the protocol configuration, the
+/// values of the dedicated setters (kept apart so that they win over [`config`] whatever
+/// the order of the calls), the Admin API secret, the connect timeout and TLS trust.
+///
+/// [`config`]: CommonOptions::config
+///
+/// ```
+/// use std::time::Duration;
+/// use janus_ws_connect::CommonOptions;
+/// use janus_proto::Config;
+///
+/// let mut options = CommonOptions::default();
+/// options.request_timeout = Some(Duration::from_secs(5));
+/// options.config = Config::new().request_timeout(Duration::from_secs(60));
+/// assert_eq!(options.protocol_config().request_timeout, Duration::from_secs(5));
+/// ```
+#[derive(Clone, Debug)]
+pub struct CommonOptions {
+    /// The protocol configuration the setters below are applied over.
+    pub config: Config,
+    /// `apisecret`, over [`Config::apisecret`].
+    pub apisecret: Option<Secret>,
+    /// `token`, over [`Config::token`].
+    pub token: Option<Secret>,
+    /// Over [`Config::request_timeout`].
+    pub request_timeout: Option<Duration>,
+    /// Over [`Config::keepalive_interval`].
+    pub keepalive_interval: Option<Duration>,
+    /// `admin_secret` for Admin API connections.
+    pub admin_secret: Option<Secret>,
+    /// Bound on TCP connect, TLS and the WebSocket handshake together.
+    pub connect_timeout: Duration,
+    /// Whom to trust for `wss://`.
+    pub tls: TlsSettings,
+}
+
+impl Default for CommonOptions {
+    /// [`Config::new`], no setter values, no admin secret, a 10 s connect timeout and
+    /// [`TlsSettings::default`].
+    fn default() -> Self {
+        Self {
+            config: Config::new(),
+            apisecret: None,
+            token: None,
+            request_timeout: None,
+            keepalive_interval: None,
+            admin_secret: None,
+            connect_timeout: Duration::from_secs(10),
+            tls: TlsSettings::default(),
+        }
+    }
+}
+
+impl CommonOptions {
+    /// [`config`](Self::config) with the setters' values applied over it.
+    pub fn protocol_config(&self) -> Config {
+        let mut config = self.config.clone();
+        if let Some(secret) = &self.apisecret {
+            config = config.apisecret(secret.clone());
+        }
+        if let Some(token) = &self.token {
+            config = config.token(token.clone());
+        }
+        if let Some(secret) = &self.admin_secret {
+            config = config.admin_secret(secret.clone());
+        }
+        if let Some(timeout) = self.request_timeout {
+            config = config.request_timeout(timeout);
+        }
+        if let Some(interval) = self.keepalive_interval {
+            config = config.keepalive_interval(interval);
+        }
+        config
+    }
+}
+
+/// The builder methods of a driver's `ConnectOptions` over its [`CommonOptions`] field
+/// `$field`: the same names, behaviour and docs in both drivers. Used inside an `impl`
+/// block.
+#[macro_export]
+macro_rules! common_options {
+    ($field:ident) => {
+        /// The `apisecret` put on every Janus API request that needs one (`api_secret` in
+        /// `janus.jcfg`). Wins over the configuration's, whatever the order of the calls.
+        pub fn apisecret(mut self, secret: impl Into<$crate::janus_proto::Secret>) -> Self {
+            self.$field.apisecret = Some(secret.into());
+            self
+        }
+
+        /// The `token` put on every Janus API request that needs one (`token_auth` in
+        /// `janus.jcfg`). Wins over the configuration's, whatever the order of the calls.
+        pub fn token(mut self, token: impl Into<$crate::janus_proto::Secret>) -> Self {
+            self.$field.token = Some(token.into());
+            self
+        }
+
+        /// The `admin_secret` put on every Admin API request that needs one (all but `info`
+        /// and `ping`); used by Admin API connections only.
+        pub fn admin_secret(mut self, secret: impl Into<$crate::janus_proto::Secret>) -> Self {
+            self.$field.admin_secret = Some(secret.into());
+            self
+        }
+
+        /// Default deadline of a request, from submission to its outcome (15 s unless the
+        /// configuration says otherwise). Wins over the configuration's, whatever the order
+        /// of the calls.
+        pub fn request_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.$field.request_timeout = Some(timeout);
+            self
+        }
+
+        /// Interval between keepalives of an idle session (25 s unless the configuration
+        /// says otherwise); make it shorter than the server's `session_timeout`. Wins over
+        /// the configuration's, whatever the order of the calls.
+        pub fn keepalive_interval(mut self, interval: ::std::time::Duration) -> Self {
+            self.$field.keepalive_interval = Some(interval);
+            self
+        }
+
+        /// Bound on establishing the connection: TCP connect, TLS and the WebSocket
+        /// handshake together (10 s by default). Exceeding it fails with
+        /// [`ConnectError::TimedOut`](crate::ConnectError::TimedOut).
+        pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.$field.connect_timeout = timeout;
+            self
+        }
+
+        /// Also trusts the root certificates of this PEM (its bytes, or a path to a file;
+        /// one or more `CERTIFICATE` blocks) for `wss://`. May be called several times.
+        pub fn tls_root_pem(mut self, pem: impl Into<$crate::PemSource>) -> Self {
+            self.$field.tls.roots.push(pem.into());
+            self
+        }
+
+        /// Whether to trust the `webpki-roots` (Mozilla) root certificates too (default
+        /// `true`).
+        pub fn webpki_roots(mut self, on: bool) -> Self {
+            self.$field.tls.webpki_roots = on;
+            self
+        }
+
+        /// A complete rustls client configuration for `wss://`, used as is (the root
+        /// settings above are then ignored).
+        pub fn tls_config(
+            mut self,
+            config: ::std::sync::Arc<$crate::rustls::ClientConfig>,
+        ) -> Self {
+            self.$field.tls.config = Some(config);
+            self
+        }
+
+        /// Every other setting of the protocol core (transaction prefix, limits such as
+        /// `max_incoming_frame`, ordering, …). The dedicated setters
+        /// ([`apisecret`](Self::apisecret), [`token`](Self::token),
+        /// [`request_timeout`](Self::request_timeout),
+        /// [`keepalive_interval`](Self::keepalive_interval)) win over the same fields here,
+        /// whatever the order of the calls.
+        pub fn config(mut self, config: $crate::janus_proto::Config) -> Self {
+            self.$field.config = config;
+            self
+        }
+
+        /// The protocol configuration the connection will run with: [`config`](Self::config)
+        /// with the dedicated setters applied over it.
+        pub fn protocol_config(&self) -> $crate::janus_proto::Config {
+            self.$field.protocol_config()
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn setters_win_over_the_config_whatever_the_order() {
+        let base = Config::new()
+            .apisecret("from config")
+            .request_timeout(Duration::from_secs(60))
+            .keepalive_interval(Duration::from_secs(50));
+        let options = CommonOptions {
+            config: base,
+            apisecret: Some("from setter".into()),
+            keepalive_interval: Some(Duration::from_secs(7)),
+            ..CommonOptions::default()
+        };
+        let config = options.protocol_config();
+        assert_eq!(config.keepalive_interval, Duration::from_secs(7));
+        assert_eq!(config.request_timeout, Duration::from_secs(60));
+        assert_eq!(
+            config.apisecret.as_ref().map(|s| s.expose()),
+            Some("from setter")
+        );
+    }
+}
