@@ -118,23 +118,24 @@ impl Request for AdminRequest {
     }
 }
 
-/// Implements [`Request`] for a Janus API request type: its command, and the reply kinds that
-/// give its output.
-macro_rules! janus_request {
-    ($ty:ty, $output:ty, |$this:ident| $command:expr, $($kind:pat => $value:expr),+ $(,)?) => {
+/// Implements [`Request`] for a request type of the API whose command and reply types are
+/// given: its command, and the reply kinds that give its output.
+macro_rules! typed_request {
+    ($api_command:ty, $api_reply:ty;
+     $ty:ty, $output:ty, |$this:ident| $command:expr, $($kind:pat => $value:expr),+ $(,)?) => {
         impl Request for $ty {
-            type Command = Command;
-            type Reply = Reply;
+            type Command = $api_command;
+            type Reply = $api_reply;
             type Output = $output;
 
             #[allow(unused_variables)]
-            fn into_command(self) -> Command {
+            fn into_command(self) -> $api_command {
                 let $this = self;
                 $command
             }
 
             #[allow(unused_variables)]
-            fn output(reply: Reply) -> Result<$output, RequestError> {
+            fn output(reply: $api_reply) -> Result<$output, RequestError> {
                 match reply.kind {
                     $($kind => Ok($value),)+
                     _ => Err(unexpected(reply.raw)),
@@ -142,6 +143,16 @@ macro_rules! janus_request {
             }
         }
     };
+}
+
+/// [`typed_request!`] for the Janus API.
+macro_rules! janus_request {
+    ($($rest:tt)*) => { typed_request!(Command, Reply; $($rest)*); };
+}
+
+/// [`typed_request!`] for the Admin API.
+macro_rules! admin_request {
+    ($($rest:tt)*) => { typed_request!(AdminRequest, AdminReply; $($rest)*); };
 }
 
 /// `info`: the server's description.
@@ -342,31 +353,6 @@ pub struct Claim {
 }
 janus_request!(Claim, (), |r| Command::Claim { session: r.session, handles: r.handles },
     ReplyKind::Success | ReplyKind::Ack => ());
-
-/// Implements [`Request`] for an Admin API request type.
-macro_rules! admin_request {
-    ($ty:ty, $output:ty, |$this:ident| $command:expr, $($kind:pat => $value:expr),+ $(,)?) => {
-        impl Request for $ty {
-            type Command = AdminRequest;
-            type Reply = AdminReply;
-            type Output = $output;
-
-            #[allow(unused_variables)]
-            fn into_command(self) -> AdminRequest {
-                let $this = self;
-                $command
-            }
-
-            #[allow(unused_variables)]
-            fn output(reply: AdminReply) -> Result<$output, RequestError> {
-                match reply.kind {
-                    $($kind => Ok($value),)+
-                    _ => Err(unexpected(reply.raw)),
-                }
-            }
-        }
-    };
-}
 
 /// Admin `list_sessions`: every session on the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
