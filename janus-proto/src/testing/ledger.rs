@@ -154,3 +154,90 @@ impl Ledger {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::RequestError;
+    use crate::wire::RawFrame;
+
+    fn completed(txn: u64) -> Event {
+        Event::Completed {
+            txn: TransactionId(txn),
+            outcome: Err(RequestError::Cancelled),
+        }
+    }
+
+    #[test]
+    fn ledger_catches_a_double_completion() {
+        let mut ledger = Ledger::new("");
+        ledger.submitted(TransactionId(1)).unwrap();
+        ledger.observe(&completed(1)).unwrap();
+        assert!(ledger.observe(&completed(1)).is_err());
+    }
+
+    #[test]
+    fn ledger_catches_a_completion_never_submitted() {
+        let mut ledger = Ledger::new("");
+        ledger.submitted(TransactionId(1)).unwrap();
+        assert!(ledger.observe(&completed(2)).is_err());
+    }
+
+    #[test]
+    fn ledger_catches_a_transaction_that_never_ends() {
+        let mut ledger = Ledger::new("");
+        ledger.submitted(TransactionId(1)).unwrap();
+        ledger.submitted(TransactionId(2)).unwrap();
+        ledger.observe(&completed(2)).unwrap();
+        assert!(ledger.all_done().is_err());
+        ledger.observe(&completed(1)).unwrap();
+        assert!(ledger.all_done().is_ok());
+    }
+
+    #[test]
+    fn ledger_catches_a_reused_id_and_stray_acks() {
+        let mut ledger = Ledger::new("");
+        ledger.submitted(TransactionId(1)).unwrap();
+        assert!(ledger.submitted(TransactionId(1)).is_err());
+        let ack = |txn| Event::Acked {
+            txn: TransactionId(txn),
+            hint: None,
+        };
+        ledger.observe(&ack(1)).unwrap();
+        assert!(ledger.observe(&ack(1)).is_err(), "acked twice");
+        ledger.observe(&completed(1)).unwrap();
+        assert!(ledger.observe(&ack(1)).is_err(), "acked after completion");
+        assert!(ledger.submitted(TransactionId(1)).is_err());
+    }
+
+    #[test]
+    fn ledger_catches_a_late_reply_for_a_pending_transaction() {
+        let mut ledger = Ledger::new("");
+        ledger.submitted(TransactionId(1)).unwrap();
+        let late = Event::Connection(ConnectionEvent::LateReply {
+            txn: TransactionId(1),
+            raw: RawFrame::new(r#"{"janus":"ack","transaction":"1"}"#.into()),
+        });
+        assert!(ledger.observe(&late).is_err());
+        ledger.observe(&completed(1)).unwrap();
+        assert!(ledger.observe(&late).is_ok());
+    }
+
+    #[test]
+    fn ledger_lets_on_the_wire_only_submitted_requests_and_keepalives() {
+        let mut ledger = Ledger::new("c-");
+        ledger.submitted(TransactionId(1)).unwrap();
+        let ping = |t: &str| Request::new(t, RequestBody::Ping);
+        assert!(ledger.sent(&ping("c-1")).is_ok());
+        assert!(ledger.sent(&ping("c-2")).is_err(), "never submitted");
+        assert!(ledger.sent(&ping("1")).is_err(), "not the client's prefix");
+        let keepalive = Request::new(
+            "c-2",
+            RequestBody::Keepalive {
+                session_id: crate::SessionId(7),
+            },
+        );
+        assert!(ledger.sent(&keepalive).is_ok());
+        assert!(ledger.is_internal("c-2") && !ledger.is_internal("c-1"));
+    }
+}
