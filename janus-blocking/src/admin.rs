@@ -91,7 +91,7 @@ impl AdminConnection {
     /// The next event that is not a reply (an error no request can be matched to, a late
     /// reply, an unroutable frame, the connection closing), waiting at most `timeout`.
     pub fn next_event(&mut self, timeout: Duration) -> Result<Option<AdminEvent>, Error> {
-        self.driver.next_event(timeout)
+        self.driver.next_event(None, timeout)
     }
 
     /// `list_sessions`: every session on the server.

@@ -5,8 +5,8 @@ use std::time::Duration;
 use janus_proto::request::{self, Request};
 use janus_proto::wire::ServerInfo;
 use janus_proto::{
-    Client, Command, Event, HandleId, JanusApi, Jsep, PluginReply, Reply, SessionId, TransactionId,
-    Trickle,
+    Client, Command, Event, EventTarget, HandleId, JanusApi, Jsep, PluginReply, Reply, SessionId,
+    TransactionId, Trickle,
 };
 use janus_ws_connect::JANUS_PROTOCOL;
 use serde_json::Value;
@@ -226,18 +226,67 @@ impl Connection {
 
     // ----- events ------------------------------------------------------------------------
 
-    /// The next event that is not the outcome of a request: [`Event::Handle`] (plugin
-    /// events, `webrtcup`, `media`, `hangup`, `detached`, …), [`Event::Session`] (e.g. a
-    /// session `timeout`), [`Event::Connection`], [`Event::Acked`] (of submitted requests)
-    /// and [`Event::Lagged`]. Waits at most `timeout` (`Ok(None)`: nothing came), sending
-    /// keepalives and enforcing deadlines meanwhile.
+    /// The next event that is not the outcome of a request, from any subscriber, oldest
+    /// first: [`Event::Handle`] (plugin events, `webrtcup`, `media`, `hangup`, `detached`,
+    /// …), [`Event::Session`] (e.g. a session `timeout`), [`Event::Connection`],
+    /// [`Event::Acked`] (of submitted requests) and [`Event::Lagged`]. Waits at most
+    /// `timeout` (`Ok(None)`: nothing came), sending keepalives and enforcing deadlines
+    /// meanwhile. Events can also be read per handle ([`next_handle_event`](Self::next_handle_event))
+    /// or per session ([`next_session_event`](Self::next_session_event)); each event comes
+    /// out once, whichever way it is read.
+    ///
+    /// Each subscriber (the connection, each session, each handle from its attach on) holds
+    /// up to [`Config::event_queue_capacity`](crate::Config::event_queue_capacity) events;
+    /// past that, events that only inform are dropped and counted in an [`Event::Lagged`]
+    /// where they were lost, and events that change state are always kept.
     ///
     /// [`Error::Protocol`] reports a frame from the server that could not be used; it was
     /// dropped and the connection goes on. Once the connection has closed and its last
     /// events ([`ConnectionEvent::Closed`](janus_proto::ConnectionEvent::Closed) among them)
     /// have been returned, this returns [`RequestError::ConnectionLost`](crate::RequestError::ConnectionLost) (in [`Error::Request`]).
     pub fn next_event(&mut self, timeout: Duration) -> Result<Option<Event>, Error> {
-        self.driver.next_event(timeout)
+        self.driver.next_event(None, timeout)
+    }
+
+    /// The next event of one handle ([`Event::Handle`] and its [`Event::Lagged`]), waiting
+    /// at most `timeout`. Its events wait for it from the moment its attach reply came,
+    /// whether or not anyone reads them yet. Once the handle has ended (`detached`, its
+    /// session's end) and its last event was read, this is a
+    /// [`UsageError::HandleEnded`](crate::UsageError::HandleEnded).
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use janus_blocking::{ConnectOptions, Connection};
+    /// # fn main() -> Result<(), janus_blocking::Error> {
+    /// let mut janus = Connection::connect("ws://127.0.0.1:8188", ConnectOptions::new())?;
+    /// let session = janus.create()?;
+    /// let handle = janus.attach(session, "janus.plugin.echotest")?;
+    /// while let Some(event) = janus.next_handle_event(handle, Duration::from_secs(1))? {
+    ///     println!("{event:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn next_handle_event(
+        &mut self,
+        handle: HandleId,
+        timeout: Duration,
+    ) -> Result<Option<Event>, Error> {
+        self.driver
+            .next_event(Some(EventTarget::Handle(handle)), timeout)
+    }
+
+    /// The next event of one session itself ([`Event::Session`]: its end, `Disconnected`,
+    /// a failed keepalive, …), waiting at most `timeout`. Once the session has ended and its
+    /// last event was read, this is a
+    /// [`UsageError::SessionEnded`](crate::UsageError::SessionEnded).
+    pub fn next_session_event(
+        &mut self,
+        session: SessionId,
+        timeout: Duration,
+    ) -> Result<Option<Event>, Error> {
+        self.driver
+            .next_event(Some(EventTarget::Session(session)), timeout)
     }
 
     // ----- state -------------------------------------------------------------------------

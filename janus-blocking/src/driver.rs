@@ -3,12 +3,14 @@
 //! sans-IO core, reads the clock, and keeps outcomes and events apart. Protocol rules all
 //! live in the core.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
 
-use janus_proto::{Api, Core, Event, Input, Request, RequestError, TransactionId, UsageError};
+use janus_proto::{
+    Api, Core, Event, EventTarget, Input, ProtocolError, Request, RequestError, TransactionId,
+    UsageError,
+};
 
-use crate::queue::{EventBuffer, Item};
 use crate::socket::{Read, Socket};
 use crate::Error;
 
@@ -27,19 +29,23 @@ pub(crate) struct Driver<A: Api> {
     calls: BTreeMap<TransactionId, Option<Result<A::Reply, RequestError>>>,
     /// The transaction a typed call waits for: its "accepted" notice is not reported.
     current: Option<TransactionId>,
-    events: EventBuffer<A::Reply>,
+    /// "Accepted" notices of submitted requests, for `next_event` (at most one per pending
+    /// request).
+    acks: VecDeque<Event<A::Reply>>,
+    /// Frames the core could not use, for `next_event`, in the order they came.
+    bad_frames: VecDeque<ProtocolError>,
     close_reason: Option<Error>,
 }
 
 impl<A: Api> Driver<A> {
     pub(crate) fn new(socket: Socket, core: Core<A>) -> Self {
-        let capacity = core.config().event_queue_capacity;
         Self {
             socket: Some(socket),
             core,
             calls: BTreeMap::new(),
             current: None,
-            events: EventBuffer::new(capacity),
+            acks: VecDeque::new(),
+            bad_frames: VecDeque::new(),
             close_reason: None,
         }
     }
@@ -160,10 +166,15 @@ impl<A: Api> Driver<A> {
         Ok(())
     }
 
-    /// The next event that is not an outcome, waiting at most `timeout` (and reading the
-    /// socket at least once, so that a zero timeout still makes progress).
+    /// The next event for `target` (`None`: the oldest of any subscriber but the outcomes),
+    /// waiting at most `timeout`, and reading the socket at least once so that a zero
+    /// timeout still makes progress. `Ok(None)`: nothing came in time.
+    ///
+    /// A session or handle whose queue is gone (it ended and its last event was read) gives
+    /// [`UsageError::SessionEnded`] or [`UsageError::HandleEnded`] at once.
     pub(crate) fn next_event(
         &mut self,
+        target: Option<EventTarget>,
         timeout: Duration,
     ) -> Result<Option<Event<A::Reply>>, Error> {
         // `None`: a timeout too large to represent, i.e. forever.
@@ -171,10 +182,8 @@ impl<A: Api> Driver<A> {
         let mut turned = false;
         loop {
             self.drain();
-            match self.events.pop() {
-                Some(Item::Event(event)) => return Ok(Some(event)),
-                Some(Item::Protocol(e)) => return Err(Error::Protocol(e)),
-                None => {}
+            if let Some(event) = self.take(target)? {
+                return Ok(Some(event));
             }
             if self.socket.is_none() {
                 return Err(RequestError::ConnectionLost.into());
@@ -184,6 +193,27 @@ impl<A: Api> Driver<A> {
             }
             self.turn(until);
             turned = true;
+        }
+    }
+
+    /// An event for `target` that is already here.
+    fn take(&mut self, target: Option<EventTarget>) -> Result<Option<Event<A::Reply>>, Error> {
+        if matches!(target, None | Some(EventTarget::Connection)) {
+            if let Some(e) = self.bad_frames.pop_front() {
+                return Err(Error::Protocol(e));
+            }
+        }
+        let Some(target) = target else {
+            return Ok(self.acks.pop_front().or_else(|| self.core.poll_event()));
+        };
+        if let Some(event) = self.core.poll_event_for(target) {
+            return Ok(Some(event));
+        }
+        match target {
+            _ if self.core.is_open(target) => Ok(None),
+            EventTarget::Session(s) => Err(UsageError::SessionEnded(s).into()),
+            EventTarget::Handle(h) => Err(UsageError::HandleEnded(h).into()),
+            EventTarget::Outcomes | EventTarget::Connection => Ok(None),
         }
     }
 
@@ -218,7 +248,7 @@ impl<A: Api> Driver<A> {
             Read::Frame(bytes) => {
                 let now = Instant::now();
                 if let Err(e) = self.core.handle_input(now, Input::Frame(bytes)) {
-                    self.events.push(Item::Protocol(e));
+                    self.bad_frames.push_back(e);
                 }
                 // A steady stream of frames must not starve the timers.
                 if self.core.poll_timeout().is_some_and(|at| at <= now) {
@@ -231,8 +261,8 @@ impl<A: Api> Driver<A> {
         self.drain();
     }
 
-    /// Sends every frame the core wants sent, then sorts its events: outcomes to `calls`,
-    /// the rest to the event buffer.
+    /// Sends every frame the core wants sent, then collects the outcomes for `calls` (the
+    /// other events stay in the core's queues until asked for).
     fn drain(&mut self) {
         let mut broken = None;
         if let Some(socket) = self.socket.as_mut() {
@@ -251,7 +281,7 @@ impl<A: Api> Driver<A> {
         if let Some(why) = broken {
             self.lost(why);
         }
-        while let Some(event) = self.core.poll_event() {
+        while let Some(event) = self.core.poll_event_for(EventTarget::Outcomes) {
             match event {
                 Event::Completed { txn, outcome } => {
                     if let Some(slot) = self.calls.get_mut(&txn) {
@@ -259,7 +289,8 @@ impl<A: Api> Driver<A> {
                     }
                 }
                 Event::Acked { txn, .. } if self.current == Some(txn) => {}
-                event => self.events.push(Item::Event(event)),
+                Event::Acked { txn, .. } if !self.calls.contains_key(&txn) => {}
+                ack => self.acks.push_back(ack),
             }
         }
     }

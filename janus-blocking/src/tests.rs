@@ -392,3 +392,74 @@ fn signals_to_the_waiting_thread_do_not_break_the_connection() {
     );
     server.join().expect("server");
 }
+
+#[test]
+fn events_wait_per_handle_and_per_session_from_the_attach_reply_on() {
+    let (url, server) = serve(Some("janus-protocol"), |ws| {
+        let (create, _) = recv(ws);
+        send(
+            ws,
+            json!({"janus": "success", "transaction": create["transaction"], "data": {"id": 7}}),
+        );
+        let (attach, _) = recv(ws);
+        // The attach reply and a burst of its handle's events in one write.
+        let mut burst = vec![json!({"janus": "success", "session_id": 7,
+            "transaction": attach["transaction"], "data": {"id": 70}})];
+        for n in 0..20 {
+            burst.push(json!({"janus": "event", "session_id": 7, "sender": 70,
+                "plugindata": {"plugin": "janus.plugin.echotest", "data": {"n": n}}}));
+        }
+        for frame in burst {
+            ws.write(Message::text(frame.to_string())).expect("write");
+        }
+        ws.flush().expect("flush");
+        send(ws, json!({"janus": "timeout", "session_id": 7}));
+        while ws.read().is_ok() {}
+    });
+    let mut conn = Connection::connect(&url, options()).expect("connect");
+    let session = conn.create().expect("create");
+    let handle = conn
+        .attach(session, "janus.plugin.echotest")
+        .expect("attach");
+    // The session's own events are apart from the handle's.
+    match conn.next_session_event(session, BOUND) {
+        Ok(Some(Event::Session {
+            event: crate::SessionEvent::Ended(_),
+            ..
+        })) => {}
+        other => panic!("expected the session's end, got {other:?}"),
+    }
+    let mut numbers = Vec::new();
+    while let Some(event) = conn.next_handle_event(handle, BOUND).expect("event") {
+        match event {
+            Event::Handle { event, .. } => match event.kind {
+                crate::HandleEventKind::Plugin { data, .. } => {
+                    numbers.push(data.value().expect("JSON")["n"].as_i64().expect("n"))
+                }
+                other => panic!("unexpected {other:?}"),
+            },
+            other => panic!("unexpected {other:?}"),
+        }
+        if numbers.len() == 20 {
+            break;
+        }
+    }
+    assert_eq!(
+        numbers,
+        (0..20).collect::<Vec<i64>>(),
+        "all, in order, once"
+    );
+    // Both ended and were read to their end.
+    match conn.next_handle_event(handle, BOUND) {
+        Err(Error::Usage(UsageError::HandleEnded(h))) => assert_eq!(h, handle),
+        other => panic!("expected HandleEnded, got {other:?}"),
+    }
+    match conn.next_session_event(session, BOUND) {
+        Err(Error::Usage(UsageError::SessionEnded(s))) => assert_eq!(s, session),
+        other => panic!("expected SessionEnded, got {other:?}"),
+    }
+    // Nothing went elsewhere.
+    assert!(matches!(conn.next_event(Duration::ZERO), Ok(None)));
+    conn.close();
+    server.join().expect("server");
+}

@@ -17,6 +17,7 @@ use crate::event::{
 };
 use crate::ids::{HandleId, SessionId, TransactionId};
 use crate::recent::Recent;
+use crate::router::EventTarget;
 use crate::secret::OutFrame;
 use crate::wire::{
     JanusError, Jsep, PluginData, RawFrame, Request, RequestBody, ServerInfo, ServerMessage,
@@ -63,6 +64,9 @@ pub struct JanusApi {
     handles: BTreeMap<HandleId, Handle>,
     ended_sessions: Recent<SessionId, ()>,
     ended_handles: Recent<HandleId, SessionId>,
+    /// Handles our `detach` ended whose `detached` notice has not come yet: their event
+    /// queues stay open for it (until it comes, or their session ends).
+    awaiting_detached: BTreeMap<HandleId, SessionId>,
 }
 
 /// What the Janus API layer keeps about a pending request.
@@ -201,6 +205,7 @@ impl Layer for JanusApi {
             handles: BTreeMap::new(),
             ended_sessions: Recent::new(memory),
             ended_handles: Recent::new(memory),
+            awaiting_detached: BTreeMap::new(),
         }
     }
 
@@ -371,6 +376,8 @@ impl Layer for JanusApi {
                 self.route(engine, session_id, sender, HandleEventKind::Detached, raw);
                 if self.session_of(sender) == Some(session_id) {
                     self.end_handle(engine, sender);
+                } else if self.awaiting_detached.remove(&sender) == Some(session_id) {
+                    engine.end_target(EventTarget::Handle(sender));
                 }
             }
             ServerMessage::Timeout { session_id } => {
@@ -720,8 +727,9 @@ impl JanusApi {
         }
     }
 
-    fn add_session(&mut self, engine: &JanusEngine, session: SessionId, handles: &[HandleId]) {
+    fn add_session(&mut self, engine: &mut JanusEngine, session: SessionId, handles: &[HandleId]) {
         self.ended_sessions.remove(&session);
+        engine.open_target(EventTarget::Session(session));
         let s = self.sessions.entry(session).or_insert_with(|| Session {
             state: SessionState::Active,
             keepalive_at: None,
@@ -737,6 +745,7 @@ impl JanusApi {
             }
             s.handles.insert(h);
             self.ended_handles.remove(&h);
+            engine.open_target(EventTarget::Handle(h));
             self.handles
                 .entry(h)
                 .or_insert_with(|| Handle::new(session, self.ordering));
@@ -744,11 +753,18 @@ impl JanusApi {
         self.touch(engine, session);
     }
 
-    fn add_handle(&mut self, session: SessionId, handle: HandleId, ordering: Ordering) {
+    fn add_handle(
+        &mut self,
+        engine: &mut JanusEngine,
+        session: SessionId,
+        handle: HandleId,
+        ordering: Ordering,
+    ) {
         let Some(s) = self.sessions.get_mut(&session) else {
             return;
         };
         s.handles.insert(handle);
+        engine.open_target(EventTarget::Handle(handle));
         self.handles.insert(handle, Handle::new(session, ordering));
     }
 
@@ -779,16 +795,14 @@ impl JanusApi {
     }
 
     fn end_session(&mut self, engine: &mut JanusEngine, session: SessionId, why: SessionEnd) {
-        if self.forget_session(session) {
-            self.session_ended(engine, session, why);
+        if let Some(handles) = self.forget_session(session) {
+            self.session_ended(engine, session, handles, why);
         }
     }
 
-    /// Removes a session and its handles from the live state; `false` if it was not live.
-    fn forget_session(&mut self, session: SessionId) -> bool {
-        let Some(s) = self.sessions.remove(&session) else {
-            return false;
-        };
+    /// Removes a session and its handles from the live state; its handles, if it was live.
+    fn forget_session(&mut self, session: SessionId) -> Option<BTreeSet<HandleId>> {
+        let s = self.sessions.remove(&session)?;
         if let Some(at) = s.keepalive_at {
             self.keepalives.remove(&(at, session));
         }
@@ -797,11 +811,18 @@ impl JanusApi {
             self.handles.remove(h);
             self.ended_handles.insert(*h, session);
         }
-        true
+        Some(s.handles)
     }
 
-    /// Says that a forgotten session ended and fails its pending requests.
-    fn session_ended(&mut self, engine: &mut JanusEngine, session: SessionId, why: SessionEnd) {
+    /// Says that a forgotten session ended, fails its pending requests and ends its queues
+    /// (and its handles').
+    fn session_ended(
+        &mut self,
+        engine: &mut JanusEngine,
+        session: SessionId,
+        handles: BTreeSet<HandleId>,
+        why: SessionEnd,
+    ) {
         engine.push(Event::Session {
             session,
             event: SessionEvent::Ended(why),
@@ -812,6 +833,20 @@ impl JanusApi {
             |_, _| true,
             RequestError::SessionEnded(session),
         );
+        engine.end_target(EventTarget::Session(session));
+        let detaching: Vec<HandleId> = self
+            .awaiting_detached
+            .iter()
+            .filter(|(_, s)| **s == session)
+            .map(|(h, _)| *h)
+            .collect();
+        for handle in detaching {
+            self.awaiting_detached.remove(&handle);
+            engine.end_target(EventTarget::Handle(handle));
+        }
+        for handle in handles {
+            engine.end_target(EventTarget::Handle(handle));
+        }
     }
 
     fn end_handle(&mut self, engine: &mut JanusEngine, handle: HandleId) {
@@ -830,8 +865,19 @@ impl JanusApi {
         Some(h.session)
     }
 
-    /// Fails the pending requests of a forgotten handle.
+    /// Fails the pending requests of a forgotten handle and ends its queue.
     fn handle_ended(&mut self, engine: &mut JanusEngine, session: SessionId, handle: HandleId) {
+        self.fail_handle_requests(engine, session, handle);
+        engine.end_target(EventTarget::Handle(handle));
+    }
+
+    /// Fails the pending requests of a forgotten handle.
+    fn fail_handle_requests(
+        &mut self,
+        engine: &mut JanusEngine,
+        session: SessionId,
+        handle: HandleId,
+    ) {
         // A `detach` already sent still gets its own reply; everything else is moot.
         self.fail_where(
             engine,
@@ -857,7 +903,7 @@ impl JanusApi {
         raw: RawFrame,
     ) {
         let session_gone = match (error.code, what.session()) {
-            (458, Some(session)) if self.forget_session(session) => Some(session),
+            (458, Some(session)) => self.forget_session(session).map(|h| (session, h)),
             _ => None,
         };
         let handle_gone = match (error.code, what.handle()) {
@@ -865,8 +911,8 @@ impl JanusApi {
             _ => None,
         };
         self.finish(engine, txn, Err(RequestError::Janus(error.clone())), None);
-        if let Some(session) = session_gone {
-            self.session_ended(engine, session, SessionEnd::Gone(error));
+        if let Some((session, handles)) = session_gone {
+            self.session_ended(engine, session, handles, SessionEnd::Gone(error));
         } else if let Some((session, handle)) = handle_gone {
             engine.push(Event::Handle {
                 session,
@@ -922,7 +968,7 @@ impl JanusApi {
                 (What::Attach(session, ordering), _) => match id.map(HandleId) {
                     // An id already live (here or in another session) cannot be a new handle.
                     Some(handle) if !self.handles.contains_key(&handle) => {
-                        self.add_handle(*session, handle, *ordering);
+                        self.add_handle(engine, *session, handle, *ordering);
                         reply(ReplyKind::Attached(handle))
                     }
                     _ => Err(RequestError::UnexpectedReply(raw.clone())),
@@ -939,7 +985,11 @@ impl JanusApi {
             return;
         }
         match what {
-            What::Detach(_, handle) => self.end_handle(engine, handle),
+            // Janus's `detached` notice may still come: the handle's queue waits for it.
+            What::Detach(session, handle) if self.forget_handle(handle).is_some() => {
+                self.awaiting_detached.insert(handle, session);
+                self.fail_handle_requests(engine, session, handle);
+            }
             What::Destroy(session) => self.end_session(engine, session, SessionEnd::Destroyed),
             What::Claim(session, handles) => self.add_session(engine, session, &handles),
             _ => {}

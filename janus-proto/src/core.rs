@@ -14,6 +14,7 @@ use crate::engine::{Engine, Finished, Stage};
 use crate::error::{ProtocolError, RequestError, UsageError};
 use crate::event::{ConnectionEvent, Event, Input};
 use crate::ids::TransactionId;
+use crate::router::EventTarget;
 
 pub(crate) mod sealed {
     use super::*;
@@ -249,10 +250,53 @@ impl<A: Api> Core<A> {
         self.engine.poll_transmit()
     }
 
-    /// The next event.
+    /// The next event: the oldest of all subscribers' queues (see [`EventTarget`]), so
+    /// that a caller reading only here sees every event once, in arrival order.
     #[must_use]
     pub fn poll_event(&mut self) -> Option<Event<A::Reply>> {
         self.engine.poll_event()
+    }
+
+    /// The next event for one subscriber: a request's outcome or ack
+    /// ([`EventTarget::Outcomes`]), the connection's events, one session's own events, or
+    /// one handle's events. A handle's queue exists from the moment its attach (or claim)
+    /// reply is processed, so none of its events goes elsewhere because nobody was reading
+    /// yet. Reading here and through [`poll_event`](Self::poll_event) may be mixed: each
+    /// event comes out once.
+    ///
+    /// ```
+    /// use janus_proto::testing::{FakeConfig, Pair, ECHOTEST};
+    /// use janus_proto::{Config, EventTarget};
+    ///
+    /// let mut pair = Pair::new(Config::new(), FakeConfig::new());
+    /// let session = pair.create_session();
+    /// let handle = pair.attach(session, ECHOTEST);
+    /// // The handle has its queue from its attach reply on, read or not.
+    /// assert!(pair.client.is_open(EventTarget::Handle(handle)));
+    /// assert!(pair.client.poll_event_for(EventTarget::Handle(handle)).is_none());
+    /// ```
+    #[must_use]
+    pub fn poll_event_for(&mut self, target: EventTarget) -> Option<Event<A::Reply>> {
+        self.engine.poll_event_for(target)
+    }
+
+    /// A subscriber that received an event since the last call, or whose queue went away
+    /// (its session or handle ended and every event of it was read); `None` when there is
+    /// none. A driver turns these into wake-ups.
+    #[must_use]
+    pub fn poll_ready(&mut self) -> Option<EventTarget> {
+        self.engine.poll_ready()
+    }
+
+    /// How many events wait for `target` (`None`: for any subscriber but the outcomes).
+    pub fn queued(&self, target: Option<EventTarget>) -> usize {
+        self.engine.queued(target)
+    }
+
+    /// Whether `target` has a queue: the outcome and connection queues always; a session's
+    /// or handle's while it is live, and after it ended until its last event is read.
+    pub fn is_open(&self, target: EventTarget) -> bool {
+        self.engine.is_open(target)
     }
 
     /// When [`handle_timeout`](Self::handle_timeout) must next be called; `None` when no

@@ -14,9 +14,9 @@ use bytes::Bytes;
 use crate::config::Config;
 use crate::error::{ProtocolError, RequestError, UsageError};
 use crate::event::{ConnectionEvent, Event};
-use crate::event_queue::EventQueue;
 use crate::ids::{TransactionId, TransactionIds};
 use crate::recent::Recent;
+use crate::router::{EventTarget, Router};
 use crate::secret::OutFrame;
 use crate::transmit_queue::TransmitQueue;
 use crate::wire::RawFrame;
@@ -85,7 +85,7 @@ pub struct Engine<W, R> {
     deadlines: BTreeSet<(Instant, TransactionId)>,
     finished: Recent<TransactionId, Finished>,
     transmits: TransmitQueue,
-    events: EventQueue<R>,
+    events: Router<R>,
 }
 
 impl<W, R> Engine<W, R> {
@@ -104,7 +104,7 @@ impl<W, R> Engine<W, R> {
             deadlines: BTreeSet::new(),
             finished: Recent::new(config.memory),
             transmits: TransmitQueue::default(),
-            events: EventQueue::new(config.event_queue_capacity),
+            events: Router::new(config.event_queue_capacity),
         }
     }
 
@@ -390,8 +390,38 @@ impl<W, R> Engine<W, R> {
         self.transmits.pop()
     }
 
-    /// The next event.
+    /// The oldest event of all subscribers.
     pub fn poll_event(&mut self) -> Option<Event<R>> {
-        self.events.pop()
+        self.events.pop_any()
+    }
+
+    /// The oldest event of one subscriber.
+    pub fn poll_event_for(&mut self, target: EventTarget) -> Option<Event<R>> {
+        self.events.pop(target)
+    }
+
+    /// A subscriber that received an event, or whose queue went away, since the last call.
+    pub fn poll_ready(&mut self) -> Option<EventTarget> {
+        self.events.take_ready()
+    }
+
+    /// How many events wait for a subscriber (`None`: for anyone but the outcomes).
+    pub fn queued(&self, target: Option<EventTarget>) -> usize {
+        self.events.len(target)
+    }
+
+    /// Whether a subscriber's queue exists.
+    pub fn is_open(&self, target: EventTarget) -> bool {
+        self.events.is_open(target)
+    }
+
+    /// A session or handle became live: it gets its own queue.
+    pub fn open_target(&mut self, target: EventTarget) {
+        self.events.open(target);
+    }
+
+    /// A session or handle ended: its queue goes once read empty.
+    pub fn end_target(&mut self, target: EventTarget) {
+        self.events.end(target);
     }
 }

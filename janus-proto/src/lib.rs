@@ -102,7 +102,7 @@
 //! | Frames go out in order; a request cancelled before its frame was taken never goes out | `engine.rs`, `transmit_queue.rs` |
 //! | Late replies of given-up requests are recognised, expected late acks absorbed | `engine.rs` (with `recent.rs`) |
 //! | Incoming frame limit and single UTF-8 check; outgoing frame limit | `engine.rs` |
-//! | Events are bounded; past the bound notices drop into one `Lagged` count, state changes never | `event_queue.rs`, `event.rs` (`Event::keeps_state`) |
+//! | Each event goes to one subscriber's queue (outcomes, connection, a session, a handle from its attach on); every queue is bounded, past the bound notices drop into one `Lagged` count in place, state changes never | `router.rs` (with `event.rs`'s `Event::keeps_state`) |
 //! | The run loop both APIs share: submit, cancel, input, timers, close | `core.rs` |
 //! | Sessions, handles, keepalives, ordering per handle, claim | `client.rs` |
 //! | Correlating replies, acks and events (event before ack, ack after outcome) | `client.rs` |
@@ -127,10 +127,10 @@ mod core;
 mod engine;
 mod error;
 mod event;
-mod event_queue;
 mod ids;
 mod recent;
 pub mod request;
+mod router;
 mod secret;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -149,5 +149,6 @@ pub use event::{
 };
 pub use ids::{HandleId, SessionId, TransactionId};
 pub use request::{PluginReply, Request};
+pub use router::EventTarget;
 pub use secret::Secret;
 pub use wire::{Candidate, IceCandidate, JanusError, Jsep, JsepType, PluginData, Trickle};

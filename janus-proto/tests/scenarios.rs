@@ -1717,3 +1717,200 @@ fn typed_requests_give_typed_outputs_and_refuse_replies_that_do_not_fit() {
         other => panic!("expected UnexpectedReply, got {other:?}"),
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Event routing: one queue per subscriber, owned by the core
+// ---------------------------------------------------------------------------------------
+
+/// A client with session 1 and, once the returned attach reply is fed, handle 2: the frames
+/// it sent are taken.
+fn client_attaching(config: Config) -> (janus_proto::Client, std::time::Instant, String) {
+    let now = janus_proto::testing::start_instant();
+    let mut client = janus_proto::Client::new(config, now);
+    client.submit(now, Command::create()).unwrap();
+    client
+        .handle_input(
+            now,
+            Input::text(r#"{"janus":"success","transaction":"1","data":{"id":1}}"#),
+        )
+        .unwrap();
+    client
+        .submit(now, Command::attach(SessionId(1), ECHOTEST))
+        .unwrap();
+    while client.poll_transmit().is_some() {}
+    let attached =
+        r#"{"janus":"success","transaction":"2","session_id":1,"data":{"id":2}}"#.to_owned();
+    (client, now, attached)
+}
+
+fn plugin_event(session: u64, handle: u64, n: usize) -> String {
+    format!(
+        r#"{{"janus":"event","session_id":{session},"sender":{handle},"plugindata":{{"plugin":"janus.plugin.echotest","data":{{"n":{n}}}}}}}"#
+    )
+}
+
+#[test]
+fn events_right_after_the_attach_reply_wait_in_the_new_handles_queue() {
+    use janus_proto::EventTarget;
+    let (mut client, now, attached) = client_attaching(Config::new());
+    // The attach reply and a burst of its handle's events, all fed before anyone reads.
+    client.handle_input(now, Input::text(attached)).unwrap();
+    for n in 0..30 {
+        client
+            .handle_input(now, Input::text(plugin_event(1, 2, n)))
+            .unwrap();
+    }
+    let handle = EventTarget::Handle(HandleId(2));
+    assert!(client.is_open(handle));
+    // Nothing spilled to the session or the connection.
+    assert_eq!(
+        client.poll_event_for(EventTarget::Session(SessionId(1))),
+        None
+    );
+    assert_eq!(client.poll_event_for(EventTarget::Connection), None);
+    let outcomes: Vec<Event> =
+        std::iter::from_fn(|| client.poll_event_for(EventTarget::Outcomes)).collect();
+    assert_eq!(kinds(&outcomes), ["Completed", "Completed"]);
+    let numbers: Vec<i64> = std::iter::from_fn(|| client.poll_event_for(handle))
+        .map(|e| match e {
+            Event::Handle {
+                event:
+                    janus_proto::HandleEvent {
+                        kind: HandleEventKind::Plugin { data, .. },
+                        ..
+                    },
+                ..
+            } => data.value().unwrap()["n"].as_i64().unwrap(),
+            other => panic!("not a plugin event: {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        numbers,
+        (0..30).collect::<Vec<i64>>(),
+        "all, in order, once"
+    );
+    let ready: Vec<_> = std::iter::from_fn(|| client.poll_ready()).collect();
+    assert!(ready.contains(&handle) && ready.contains(&EventTarget::Outcomes));
+}
+
+#[test]
+fn reading_by_subscriber_and_reading_everything_may_be_mixed_and_give_each_event_once() {
+    use janus_proto::EventTarget;
+    let (mut client, now, attached) = client_attaching(Config::new());
+    client.handle_input(now, Input::text(attached)).unwrap();
+    for n in 0..4 {
+        client
+            .handle_input(now, Input::text(plugin_event(1, 2, n)))
+            .unwrap();
+    }
+    client
+        .handle_input(now, Input::text(r#"{"janus":"timeout","session_id":1}"#))
+        .unwrap();
+    // Two handle events by subscriber, then the rest in arrival order.
+    let handle = EventTarget::Handle(HandleId(2));
+    assert_eq!(
+        kinds(&[client.poll_event_for(handle).unwrap()]),
+        ["Handle.Plugin"]
+    );
+    assert_eq!(
+        kinds(&[client.poll_event_for(handle).unwrap()]),
+        ["Handle.Plugin"]
+    );
+    let rest: Vec<Event> = std::iter::from_fn(|| client.poll_event()).collect();
+    assert_eq!(
+        kinds(&rest),
+        [
+            "Completed",
+            "Completed",
+            "Handle.Plugin",
+            "Handle.Plugin",
+            "Session.Ended"
+        ]
+    );
+    // The session ended and every event of it and its handle was read: their queues are
+    // gone, and a trailing event goes to the connection.
+    assert!(!client.is_open(handle));
+    assert!(!client.is_open(EventTarget::Session(SessionId(1))));
+    client
+        .handle_input(now, Input::text(plugin_event(1, 2, 9)))
+        .unwrap();
+    assert_eq!(
+        kinds(&[client.poll_event_for(EventTarget::Connection).unwrap()]),
+        ["Handle.Plugin"]
+    );
+}
+
+#[test]
+fn each_subscriber_has_its_own_bound_and_a_slow_one_costs_the_others_nothing() {
+    use janus_proto::EventTarget;
+    let (mut client, now, attached) = client_attaching(Config::new().event_queue_capacity(3));
+    client.handle_input(now, Input::text(attached)).unwrap();
+    for n in 0..10 {
+        client
+            .handle_input(now, Input::text(plugin_event(1, 2, n)))
+            .unwrap();
+    }
+    // An unroutable frame for the connection's queue, unaffected by the full handle queue.
+    client
+        .handle_input(now, Input::text(plugin_event(1, 99, 0)))
+        .unwrap();
+    // `detached` keeps state: it passes the full queue.
+    client
+        .handle_input(
+            now,
+            Input::text(r#"{"janus":"detached","session_id":1,"sender":2}"#),
+        )
+        .unwrap();
+    let handle: Vec<Event> =
+        std::iter::from_fn(|| client.poll_event_for(EventTarget::Handle(HandleId(2)))).collect();
+    assert_eq!(
+        kinds(&handle),
+        [
+            "Handle.Plugin",
+            "Handle.Plugin",
+            "Handle.Plugin",
+            "Lagged",
+            "Handle.Detached"
+        ]
+    );
+    assert_eq!(handle[3], Event::Lagged { dropped: 7 });
+    assert_eq!(
+        kinds(&[client.poll_event_for(EventTarget::Connection).unwrap()]),
+        ["Connection.Unroutable"]
+    );
+}
+
+#[test]
+fn after_our_detach_the_handles_queue_waits_for_janus_detached_notice() {
+    use janus_proto::EventTarget;
+    let (mut client, now, attached) = client_attaching(Config::new());
+    client.handle_input(now, Input::text(attached)).unwrap();
+    client
+        .submit(
+            now,
+            Command::Detach {
+                handle: HandleId(2),
+            },
+        )
+        .unwrap();
+    client
+        .handle_input(
+            now,
+            Input::text(r#"{"janus":"success","transaction":"3","session_id":1}"#),
+        )
+        .unwrap();
+    let handle = EventTarget::Handle(HandleId(2));
+    assert_eq!(client.session_of(HandleId(2)), None, "ended here");
+    assert!(client.is_open(handle), "its queue waits for the notice");
+    client
+        .handle_input(
+            now,
+            Input::text(r#"{"janus":"detached","session_id":1,"sender":2}"#),
+        )
+        .unwrap();
+    assert_eq!(
+        kinds(&[client.poll_event_for(handle).unwrap()]),
+        ["Handle.Detached"]
+    );
+    assert!(!client.is_open(handle), "read to its end");
+}

@@ -11,7 +11,7 @@ use futures_io::{AsyncRead, AsyncWrite};
 use janus_proto::request::{self, Request};
 use janus_proto::wire::admin::{AdminReply, AdminRequest, AdminStatus, HandleInfo};
 use janus_proto::wire::ServerInfo;
-use janus_proto::{AdminApi, Config, HandleId, Secret, SessionId};
+use janus_proto::{AdminApi, Config, EventTarget, HandleId, Secret, SessionId};
 
 use crate::driver::{DriverEnd, DriverLoop};
 use crate::events::{ConnectionEvents, EventStream};
@@ -153,7 +153,7 @@ fn assemble(
     timer: Timer,
 ) -> (AdminClient, AdminDriver) {
     let core = janus_proto::AdminClient::new(config, transport::now());
-    let shared = Arc::new(Mutex::new(Shared::new(core, options.event_buffer)));
+    let shared = Arc::new(Mutex::new(Shared::new(core)));
     let driver = AdminDriver(DriverLoop::new(
         shared.clone(),
         ws,
@@ -300,8 +300,11 @@ impl AdminClient {
     /// Connection-level events (late replies, uncorrelated errors, unroutable and
     /// undecodable frames, the final close): see [`ConnectionEvents`].
     pub fn connection_events(&self) -> ConnectionEvents {
-        let id = self.conn.with(|s, w| s.queues.subscribe_connection(w));
-        ConnectionEvents(EventStream::new(self.conn.shared.clone(), id))
+        let target = EventTarget::Connection;
+        let id = self
+            .conn
+            .with(|s, w| s.subscribers.subscribe(Some(target), w));
+        ConnectionEvents(EventStream::new(self.conn.shared.clone(), Some(target), id))
     }
 
     /// How many requests have no outcome yet.

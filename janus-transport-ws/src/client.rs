@@ -10,11 +10,13 @@ use std::time::Duration;
 use futures_io::{AsyncRead, AsyncWrite};
 use janus_proto::request::{self, Request};
 use janus_proto::wire::ServerInfo;
-use janus_proto::{Command, HandleId, Jsep, PluginReply, Reply, SessionId, SessionState, Trickle};
+use janus_proto::{
+    Command, EventTarget, HandleId, Jsep, PluginReply, Reply, SessionId, SessionState, Trickle,
+};
 use serde_json::Value;
 
 use crate::driver::{DriverEnd, DriverLoop};
-use crate::events::{ConnectionEvents, EventStream, HandleEvents, SessionEvents};
+use crate::events::{AllEvents, ConnectionEvents, EventStream, HandleEvents, SessionEvents};
 use crate::options::ConnectOptions;
 #[cfg(any(feature = "async-io", feature = "tokio"))]
 use crate::runtime::Runtime;
@@ -86,7 +88,7 @@ fn assemble(
     timer: crate::Timer,
 ) -> (Client, Driver) {
     let core = janus_proto::Client::new(config, transport::now());
-    let shared = Arc::new(Mutex::new(Shared::new(core, options.event_buffer)));
+    let shared = Arc::new(Mutex::new(Shared::new(core)));
     let driver = Driver(DriverLoop::new(
         shared.clone(),
         ws,
@@ -275,11 +277,31 @@ impl Client {
         self.conn.with(|s, _| s.core.sessions().collect())
     }
 
+    /// Every event that answers no request, oldest first, whoever it is for: see
+    /// [`AllEvents`]. Opening a new one ends the previous one.
+    ///
+    /// ```no_run
+    /// # async fn f(client: janus_transport_ws::Client) {
+    /// use futures_util::StreamExt;
+    /// let mut events = client.events();
+    /// while let Some(item) = events.next().await {
+    ///     println!("{item:?}");
+    /// }
+    /// # }
+    /// ```
+    pub fn events(&self) -> AllEvents {
+        let id = self.conn.with(|s, w| s.subscribers.subscribe(None, w));
+        AllEvents(EventStream::new(self.conn.shared.clone(), None, id))
+    }
+
     /// Connection-level events: see [`ConnectionEvents`]. Opening a new one ends the
     /// previous one.
     pub fn connection_events(&self) -> ConnectionEvents {
-        let id = self.conn.with(|s, w| s.queues.subscribe_connection(w));
-        ConnectionEvents(EventStream::new(self.conn.shared.clone(), id))
+        let target = EventTarget::Connection;
+        let id = self
+            .conn
+            .with(|s, w| s.subscribers.subscribe(Some(target), w));
+        ConnectionEvents(EventStream::new(self.conn.shared.clone(), Some(target), id))
     }
 
     /// How many requests have no outcome yet (including ones whose futures were dropped
@@ -391,12 +413,16 @@ impl Session {
     /// The session's events: see [`SessionEvents`]. Opening a new one ends the previous one.
     /// A stream for a session that has ended (or a closed connection) ends at once.
     pub fn events(&self) -> SessionEvents {
-        let session = self.id;
-        let id = self.client.conn.with(|s, w| {
-            let live = !s.ended && s.core.session_state(session).is_some();
-            s.queues.subscribe_session(session, live, w)
-        });
-        SessionEvents(EventStream::new(self.client.conn.shared.clone(), id))
+        let target = EventTarget::Session(self.id);
+        let id = self
+            .client
+            .conn
+            .with(|s, w| s.subscribers.subscribe(Some(target), w));
+        SessionEvents(EventStream::new(
+            self.client.conn.shared.clone(),
+            Some(target),
+            id,
+        ))
     }
 
     /// A [`Handle`] value for one of this session's handle ids (no check is made; requests
@@ -473,11 +499,15 @@ impl Handle {
     /// The handle's events: see [`HandleEvents`]. Opening a new one ends the previous one.
     /// A stream for a detached handle (or a closed connection) ends at once.
     pub fn events(&self) -> HandleEvents {
-        let (session, handle) = (self.session, self.id);
-        let id = self.client.conn.with(|s, w| {
-            let live = !s.ended && s.core.session_of(handle) == Some(session);
-            s.queues.subscribe_handle(session, handle, live, w)
-        });
-        HandleEvents(EventStream::new(self.client.conn.shared.clone(), id))
+        let target = EventTarget::Handle(self.id);
+        let id = self
+            .client
+            .conn
+            .with(|s, w| s.subscribers.subscribe(Some(target), w));
+        HandleEvents(EventStream::new(
+            self.client.conn.shared.clone(),
+            Some(target),
+            id,
+        ))
     }
 }

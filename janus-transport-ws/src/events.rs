@@ -1,4 +1,5 @@
-//! Event streams: bounded per-handle, per-session and connection queues with a lag signal.
+//! Event streams: each reads one subscriber's queue in the core (a handle, a session, the
+//! connection); this module only knows which stream reads which queue and whom to wake.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::pin::Pin;
@@ -6,9 +7,9 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
 use futures_core::Stream;
-use janus_proto::{Event, HandleEvent, HandleId, ProtocolError, SessionEvent, SessionId};
+use janus_proto::{Event, EventTarget, HandleEvent, ProtocolError, SessionEvent};
 
-use crate::shared::{lock, QueueHost};
+use crate::shared::{lock, remember_waker};
 
 /// One item of an event stream.
 #[derive(Debug)]
@@ -18,7 +19,7 @@ pub enum StreamItem {
     /// [`janus_proto::Client::poll_event`] reported it: [`Event::Handle`] and
     /// [`Event::Session`] on handle and session streams, anything on the connection stream.
     Event(Event),
-    /// The stream's buffer was full: this many events meant for it were dropped, just
+    /// The subscriber's queue was full: this many events meant for it were dropped, just
     /// before this point. The newest events are the ones dropped; the order of the rest is
     /// kept.
     Lagged {
@@ -56,294 +57,176 @@ impl StreamItem {
     }
 }
 
-/// A bounded queue feeding one stream.
-#[derive(Debug)]
-struct Queue {
-    items: VecDeque<StreamItem>,
-    missed: u64,
-    closed: bool,
-    waker: Option<Waker>,
-}
+/// Identifies one stream among those opened for the same subscriber.
+pub(crate) type StreamId = u64;
 
-impl Queue {
-    fn new() -> Self {
-        Self {
-            items: VecDeque::new(),
-            missed: 0,
-            closed: false,
-            waker: None,
-        }
-    }
-}
-
-/// Identifies one queue.
-pub(crate) type QueueId = u64;
-
-/// Every queue of a connection, and which one each handle, session and the connection feed.
-#[derive(Debug)]
-pub(crate) struct Queues {
+/// Which stream reads each subscriber's queue in the core, and where to wake it. The queues
+/// themselves are the core's ([`janus_proto::Core::poll_event_for`]): one per handle from its
+/// attach on, one per session, one for the connection, each bounded with a lag count.
+#[derive(Debug, Default)]
+pub(crate) struct Subscribers {
+    next: StreamId,
+    /// `None`: the stream of every subscriber's events.
+    readers: BTreeMap<Option<EventTarget>, (StreamId, Option<Waker>)>,
+    /// Frames the core could not use, for the connection stream, at most `capacity`; past
+    /// that they are counted in `bad_missed`.
+    bad_frames: VecDeque<ProtocolError>,
+    bad_missed: u64,
     capacity: usize,
-    next: QueueId,
-    queues: BTreeMap<QueueId, Queue>,
-    handles: BTreeMap<HandleId, (SessionId, QueueId)>,
-    sessions: BTreeMap<SessionId, QueueId>,
-    /// The connection queue; it always exists, buffering until someone subscribes.
-    connection: QueueId,
-    /// Whether a [`ConnectionEvents`] stream reads the connection queue.
-    connection_owned: bool,
 }
 
-impl Queues {
+impl Subscribers {
     pub(crate) fn new(capacity: usize) -> Self {
-        let mut queues = BTreeMap::new();
-        queues.insert(0, Queue::new());
-        Self {
+        Subscribers {
             capacity: capacity.max(1),
-            next: 1,
-            queues,
-            handles: BTreeMap::new(),
-            sessions: BTreeMap::new(),
-            connection: 0,
-            connection_owned: false,
+            ..Subscribers::default()
         }
     }
 
-    fn create(&mut self, closed: bool) -> QueueId {
-        let id = self.next;
+    /// A new stream for `target` (`None`: every subscriber's events); the one reading it
+    /// before ends.
+    pub(crate) fn subscribe(
+        &mut self,
+        target: Option<EventTarget>,
+        wakes: &mut Vec<Waker>,
+    ) -> StreamId {
         self.next += 1;
-        let mut q = Queue::new();
-        q.closed = closed;
-        self.queues.insert(id, q);
+        let id = self.next;
+        if let Some((_, Some(old))) = self.readers.insert(target, (id, None)) {
+            wakes.push(old);
+        }
         id
     }
 
-    /// Appends to a queue, or counts the item as missed when the queue is full.
-    fn push(&mut self, id: QueueId, item: StreamItem, wakes: &mut Vec<Waker>) {
-        let cap = self.capacity;
-        let Some(q) = self.queues.get_mut(&id) else {
-            return;
-        };
-        if q.closed {
-            return;
-        }
-        if q.items.len() >= cap {
-            q.missed += 1;
-            return;
-        }
-        if q.missed > 0 {
-            q.items.push_back(StreamItem::Lagged { missed: q.missed });
-            q.missed = 0;
-        }
-        q.items.push_back(item);
-        if let Some(w) = q.waker.take() {
-            wakes.push(w);
+    /// A stream is gone.
+    pub(crate) fn unsubscribe(&mut self, target: Option<EventTarget>, id: StreamId) {
+        if self
+            .readers
+            .get(&target)
+            .is_some_and(|(current, _)| *current == id)
+        {
+            self.readers.remove(&target);
         }
     }
 
-    fn close(&mut self, id: QueueId, wakes: &mut Vec<Waker>) {
-        if let Some(q) = self.queues.get_mut(&id) {
-            q.closed = true;
-            if let Some(w) = q.waker.take() {
+    /// Wakes the stream reading `target`, if any, and the stream of every event.
+    pub(crate) fn wake(&mut self, target: EventTarget, wakes: &mut Vec<Waker>) {
+        for key in [Some(target), None] {
+            if let Some((_, Some(w))) = self.readers.get_mut(&key).map(|(id, w)| (id, w.take())) {
                 wakes.push(w);
             }
         }
     }
 
-    /// Ends every stream (the connection is gone).
-    pub(crate) fn close_all(&mut self, wakes: &mut Vec<Waker>) {
-        let ids: Vec<QueueId> = self.queues.keys().copied().collect();
-        for id in ids {
-            self.close(id, wakes);
-        }
-        self.handles.clear();
-        self.sessions.clear();
+    /// Wakes every stream (the connection is over).
+    pub(crate) fn wake_all(&mut self, wakes: &mut Vec<Waker>) {
+        wakes.extend(self.readers.values_mut().filter_map(|(_, w)| w.take()));
     }
 
-    fn session_queue(&self, session: SessionId) -> QueueId {
-        self.sessions
-            .get(&session)
-            .copied()
-            .unwrap_or(self.connection)
-    }
-
-    /// Routes one event from the core to its stream, and ends streams it finishes.
-    pub(crate) fn dispatch(&mut self, event: Event, wakes: &mut Vec<Waker>) {
-        match event {
-            Event::Handle {
-                session,
-                handle,
-                event,
-            } => {
-                let detached = matches!(
-                    event.kind,
-                    janus_proto::HandleEventKind::Detached | janus_proto::HandleEventKind::Gone(_)
-                );
-                let target = match self.handles.get(&handle) {
-                    Some(&(_, q)) => q,
-                    None => self.session_queue(session),
-                };
-                self.push(
-                    target,
-                    StreamItem::Event(Event::Handle {
-                        session,
-                        handle,
-                        event,
-                    }),
-                    wakes,
-                );
-                if detached {
-                    if let Some((_, q)) = self.handles.remove(&handle) {
-                        self.close(q, wakes);
-                    }
-                }
-            }
-            Event::Session { session, event } => {
-                let ended = matches!(event, SessionEvent::Ended(_));
-                let target = self.session_queue(session);
-                self.push(
-                    target,
-                    StreamItem::Event(Event::Session { session, event }),
-                    wakes,
-                );
-                if ended {
-                    if let Some(q) = self.sessions.remove(&session) {
-                        self.close(q, wakes);
-                    }
-                    let gone: Vec<HandleId> = self
-                        .handles
-                        .iter()
-                        .filter(|(_, (s, _))| *s == session)
-                        .map(|(h, _)| *h)
-                        .collect();
-                    for h in gone {
-                        if let Some((_, q)) = self.handles.remove(&h) {
-                            self.close(q, wakes);
-                        }
-                    }
-                }
-            }
-            Event::Lagged { dropped } => {
-                self.push(
-                    self.connection,
-                    StreamItem::Lagged { missed: dropped },
-                    wakes,
-                );
-            }
-            other => self.push(self.connection, StreamItem::Event(other), wakes),
-        }
-    }
-
-    /// Reports a frame the core rejected on the connection stream.
+    /// A frame the core rejected, for the connection stream.
     pub(crate) fn bad_frame(&mut self, error: ProtocolError, wakes: &mut Vec<Waker>) {
-        self.push(self.connection, StreamItem::BadFrame(error), wakes);
+        if self.bad_frames.len() < self.capacity {
+            self.bad_frames.push_back(error);
+        } else {
+            self.bad_missed += 1;
+        }
+        self.wake(EventTarget::Connection, wakes);
     }
 
-    /// A new queue for a handle; `live` false gives one that is already over.
-    pub(crate) fn subscribe_handle(
-        &mut self,
-        session: SessionId,
-        handle: HandleId,
-        live: bool,
-        wakes: &mut Vec<Waker>,
-    ) -> QueueId {
-        let id = self.create(!live);
-        if live {
-            if let Some((_, old)) = self.handles.insert(handle, (session, id)) {
-                self.close(old, wakes);
+    /// Whether `id` still reads `target`, remembering its waker if so.
+    fn current(&mut self, target: Option<EventTarget>, id: StreamId, cx: &Context<'_>) -> bool {
+        match self.readers.get_mut(&target) {
+            Some((current, waker)) if *current == id => {
+                remember_waker(waker, cx.waker());
+                true
             }
+            _ => false,
         }
-        id
     }
+}
 
-    /// A new queue for a session; `live` false gives one that is already over.
-    pub(crate) fn subscribe_session(
+/// What a stream needs from its connection's state.
+pub(crate) trait EventSource: Send {
+    /// The next item for the stream `id` reading `target`.
+    fn poll_stream(
         &mut self,
-        session: SessionId,
-        live: bool,
+        target: Option<EventTarget>,
+        id: StreamId,
+        cx: &mut Context<'_>,
         wakes: &mut Vec<Waker>,
-    ) -> QueueId {
-        let id = self.create(!live);
-        if live {
-            if let Some(old) = self.sessions.insert(session, id) {
-                self.close(old, wakes);
-            }
-        }
-        id
-    }
+    ) -> Poll<Option<StreamItem>>;
+    /// How many items wait for `target`.
+    fn queued(&self, target: Option<EventTarget>) -> usize;
+    /// The stream `id` reading `target` is gone.
+    fn unsubscribe(&mut self, target: Option<EventTarget>, id: StreamId);
+}
 
-    /// The connection queue for a new subscriber: the buffered one if nobody reads it yet.
-    pub(crate) fn subscribe_connection(&mut self, wakes: &mut Vec<Waker>) -> QueueId {
-        if self.connection_owned {
-            let old = self.connection;
-            let closed = self.queues.get(&old).is_some_and(|q| q.closed);
-            self.close(old, wakes);
-            self.connection = self.create(closed);
-        }
-        self.connection_owned = true;
-        self.connection
+/// The next item of the stream `id` reading `target`, given the next core event for it
+/// (`None`: none now), whether the core still has a queue for it, and whether the connection
+/// is over.
+pub(crate) fn next_item(
+    subscribers: &mut Subscribers,
+    target: Option<EventTarget>,
+    id: StreamId,
+    cx: &mut Context<'_>,
+    event: impl FnOnce() -> Option<Event>,
+    open: bool,
+    ended: bool,
+) -> Poll<Option<StreamItem>> {
+    if !subscribers.current(target, id, cx) {
+        // Another stream took over this subscriber.
+        return Poll::Ready(None);
     }
-
-    /// A stream is gone: forget its queue and its routes.
-    fn unsubscribe(&mut self, id: QueueId) {
-        let closed = self.queues.remove(&id).is_some_and(|q| q.closed);
-        self.handles.retain(|_, (_, q)| *q != id);
-        self.sessions.retain(|_, q| *q != id);
-        if self.connection == id {
-            self.connection = self.create(closed);
-            self.connection_owned = false;
+    if matches!(target, None | Some(EventTarget::Connection)) {
+        if let Some(e) = subscribers.bad_frames.pop_front() {
+            return Poll::Ready(Some(StreamItem::BadFrame(e)));
         }
-    }
-
-    fn poll_queue(&mut self, id: QueueId, cx: &mut Context<'_>) -> Poll<Option<StreamItem>> {
-        let Some(q) = self.queues.get_mut(&id) else {
-            return Poll::Ready(None);
-        };
-        if let Some(item) = q.items.pop_front() {
-            return Poll::Ready(Some(item));
-        }
-        if q.missed > 0 {
-            let missed = std::mem::take(&mut q.missed);
+        if subscribers.bad_missed > 0 {
+            let missed = std::mem::take(&mut subscribers.bad_missed);
             return Poll::Ready(Some(StreamItem::Lagged { missed }));
         }
-        if q.closed {
-            return Poll::Ready(None);
-        }
-        if !q.waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-            q.waker = Some(cx.waker().clone());
-        }
-        Poll::Pending
     }
-
-    fn len(&self, id: QueueId) -> usize {
-        self.queues.get(&id).map_or(0, |q| q.items.len())
+    match event() {
+        Some(Event::Lagged { dropped }) => {
+            Poll::Ready(Some(StreamItem::Lagged { missed: dropped }))
+        }
+        Some(event) => Poll::Ready(Some(StreamItem::Event(event))),
+        None if ended || !open => Poll::Ready(None),
+        None => Poll::Pending,
     }
 }
 
 /// The machinery shared by the three stream types.
 pub(crate) struct EventStream {
-    shared: Arc<Mutex<dyn QueueHost>>,
-    id: QueueId,
+    shared: Arc<Mutex<dyn EventSource>>,
+    target: Option<EventTarget>,
+    id: StreamId,
 }
 
 impl EventStream {
-    pub(crate) fn new(shared: Arc<Mutex<dyn QueueHost>>, id: QueueId) -> Self {
-        Self { shared, id }
+    pub(crate) fn new(
+        shared: Arc<Mutex<dyn EventSource>>,
+        target: Option<EventTarget>,
+        id: StreamId,
+    ) -> Self {
+        Self { shared, target, id }
     }
 
     fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<StreamItem>> {
-        let id = self.id;
-        lock(&self.shared, |s, _| s.queues().poll_queue(id, cx))
+        let (target, id) = (self.target, self.id);
+        lock(&self.shared, |s, w| s.poll_stream(target, id, cx, w))
     }
 
     fn queued(&self) -> usize {
-        let id = self.id;
-        lock(&self.shared, |s, _| s.queues().len(id))
+        let target = self.target;
+        lock(&self.shared, |s, _| s.queued(target))
     }
 }
 
 impl std::fmt::Debug for EventStream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EventStream")
+            .field("target", &self.target)
             .field("queued", &self.queued())
             .finish()
     }
@@ -351,8 +234,8 @@ impl std::fmt::Debug for EventStream {
 
 impl Drop for EventStream {
     fn drop(&mut self) {
-        let id = self.id;
-        lock(&self.shared, |s, _| s.queues().unsubscribe(id));
+        let (target, id) = (self.target, self.id);
+        lock(&self.shared, |s, _| s.unsubscribe(target, id));
     }
 }
 
@@ -391,8 +274,8 @@ event_stream! {
 
 event_stream! {
     /// The events of one session ([`Session::events`](crate::Session::events)): its
-    /// [`Event::Session`] events (`timeout`, destroyed, disconnected, failed keepalives) and
-    /// the [`Event::Handle`] events of its handles that have no [`HandleEvents`] stream.
+    /// [`Event::Session`] events (`timeout`, destroyed, disconnected, failed keepalives), and
+    /// events of a handle of it that ended and whose own stream was already read to its end.
     ///
     /// It ends after [`SessionEvent::Ended`], when the connection closes, or when another
     /// stream is opened for the same session.
@@ -400,13 +283,22 @@ event_stream! {
 }
 
 event_stream! {
+    /// Every event that answers no request, of every subscriber (the connection, each
+    /// session, each handle), oldest first ([`Client::events`](crate::Client::events)): what
+    /// the other streams would give, for a program with one event loop. Each event comes
+    /// out once, whichever stream reads it. It ends when the connection is over, or when
+    /// another such stream is opened.
+    AllEvents
+}
+
+event_stream! {
     /// Connection-level events ([`Client::connection_events`](crate::Client::connection_events)):
     /// uncorrelated Janus errors, late replies, unroutable messages, undecodable frames, the
-    /// final [`ConnectionEvent::Closed`](janus_proto::ConnectionEvent::Closed), and every
-    /// session or handle event that has no session or handle stream to go to.
+    /// final [`ConnectionEvent::Closed`](janus_proto::ConnectionEvent::Closed), and the
+    /// events of a session that ended and whose own stream was already read to its end.
     ///
-    /// Its buffer exists from the start: events that arrive before the first call of
-    /// `connection_events` wait there (up to the buffer size, then counted as lagged). It
+    /// Its queue exists from the start: events that arrive before the first call of
+    /// `connection_events` wait there (up to the queue's bound, then counted as lagged). It
     /// ends when the connection is over, or when another connection stream is opened.
     ConnectionEvents
 }

@@ -58,20 +58,22 @@
 //! [`StreamItem`]):
 //! * [`Handle::events`]: one handle's events. Ends after `detached`, when the session ends,
 //!   or when the connection closes.
-//! * [`Session::events`]: the session's own events (`timeout`, …) and the events of its
-//!   handles that have no handle stream. Ends when the session ends or the connection
-//!   closes.
+//! * [`Session::events`]: the session's own events (`timeout`, …). Ends when the session
+//!   ends or the connection closes.
 //! * [`Client::connection_events`]: uncorrelated errors, late replies, unroutable and
-//!   undecodable frames, the final close, and every session or handle event that has no
-//!   stream of its own. Its buffer exists from the start.
+//!   undecodable frames, the final close.
+//! * [`Client::events`]: all of the above in one stream, oldest first, for a program with
+//!   one event loop (what `janus-blocking`'s `next_event` gives).
 //!
-//! So an event goes to its handle's stream, else its session's stream, else the connection
-//! stream: nothing is dropped silently. Each stream buffers up to
-//! [`ConnectOptions::event_buffer`] items; when a consumer falls behind, the newest events
-//! for it are dropped and counted, and it then reads [`StreamItem::Lagged`] with the count
-//! at the point where they were lost. A slow stream never blocks the connection or the other
-//! streams. One stream per handle, session and connection: opening another ends the previous
-//! one.
+//! The queues behind the streams are the protocol core's ([`janus_proto::EventTarget`]): a
+//! handle's events wait in its own queue from the moment its attach reply is processed,
+//! whether or not its stream is open yet, so nothing goes astray while you set up. Each
+//! queue holds up to [`ConnectOptions::event_queue_capacity`] events; when a consumer falls
+//! behind, the newest events that only inform are dropped and counted, and it then reads
+//! [`StreamItem::Lagged`] with the count at the point where they were lost (events that
+//! change state are always kept). A slow stream never blocks the connection or the other
+//! streams. One stream per handle, session and connection: opening another ends the
+//! previous one.
 //!
 //! ## Timers and runtimes
 //!
@@ -149,7 +151,7 @@ pub use admin::{connect_admin_with_stream, AdminClient, AdminDriver, AdminOption
 pub use client::connect;
 pub use client::{connect_with_stream, Client, Driver, Handle, Session};
 pub use driver::DriverEnd;
-pub use events::{ConnectionEvents, HandleEvents, SessionEvents, StreamItem};
+pub use events::{AllEvents, ConnectionEvents, HandleEvents, SessionEvents, StreamItem};
 pub use janus_ws_connect::{
     ConnectError, Error, PemSource, SocketError, TlsRootError, ADMIN_PROTOCOL, JANUS_PROTOCOL,
 };
@@ -169,10 +171,10 @@ pub use janus_proto::wire::admin::{
 };
 pub use janus_proto::wire::{RawFrame, ServerInfo};
 pub use janus_proto::{
-    Candidate, Command, Config, ConnectionEvent, Event, HandleEvent, HandleEventKind, HandleId,
-    IceCandidate, JanusError, Jsep, JsepType, Ordering, PluginData, PluginError, PluginReply,
-    ProtocolError, Reply, ReplyKind, RequestError, SessionEnd, SessionEvent, SessionId,
-    SessionState, TransactionId, Trickle, UsageError,
+    Candidate, Command, Config, ConnectionEvent, Event, EventTarget, HandleEvent, HandleEventKind,
+    HandleId, IceCandidate, JanusError, Jsep, JsepType, Ordering, PluginData, PluginError,
+    PluginReply, ProtocolError, Reply, ReplyKind, RequestError, SessionEnd, SessionEvent,
+    SessionId, SessionState, TransactionId, Trickle, UsageError,
 };
 /// The rustls in use, for [`ConnectOptions::tls_config`] and [`SocketError::Tls`].
 pub use janus_ws_connect::rustls;

@@ -83,14 +83,13 @@ impl fmt::Debug for Timer {
 ///     .apisecret("s3cret")
 ///     .request_timeout(Duration::from_secs(5))
 ///     .keepalive_interval(Duration::from_secs(20))
-///     .event_buffer(256);
+///     .event_queue_capacity(256);
 /// assert_eq!(options.protocol_config().request_timeout, Duration::from_secs(5));
 /// ```
 #[derive(Clone, Debug)]
 pub struct ConnectOptions {
     pub(crate) common: CommonOptions,
     pub(crate) close_timeout: Duration,
-    pub(crate) event_buffer: usize,
     pub(crate) timer: Option<Timer>,
 }
 
@@ -99,7 +98,6 @@ impl Default for ConnectOptions {
         Self {
             common: CommonOptions::default(),
             close_timeout: Duration::from_secs(2),
-            event_buffer: 1024,
             timer: None,
         }
     }
@@ -107,8 +105,8 @@ impl Default for ConnectOptions {
 
 impl ConnectOptions {
     /// The defaults: no secret or token, janus-proto's [`Config`](janus_proto::Config)
-    /// defaults (15 s request timeout, 25 s keepalive), 10 s connect timeout, 1024 events per
-    /// stream, the webpki roots for `wss://`, and the timer of the runtime connected on (see
+    /// defaults (15 s request timeout, 25 s keepalive, 65 536 events per subscriber), 10 s
+    /// connect timeout, the webpki roots for `wss://`, and the timer of the runtime connected on (see
     /// [`Timer`]).
     pub fn new() -> Self {
         Self::default()
@@ -120,14 +118,6 @@ impl ConnectOptions {
     /// frame before it drops the socket (default 2 s).
     pub fn close_timeout(mut self, timeout: Duration) -> Self {
         self.close_timeout = timeout;
-        self
-    }
-
-    /// Capacity of each event stream (default 1024, at least 1). When a stream is full, new
-    /// events for it are dropped and counted, and the stream then yields
-    /// [`StreamItem::Lagged`](crate::StreamItem::Lagged) with the count.
-    pub fn event_buffer(mut self, capacity: usize) -> Self {
-        self.event_buffer = capacity.max(1);
         self
     }
 

@@ -13,10 +13,10 @@ use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use janus_proto::{Api, Core, Event, Input, RequestError, TransactionId, UsageError};
+use janus_proto::{Api, Core, Event, EventTarget, Input, RequestError, TransactionId, UsageError};
 
 use crate::driver::{DriverEnd, Engine};
-use crate::events::Queues;
+use crate::events::{next_item, EventSource, StreamId, StreamItem, Subscribers};
 use crate::Error;
 
 /// Locks `shared`, runs `f` with a list to collect wakers in, unlocks, then wakes them.
@@ -235,11 +235,6 @@ impl<H: Host> Drop for Pending<H> {
     }
 }
 
-/// State that owns event queues, for the streams.
-pub(crate) trait QueueHost: Send {
-    fn queues(&mut self) -> &mut Queues;
-}
-
 /// What a connection (Janus API or Admin API) knows of its driver and its users: the
 /// driver's waker, how many client handles are alive, and whether a close was asked for.
 #[derive(Debug)]
@@ -316,34 +311,36 @@ fn unsolicited<R>(event: Event<R>) -> Option<Event> {
 pub(crate) struct Shared<A: Api> {
     pub(crate) core: Core<A>,
     waiters: Waiters<A::Reply>,
-    pub(crate) queues: Queues,
+    pub(crate) subscribers: Subscribers,
     pub(crate) link: DriverLink,
     /// The driver has finished or was dropped: nothing will be sent or received any more.
     pub(crate) ended: bool,
 }
 
 impl<A: Api> Shared<A> {
-    pub(crate) fn new(core: Core<A>, event_buffer: usize) -> Self {
+    pub(crate) fn new(core: Core<A>) -> Self {
+        let capacity = core.config().event_queue_capacity;
         Self {
             core,
             waiters: Waiters::new(),
-            queues: Queues::new(event_buffer),
+            subscribers: Subscribers::new(capacity),
             link: DriverLink::new(),
             ended: false,
         }
     }
 
-    /// Hands every event of the core to its waiter or stream.
+    /// Hands every outcome to its waiter, and wakes the streams whose queue in the core
+    /// has something new (or went away).
     fn drain(&mut self, wakes: &mut Vec<Waker>) {
-        while let Some(event) = self.core.poll_event() {
-            match event {
-                Event::Completed { txn, outcome } => self.waiters.complete(txn, outcome, wakes),
+        while let Some(target) = self.core.poll_ready() {
+            if target != EventTarget::Outcomes {
+                self.subscribers.wake(target, wakes);
+                continue;
+            }
+            while let Some(event) = self.core.poll_event_for(EventTarget::Outcomes) {
                 // An ack only says the outcome is on its way; the request keeps waiting.
-                Event::Acked { .. } => {}
-                event => {
-                    if let Some(event) = unsolicited(event) {
-                        self.queues.dispatch(event, wakes);
-                    }
+                if let Event::Completed { txn, outcome } = event {
+                    self.waiters.complete(txn, outcome, wakes);
                 }
             }
         }
@@ -401,16 +398,46 @@ impl<A: Api> Host for Shared<A> {
     }
 }
 
-impl<A: Api> QueueHost for Shared<A> {
-    fn queues(&mut self) -> &mut Queues {
-        &mut self.queues
+impl<A: Api> EventSource for Shared<A> {
+    fn poll_stream(
+        &mut self,
+        target: Option<EventTarget>,
+        id: StreamId,
+        cx: &mut Context<'_>,
+        wakes: &mut Vec<Waker>,
+    ) -> Poll<Option<StreamItem>> {
+        // Outcomes go to their waiters, never to a stream.
+        self.drain(wakes);
+        let open = target.is_none_or(|t| self.core.is_open(t));
+        let core = &mut self.core;
+        let mut next = || match target {
+            Some(t) => core.poll_event_for(t),
+            None => core.poll_event(),
+        };
+        next_item(
+            &mut self.subscribers,
+            target,
+            id,
+            cx,
+            || next().and_then(unsolicited),
+            open,
+            self.ended,
+        )
+    }
+
+    fn queued(&self, target: Option<EventTarget>) -> usize {
+        self.core.queued(target)
+    }
+
+    fn unsubscribe(&mut self, target: Option<EventTarget>, id: StreamId) {
+        self.subscribers.unsubscribe(target, id);
     }
 }
 
 impl<A: Api> Engine for Shared<A> {
     fn on_frame(&mut self, now: Instant, frame: Bytes, wakes: &mut Vec<Waker>) {
         if let Err(e) = self.core.handle_input(now, Input::Frame(frame)) {
-            self.queues.bad_frame(e, wakes);
+            self.subscribers.bad_frame(e, wakes);
         }
         self.drain(wakes);
     }
@@ -429,7 +456,7 @@ impl<A: Api> Engine for Shared<A> {
         let _ = self.core.handle_input(now, Input::Closed);
         self.drain(wakes);
         self.waiters.fail_all(wakes);
-        self.queues.close_all(wakes);
+        self.subscribers.wake_all(wakes);
     }
 
     fn poll_transmit(&mut self) -> Option<String> {

@@ -226,7 +226,7 @@ fn dropping_the_driver_fails_requests_and_ends_streams() {
 }
 
 #[test]
-fn events_go_to_the_handle_then_the_session_then_the_connection() {
+fn every_event_waits_in_its_own_subscribers_queue_until_read() {
     smol::block_on(async {
         let (listener, url) = listen();
         let server = smol::spawn(async move {
@@ -302,12 +302,22 @@ fn events_go_to_the_handle_then_the_session_then_the_connection() {
 
         let on_session: Vec<StreamItem> =
             within("session stream", session_events.by_ref().collect()).await;
-        assert_eq!(n(&on_session[0]), Some(2), "{on_session:?}");
+        assert_eq!(
+            on_session.len(),
+            1,
+            "only the session's own: {on_session:?}"
+        );
         assert!(matches!(
-            on_session.last().and_then(|i| i.session_event()),
+            on_session[0].session_event(),
             Some(SessionEvent::Ended(_))
         ));
         assert_eq!(h71.client().session_state(session.id()), None);
+
+        // h71's event waited in its queue, though its stream was opened only now, after
+        // its session ended; then the stream ends.
+        let on_h71: Vec<StreamItem> = within("late handle stream", h71.events().collect()).await;
+        assert_eq!(on_h71.len(), 1, "{on_h71:?}");
+        assert_eq!(n(&on_h71[0]), Some(2));
 
         let unroutable = within("connection stream", connection.next()).await;
         assert!(
@@ -317,6 +327,66 @@ fn events_go_to_the_handle_then_the_session_then_the_connection() {
             ),
             "{unroutable:?}"
         );
+        drop(server);
+    });
+}
+
+#[test]
+fn the_stream_of_all_events_gives_every_subscribers_events_once_in_order() {
+    smol::block_on(async {
+        let (listener, url) = listen();
+        let server = smol::spawn(async move {
+            let mut ws = accept(&listener).await;
+            let create = request(&mut ws).await;
+            send(
+                &mut ws,
+                json!({"janus": "success", "transaction": create["transaction"], "data": {"id": 7}}),
+            )
+            .await;
+            let attach = request(&mut ws).await;
+            send(
+                &mut ws,
+                json!({"janus": "success", "session_id": 7, "transaction": attach["transaction"], "data": {"id": 70}}),
+            )
+            .await;
+            for n in 0..3 {
+                send(
+                    &mut ws,
+                    json!({"janus": "event", "session_id": 7, "sender": 70,
+                           "plugindata": {"plugin": "janus.plugin.echotest", "data": {"n": n}}}),
+                )
+                .await;
+            }
+            send(&mut ws, json!({"janus": "timeout", "session_id": 7})).await;
+            while let Some(Ok(_)) = ws.next().await {}
+        });
+        let (client, driver) = connect(&url, ConnectOptions::new()).await.expect("connect");
+        let _driver = smol::spawn(driver);
+        let session = within("create", client.create()).await.expect("create");
+        let handle = within("attach", session.attach("p")).await.expect("attach");
+        let mut all = client.events();
+        let mut seen = Vec::new();
+        while seen.len() < 4 {
+            let item = within("event", all.next()).await.expect("an item");
+            seen.push(item);
+        }
+        let n: Vec<Option<i64>> = seen[..3]
+            .iter()
+            .map(|item| match item.handle_event().map(|e| &e.kind) {
+                Some(HandleEventKind::Plugin { data, .. }) => {
+                    data.value().expect("JSON value")["n"].as_i64()
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(n, [Some(0), Some(1), Some(2)], "{seen:?}");
+        assert!(matches!(
+            seen[3].session_event(),
+            Some(SessionEvent::Ended(_))
+        ));
+        // Read once: the handle's own stream finds nothing left and ends (its session ended).
+        let rest: Vec<StreamItem> = within("handle stream", handle.events().collect()).await;
+        assert!(rest.is_empty(), "{rest:?}");
         drop(server);
     });
 }

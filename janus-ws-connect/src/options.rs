@@ -35,8 +35,10 @@ pub struct CommonOptions {
     pub request_timeout: Option<Duration>,
     /// Over [`Config::keepalive_interval`].
     pub keepalive_interval: Option<Duration>,
-    /// `admin_secret` for Admin API connections.
+    /// `admin_secret` for Admin API connections, over [`Config::admin_secret`].
     pub admin_secret: Option<Secret>,
+    /// Over [`Config::event_queue_capacity`].
+    pub event_queue_capacity: Option<usize>,
     /// Bound on TCP connect, TLS and the WebSocket handshake together.
     pub connect_timeout: Duration,
     /// Whom to trust for `wss://`.
@@ -54,6 +56,7 @@ impl Default for CommonOptions {
             request_timeout: None,
             keepalive_interval: None,
             admin_secret: None,
+            event_queue_capacity: None,
             connect_timeout: Duration::from_secs(10),
             tls: TlsSettings::default(),
         }
@@ -72,6 +75,9 @@ impl CommonOptions {
         }
         if let Some(secret) = &self.admin_secret {
             config = config.admin_secret(secret.clone());
+        }
+        if let Some(n) = self.event_queue_capacity {
+            config = config.event_queue_capacity(n);
         }
         if let Some(timeout) = self.request_timeout {
             config = config.request_timeout(timeout);
@@ -126,6 +132,15 @@ macro_rules! common_options {
             self
         }
 
+        /// How many events each subscriber (the connection, each session, each handle) holds
+        /// before events that only inform are dropped and counted in a lag notice (65 536
+        /// unless the configuration says otherwise; at least 1); events that change state
+        /// are always kept. Wins over the configuration's, whatever the order of the calls.
+        pub fn event_queue_capacity(mut self, capacity: usize) -> Self {
+            self.$field.event_queue_capacity = Some(capacity);
+            self
+        }
+
         /// Bound on establishing the connection: TCP connect, TLS and the WebSocket
         /// handshake together (10 s by default). Exceeding it fails with
         /// [`ConnectError::TimedOut`](crate::ConnectError::TimedOut).
@@ -162,7 +177,9 @@ macro_rules! common_options {
         /// `max_incoming_frame`, ordering, …). The dedicated setters
         /// ([`apisecret`](Self::apisecret), [`token`](Self::token),
         /// [`request_timeout`](Self::request_timeout),
-        /// [`keepalive_interval`](Self::keepalive_interval)) win over the same fields here,
+        /// [`keepalive_interval`](Self::keepalive_interval),
+        /// [`admin_secret`](Self::admin_secret),
+        /// [`event_queue_capacity`](Self::event_queue_capacity)) win over the same fields here,
         /// whatever the order of the calls.
         pub fn config(mut self, config: $crate::janus_proto::Config) -> Self {
             self.$field.config = config;

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use futures_util::future::{select, try_join_all, Either};
 use futures_util::{FutureExt, StreamExt};
 use janus_bench_common::{Meter, Report, RunArgs, Workload};
-use janus_transport_ws::{connect, Client, ConnectOptions, ConnectionEvents, Error, StreamItem};
+use janus_transport_ws::{connect, AllEvents, Client, ConnectOptions, Error, StreamItem};
 use smol::LocalExecutor;
 
 use crate::check::{
@@ -52,14 +52,14 @@ pub fn run(args: &RunArgs, report: &mut Report) -> Result<(), String> {
 
 /// The connection settings of every variant.
 pub fn options(args: &RunArgs) -> ConnectOptions {
-    // Every unsolicited event of a W2 round or of W3 may wait in the connection stream until
-    // the round is over: make room for all of them.
+    // Every unsolicited event of a W2 round or of W3 may wait in its session's or handle's
+    // queue until the round is over: make room for all of them.
     let events = args.sessions * (args.handles + 1);
     ConnectOptions::new()
         .request_timeout(REQUEST_TIMEOUT)
         .keepalive_interval(args.keepalive)
         .connect_timeout(REQUEST_TIMEOUT)
-        .event_buffer(events.max(1024))
+        .event_queue_capacity(events.max(1024))
 }
 
 /// Runs `args.workload` through `client`, whose driver runs next to it on the same thread,
@@ -69,7 +69,7 @@ pub async fn workload<R: Runtime>(
     args: &RunArgs,
     report: &mut Report,
 ) -> Result<(), String> {
-    let mut events = client.connection_events();
+    let mut events = client.events();
     let result = match args.workload {
         Workload::W1 => w1::<R>(client, &mut events, args, report).await,
         Workload::W2 => w2::<R>(client, &mut events, args, report).await,
@@ -87,7 +87,7 @@ fn ctx(what: &'static str) -> impl Fn(Error) -> String {
 /// W1: the whole life of a session and handle, `iterations` times in sequence.
 async fn w1<R: Runtime>(
     client: &Client,
-    events: &mut ConnectionEvents,
+    events: &mut AllEvents,
     args: &RunArgs,
     report: &mut Report,
 ) -> Result<(), String> {
@@ -121,7 +121,7 @@ async fn w1<R: Runtime>(
 /// W2: `iterations` rounds of `sessions` × `handles`, each step all in flight at once.
 async fn w2<R: Runtime>(
     client: &Client,
-    events: &mut ConnectionEvents,
+    events: &mut AllEvents,
     args: &RunArgs,
     report: &mut Report,
 ) -> Result<(), String> {
@@ -168,7 +168,7 @@ async fn w2<R: Runtime>(
 /// keepalives, then destroyed concurrently.
 async fn w3<R: Runtime>(
     client: &Client,
-    events: &mut ConnectionEvents,
+    events: &mut AllEvents,
     args: &RunArgs,
     report: &mut Report,
 ) -> Result<(), String> {
@@ -204,12 +204,9 @@ async fn w3<R: Runtime>(
     Ok(())
 }
 
-/// Takes events from the connection stream until every expected one has come (at most
+/// Takes events from the stream of all events until every expected one has come (at most
 /// [`REQUEST_TIMEOUT`] each); returns how many came from Janus.
-async fn drain<R: Runtime>(
-    events: &mut ConnectionEvents,
-    expected: &mut Expected,
-) -> Result<u64, String> {
+async fn drain<R: Runtime>(events: &mut AllEvents, expected: &mut Expected) -> Result<u64, String> {
     let mut from_janus = 0;
     while !expected.done() {
         // Usually the event is already there: no timer needed then.
