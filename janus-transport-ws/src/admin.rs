@@ -3,7 +3,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -13,13 +13,13 @@ use janus_proto::wire::admin::{AdminReply, AdminRequest, AdminStatus, HandleInfo
 use janus_proto::wire::ServerInfo;
 use janus_proto::{AdminApi, Config, EventTarget, HandleId, Secret, SessionId};
 
-use crate::driver::{DriverEnd, DriverLoop};
+use crate::driver::{open_connection, DriverEnd, DriverLoop};
 use crate::events::{ConnectionEvents, EventStream};
 use crate::options::{ConnectOptions, Timer};
 #[cfg(any(feature = "async-io", feature = "tokio"))]
 use crate::runtime::Runtime;
 use crate::shared::{Conn, Host, Shared};
-use crate::transport::{self, Source, Ws};
+use crate::transport::Source;
 use crate::PemSource;
 use crate::{Error, Result};
 use janus_ws_connect::ADMIN_PROTOCOL;
@@ -137,35 +137,10 @@ async fn connect_admin_from(
     url: &str,
     options: AdminOptions,
 ) -> Result<(AdminClient, AdminDriver)> {
-    let timer = options.connect.resolve_timer()?;
     let config = options.core_config();
-    let setup = options
-        .connect
-        .setup(url, ADMIN_PROTOCOL, config.max_incoming_frame, &timer);
-    let ws = transport::establish(source, setup).await?;
-    Ok(assemble(ws, config, &options.connect, timer))
-}
-
-fn assemble(
-    ws: Ws,
-    config: Config,
-    options: &ConnectOptions,
-    timer: Timer,
-) -> (AdminClient, AdminDriver) {
-    let core = janus_proto::AdminClient::new(config, transport::now());
-    let shared = Arc::new(Mutex::new(Shared::new(core)));
-    let driver = AdminDriver(DriverLoop::new(
-        shared.clone(),
-        ws,
-        timer,
-        options.close_timeout,
-    ));
-    (
-        AdminClient {
-            conn: Conn::first(shared),
-        },
-        driver,
-    )
+    let (conn, driver) =
+        open_connection(source, url, ADMIN_PROTOCOL, &options.connect, config).await?;
+    Ok((AdminClient { conn }, AdminDriver(driver)))
 }
 
 /// The future that runs an Admin API connection; resolves with why it ended. Everything
@@ -211,9 +186,7 @@ impl AdminClient {
         R: Request<Command = AdminRequest, Reply = AdminReply>,
         R::Output: Send + 'static,
     {
-        let timeout = request.timeout();
-        let pending = self.conn.start(request.into_command(), timeout);
-        async move { R::output(pending?.await?).map_err(Error::from) }
+        self.conn.call(request)
     }
 
     /// `info`: the server's description.

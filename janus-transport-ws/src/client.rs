@@ -3,7 +3,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -15,13 +15,13 @@ use janus_proto::{
 };
 use serde_json::Value;
 
-use crate::driver::{DriverEnd, DriverLoop};
+use crate::driver::{open_connection, DriverEnd, DriverLoop};
 use crate::events::{AllEvents, ConnectionEvents, EventStream, HandleEvents, SessionEvents};
 use crate::options::ConnectOptions;
 #[cfg(any(feature = "async-io", feature = "tokio"))]
 use crate::runtime::Runtime;
 use crate::shared::{Conn, Host, Shared};
-use crate::transport::{self, Source, Ws};
+use crate::transport::Source;
 use crate::{Error, Result};
 use janus_ws_connect::JANUS_PROTOCOL;
 
@@ -74,33 +74,9 @@ async fn connect_from(
     url: &str,
     options: ConnectOptions,
 ) -> Result<(Client, Driver)> {
-    let timer = options.resolve_timer()?;
     let config = options.protocol_config();
-    let setup = options.setup(url, JANUS_PROTOCOL, config.max_incoming_frame, &timer);
-    let ws = transport::establish(source, setup).await?;
-    Ok(assemble(ws, config, &options, timer))
-}
-
-fn assemble(
-    ws: Ws,
-    config: janus_proto::Config,
-    options: &ConnectOptions,
-    timer: crate::Timer,
-) -> (Client, Driver) {
-    let core = janus_proto::Client::new(config, transport::now());
-    let shared = Arc::new(Mutex::new(Shared::new(core)));
-    let driver = Driver(DriverLoop::new(
-        shared.clone(),
-        ws,
-        timer,
-        options.close_timeout,
-    ));
-    (
-        Client {
-            conn: Conn::first(shared),
-        },
-        driver,
-    )
+    let (conn, driver) = open_connection(source, url, JANUS_PROTOCOL, &options, config).await?;
+    Ok((Client { conn }, Driver(driver)))
 }
 
 /// The future that runs a Janus API connection; resolves with why it ended.
@@ -184,9 +160,7 @@ impl Client {
         R: Request<Command = Command, Reply = Reply>,
         R::Output: Send + 'static,
     {
-        let timeout = request.timeout();
-        let pending = self.conn.start(request.into_command(), timeout);
-        async move { R::output(pending?.await?).map_err(Error::from) }
+        self.conn.call(request)
     }
 
     /// `info`: the server's description (version, plugins, `session-timeout`, …). Also

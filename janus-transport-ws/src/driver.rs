@@ -15,11 +15,11 @@ use bytes::Bytes;
 use futures_core::Stream;
 use futures_sink::Sink;
 
-use crate::options::{Sleep, Timer};
-use crate::shared::{lock, remember_waker};
-use crate::transport::Ws;
+use crate::options::{ConnectOptions, Sleep, Timer};
+use crate::shared::{lock, remember_waker, Conn, Shared};
+use crate::transport::{self, Source, Ws};
 use crate::Error;
-use janus_proto::RequestError;
+use janus_proto::{Api, Config, Core, RequestError};
 
 /// Most turns (one read, writes, one timer check each) a driver makes in one `poll` before
 /// it yields to the executor, so one busy connection cannot starve other tasks.
@@ -90,6 +90,25 @@ pub(crate) trait Engine: Send + 'static {
     fn register_driver(&mut self, waker: &Waker);
     /// Whether the clients want the connection closed, and why.
     fn close_request(&self) -> Option<DriverEnd>;
+}
+
+/// Opens a connection speaking `A` with subprotocol `protocol`: TCP (or the given
+/// stream), TLS, the WebSocket handshake, then the core, its shared state and the driver
+/// loop. What [`connect`](crate::connect) and [`connect_admin`](crate::connect_admin) share.
+pub(crate) async fn open_connection<A: Api>(
+    source: Source,
+    url: &str,
+    protocol: &'static str,
+    options: &ConnectOptions,
+    config: Config,
+) -> Result<(Conn<Shared<A>>, DriverLoop<Shared<A>>), Error> {
+    let timer = options.resolve_timer()?;
+    let setup = options.setup(url, protocol, config.max_incoming_frame, &timer);
+    let ws = transport::establish(source, setup).await?;
+    let core = Core::<A>::new(config, transport::now());
+    let shared = Arc::new(Mutex::new(Shared::new(core)));
+    let driver = DriverLoop::new(shared.clone(), ws, timer, options.close_timeout);
+    Ok((Conn::first(shared), driver))
 }
 
 /// A close in progress.

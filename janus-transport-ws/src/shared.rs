@@ -13,7 +13,9 @@ use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use janus_proto::{Api, Core, Event, EventTarget, Input, RequestError, TransactionId, UsageError};
+use janus_proto::{
+    Api, Core, Event, EventTarget, Input, Request, RequestError, TransactionId, UsageError,
+};
 
 use crate::driver::{DriverEnd, Engine};
 use crate::events::{next_item, EventSource, StreamId, StreamItem, Subscribers};
@@ -179,6 +181,22 @@ impl<H: Host> Conn<H> {
     /// Runs `f` on the state.
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut H, &mut Vec<Waker>) -> R) -> R {
         lock(&self.shared, f)
+    }
+}
+
+impl<A: Api> Conn<Shared<A>> {
+    /// Submits a typed request and returns the future of its typed outcome.
+    pub(crate) fn call<R>(
+        &self,
+        request: R,
+    ) -> impl Future<Output = Result<R::Output, Error>> + Send + 'static
+    where
+        R: Request<Command = A::Command, Reply = A::Reply>,
+        R::Output: Send + 'static,
+    {
+        let timeout = request.timeout();
+        let pending = self.start(request.into_command(), timeout);
+        async move { R::output(pending?.await?).map_err(Error::from) }
     }
 }
 
