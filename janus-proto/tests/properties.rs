@@ -2873,3 +2873,129 @@ fn ordered_message_is_held_until_the_previous_one_is_acked() {
         .collect();
     assert_eq!(outcomes, [true, true, true, true]);
 }
+
+// ---------------------------------------------------------------------------------------
+// (e) Reading by subscriber or reading everything gives the same events
+// ---------------------------------------------------------------------------------------
+
+/// One input to the routing property.
+#[derive(Debug, Clone)]
+enum RouteInput {
+    /// A plugin event of handle 2, 3 (both attached) or 99 (never attached) in session 1.
+    PluginEvent(u64, u32),
+    /// `detached` of handle 2 or 3.
+    Detached(u64),
+    /// The server expires session 1.
+    Timeout,
+    /// An event of a session the client never had.
+    Stranger,
+    /// A ping and its pong.
+    Ping,
+}
+
+fn arb_route_input() -> impl Strategy<Value = RouteInput> {
+    prop_oneof![
+        6 => (prop::sample::select(vec![2u64, 3, 99]), any::<u32>())
+            .prop_map(|(h, n)| RouteInput::PluginEvent(h, n)),
+        1 => prop::sample::select(vec![2u64, 3]).prop_map(RouteInput::Detached),
+        1 => Just(RouteInput::Timeout),
+        1 => Just(RouteInput::Stranger),
+        2 => Just(RouteInput::Ping),
+    ]
+}
+
+/// A client with session 1 and handles 2 and 3, everything it sent and said taken.
+fn routed_client(capacity: usize, now: Instant) -> Client {
+    let mut client = Client::new(Config::new().event_queue_capacity(capacity), now);
+    let replies = [
+        r#"{"janus":"success","transaction":"1","data":{"id":1}}"#,
+        r#"{"janus":"success","transaction":"2","session_id":1,"data":{"id":2}}"#,
+        r#"{"janus":"success","transaction":"3","session_id":1,"data":{"id":3}}"#,
+    ];
+    let commands = [
+        Command::create(),
+        Command::attach(SessionId(1), "janus.plugin.echotest"),
+        Command::attach(SessionId(1), "janus.plugin.echotest"),
+    ];
+    for (command, reply) in commands.into_iter().zip(replies) {
+        client.submit(now, command).expect("submit");
+        client.handle_input(now, Input::text(reply)).expect("reply");
+    }
+    while client.poll_transmit().is_some() {}
+    while client.poll_event().is_some() {}
+    client
+}
+
+/// Feeds one input; pings are answered with the transaction the client chose.
+fn route_input(client: &mut Client, now: Instant, input: &RouteInput) {
+    let frames = match input {
+        RouteInput::PluginEvent(h, n) => vec![format!(
+            r#"{{"janus":"event","session_id":1,"sender":{h},"plugindata":{{"plugin":"janus.plugin.echotest","data":{{"n":{n}}}}}}}"#
+        )],
+        RouteInput::Detached(h) => {
+            vec![format!(
+                r#"{{"janus":"detached","session_id":1,"sender":{h}}}"#
+            )]
+        }
+        RouteInput::Timeout => vec![r#"{"janus":"timeout","session_id":1}"#.to_owned()],
+        RouteInput::Stranger => vec![
+            r#"{"janus":"event","session_id":5,"sender":6,"plugindata":{"plugin":"x","data":{}}}"#
+                .to_owned(),
+        ],
+        RouteInput::Ping => {
+            let txn = client.submit(now, Command::Ping).expect("ping");
+            while client.poll_transmit().is_some() {}
+            vec![format!(r#"{{"janus":"pong","transaction":"{}"}}"#, txn.0)]
+        }
+    };
+    for frame in frames {
+        client.handle_input(now, Input::text(frame)).expect("valid");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// (e): after every input, one client reads everything (`poll_event`) and an identical
+    /// one reads subscriber by subscriber (`poll_event_for`): they get the same events,
+    /// each once, and each subscriber's events in arrival order.
+    #[test]
+    fn reading_by_subscriber_or_everything_gives_the_same_events(
+        capacity in 1usize..6,
+        inputs in prop::collection::vec(arb_route_input(), 1..60),
+    ) {
+        use janus_proto::EventTarget;
+        let now = base_instant();
+        let mut all = routed_client(capacity, now);
+        let mut each = routed_client(capacity, now);
+        let targets = [
+            EventTarget::Outcomes,
+            EventTarget::Connection,
+            EventTarget::Session(SessionId(1)),
+            EventTarget::Handle(HandleId(2)),
+            EventTarget::Handle(HandleId(3)),
+        ];
+        for input in &inputs {
+            route_input(&mut all, now, input);
+            route_input(&mut each, now, input);
+            let everything: Vec<Event> = std::iter::from_fn(|| all.poll_event()).collect();
+            let mut count = 0;
+            for target in targets {
+                let mine: Vec<Event> =
+                    std::iter::from_fn(|| each.poll_event_for(target)).collect();
+                count += mine.len();
+                // In arrival order: a subsequence of everything.
+                let mut rest = everything.iter();
+                for event in &mine {
+                    prop_assert!(
+                        rest.any(|e| e == event),
+                        "{target:?} gave {event:?} out of order or not at all: {everything:?}"
+                    );
+                }
+            }
+            prop_assert_eq!(each.poll_event(), None, "an event no subscriber read");
+            prop_assert_eq!(count, everything.len(), "each event once");
+            prop_assert_eq!(all.queued(None), 0);
+        }
+    }
+}
