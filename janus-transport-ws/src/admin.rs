@@ -5,116 +5,44 @@ use std::future::Future;
 use std::pin::Pin;
 
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use futures_io::{AsyncRead, AsyncWrite};
 use janus_proto::request::{self, Request};
 use janus_proto::wire::admin::{AdminReply, AdminRequest, AdminStatus, HandleInfo};
 use janus_proto::wire::ServerInfo;
-use janus_proto::{AdminApi, Config, EventTarget, HandleId, Secret, SessionId};
+use janus_proto::{AdminApi, EventTarget, HandleId, Secret, SessionId};
 
 use crate::driver::{open_connection, DriverEnd, DriverLoop};
 use crate::events::{ConnectionEvents, EventStream};
-use crate::options::{ConnectOptions, Timer};
+use crate::options::ConnectOptions;
 #[cfg(any(feature = "async-io", feature = "tokio"))]
 use crate::runtime::Runtime;
 use crate::shared::{Conn, Host, Shared};
 use crate::transport::Source;
-use crate::PemSource;
 use crate::{Error, Result};
 use janus_ws_connect::ADMIN_PROTOCOL;
 
-/// How to connect to the Admin API: the `admin_secret`, the core's [`Config`], and the
-/// connection settings (TLS trust, timer, timeouts) of a [`ConnectOptions`].
-///
-/// ```
-/// use std::time::Duration;
-/// use janus_transport_ws::AdminOptions;
-/// let options = AdminOptions::new()
-///     .admin_secret("janusoverlord")
-///     .request_timeout(Duration::from_secs(5));
-/// # let _ = options;
-/// ```
-#[derive(Clone, Debug, Default)]
-pub struct AdminOptions {
-    admin_secret: Option<Secret>,
-    request_timeout: Option<Duration>,
-    config: Config,
-    connect: ConnectOptions,
-}
-
-impl AdminOptions {
-    /// The defaults: no secret, [`Config::new`], [`ConnectOptions::new`].
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The `admin_secret` put on every request that needs it (all but `info` and `ping`).
-    /// Wins over [`ConnectOptions::admin_secret`] of the connection settings.
-    pub fn admin_secret(mut self, secret: impl Into<Secret>) -> Self {
-        self.admin_secret = Some(secret.into());
-        self
-    }
-
-    /// Default deadline of a request.
-    pub fn request_timeout(mut self, timeout: Duration) -> Self {
-        self.request_timeout = Some(timeout);
-        self
-    }
-
-    /// Every other setting of the core (prefix, limits). [`admin_secret`](Self::admin_secret)
-    /// and [`request_timeout`](Self::request_timeout) win over the same fields here.
-    pub fn config(mut self, config: Config) -> Self {
-        self.config = config;
-        self
-    }
-
-    /// The connection settings: TLS trust, timer, connect and close timeouts, the
-    /// connection stream's buffer, and its admin secret unless this type sets one. Its
-    /// Janus API settings (apisecret, token, core config) are not used.
-    pub fn connect_options(mut self, options: ConnectOptions) -> Self {
-        self.connect = options;
-        self
-    }
-
-    /// Shorthand for [`ConnectOptions::tls_root_pem`] on the connection settings.
-    pub fn tls_root_pem(mut self, pem: impl Into<PemSource>) -> Self {
-        self.connect = self.connect.tls_root_pem(pem);
-        self
-    }
-
-    /// Shorthand for [`ConnectOptions::timer`] on the connection settings.
-    pub fn timer(mut self, timer: Timer) -> Self {
-        self.connect = self.connect.timer(timer);
-        self
-    }
-
-    /// Shorthand for [`ConnectOptions::connect_timeout`] on the connection settings.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect = self.connect.connect_timeout(timeout);
-        self
-    }
-
-    fn core_config(&self) -> Config {
-        let mut config = self.config.clone();
-        if let Some(s) = self
-            .admin_secret
-            .as_ref()
-            .or(self.connect.common.admin_secret.as_ref())
-        {
-            config = config.admin_secret(s.clone());
-        }
-        if let Some(t) = self.request_timeout {
-            config = config.request_timeout(t);
-        }
-        config
-    }
-}
-
 /// Connects to the Admin API at `url` (`ws://` or `wss://`, subprotocol
-/// `janus-admin-protocol`). As [`connect`](crate::connect): run the returned driver.
+/// `janus-admin-protocol`). As [`connect`](crate::connect): run the returned driver. The
+/// options are the same [`ConnectOptions`] as for the Janus API; of them it uses
+/// [`admin_secret`](ConnectOptions::admin_secret), the connection settings, and of the
+/// protocol settings the request timeout, limits, event queue capacity, memory and
+/// transaction prefix.
+///
+/// ```no_run
+/// # async fn f() -> janus_transport_ws::Result<()> {
+/// use janus_transport_ws::{connect_admin, ConnectOptions};
+/// let options = ConnectOptions::new().admin_secret("janusoverlord");
+/// let (admin, driver) = connect_admin("ws://127.0.0.1:7188", options).await?;
+/// # let _ = (admin, driver);
+/// # Ok(())
+/// # }
+/// ```
 #[cfg(any(feature = "async-io", feature = "tokio"))]
-pub async fn connect_admin(url: &str, options: AdminOptions) -> Result<(AdminClient, AdminDriver)> {
+pub async fn connect_admin(
+    url: &str,
+    options: ConnectOptions,
+) -> Result<(AdminClient, AdminDriver)> {
     let runtime = Runtime::current().ok_or(Error::NoTimer)?;
     connect_admin_from(Source::Dial(runtime), url, options).await
 }
@@ -124,7 +52,7 @@ pub async fn connect_admin(url: &str, options: AdminOptions) -> Result<(AdminCli
 pub async fn connect_admin_with_stream<S>(
     stream: S,
     url: &str,
-    options: AdminOptions,
+    options: ConnectOptions,
 ) -> Result<(AdminClient, AdminDriver)>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
@@ -135,11 +63,10 @@ where
 async fn connect_admin_from(
     source: Source,
     url: &str,
-    options: AdminOptions,
+    options: ConnectOptions,
 ) -> Result<(AdminClient, AdminDriver)> {
-    let config = options.core_config();
-    let (conn, driver) =
-        open_connection(source, url, ADMIN_PROTOCOL, &options.connect, config).await?;
+    let config = options.protocol_config();
+    let (conn, driver) = open_connection(source, url, ADMIN_PROTOCOL, &options, config).await?;
     Ok((AdminClient { conn }, AdminDriver(driver)))
 }
 

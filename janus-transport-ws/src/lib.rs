@@ -119,10 +119,10 @@
 //! ## TLS and authentication
 //!
 //! `wss://` URLs use rustls with the ring provider, trusting the webpki roots plus any
-//! [`ConnectOptions::tls_root_pem`] (or exactly your [`ConnectOptions::tls_config`]); feature
-//! `tls`, on by default. [`ConnectOptions::apisecret`] and [`ConnectOptions::token`] are put
-//! on every request that needs them; the Admin API ([`connect_admin`]) takes its
-//! `admin_secret` in [`AdminOptions`].
+//! [`ConnectOptions::tls_root_pem`] (or exactly your [`ConnectOptions::tls_config`]).
+//! [`ConnectOptions::apisecret`] and [`ConnectOptions::token`] are put on every request that
+//! needs them; the Admin API ([`connect_admin`]) takes the same [`ConnectOptions`] and uses
+//! its [`ConnectOptions::admin_secret`].
 //!
 //! ## Wire discipline
 //!
@@ -146,7 +146,7 @@ mod transport;
 
 #[cfg(any(feature = "async-io", feature = "tokio"))]
 pub use admin::connect_admin;
-pub use admin::{connect_admin_with_stream, AdminClient, AdminDriver, AdminOptions};
+pub use admin::{connect_admin_with_stream, AdminClient, AdminDriver};
 #[cfg(any(feature = "async-io", feature = "tokio"))]
 pub use client::connect;
 pub use client::{connect_with_stream, Client, Driver, Handle, Session};

@@ -18,7 +18,7 @@ use janus_tests::proxy::{Oversized, WsProxy};
 use janus_tests::{JanusOptions, JanusServer};
 use janus_transport_ws::request::{Attach, Message, Request};
 use janus_transport_ws::{
-    connect, connect_admin, AdminOptions, Candidate, Client, Config, ConnectError, ConnectOptions,
+    connect, connect_admin, Candidate, Client, Config, ConnectError, ConnectOptions,
     ConnectionEvent, Driver, DriverEnd, Error, Event, HandleEventKind, IceCandidate, Ordering,
     RequestError, SessionEnd, SessionEvent, SessionState, SocketError, StreamItem, Trickle,
 };
@@ -704,7 +704,7 @@ fn admin_api_requests() {
             "connect_admin",
             connect_admin(
                 janus.admin_url(),
-                AdminOptions::new().admin_secret(janus.admin_secret()),
+                ConnectOptions::new().admin_secret(janus.admin_secret()),
             ),
         )
         .await
@@ -749,7 +749,7 @@ fn admin_api_requests() {
         );
 
         // Without the secret: 403.
-        let (anonymous, anonymous_driver) = connect_admin(janus.admin_url(), AdminOptions::new())
+        let (anonymous, anonymous_driver) = connect_admin(janus.admin_url(), ConnectOptions::new())
             .await
             .expect("connect_admin");
         let anonymous_driver = smol::spawn(anonymous_driver);
@@ -1020,7 +1020,7 @@ fn api_secret_and_stored_tokens() {
 
         let (admin, admin_driver) = connect_admin(
             janus.admin_url(),
-            AdminOptions::new().admin_secret(janus.admin_secret()),
+            ConnectOptions::new().admin_secret(janus.admin_secret()),
         )
         .await
         .expect("connect_admin");
