@@ -26,6 +26,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod drivers;
 #[cfg(feature = "media")]
 pub mod echotest;
 pub mod harness;

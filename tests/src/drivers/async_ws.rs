@@ -1,0 +1,181 @@
+//! [`JanusDriver`] over `janus-transport-ws`: the driver future runs on a thread of its own
+//! (smol), each request is awaited with `smol::block_on` on the caller's thread, and events
+//! come from the connection stream, opened at connect (no session or handle stream is
+//! opened, so every event reaches it).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use futures_util::{FutureExt as _, StreamExt as _};
+use janus_proto::request::Request;
+use janus_proto::wire::admin::{AdminReply, AdminRequest};
+use janus_proto::{Command, Event, HandleId, Reply, RequestError, SessionId, SessionState};
+use janus_transport_ws::{
+    connect, connect_admin, AdminClient, AdminOptions, Client, ConnectOptions, ConnectionEvents,
+    DriverEnd, Error, StreamItem,
+};
+
+use super::{apply_options, JanusAdmin, JanusDriver, Options};
+
+/// A request's future, sent when it was made.
+pub type PendingReply = Pin<Box<dyn Future<Output = Result<Reply, Error>> + Send>>;
+
+/// A `janus_transport_ws::Client` with its driver on a thread.
+#[derive(Debug)]
+pub struct AsyncWs {
+    client: Client,
+    events: ConnectionEvents,
+    driver: Option<JoinHandle<DriverEnd>>,
+}
+
+/// A `janus_transport_ws::AdminClient` with its driver on a thread.
+#[derive(Debug)]
+pub struct AsyncAdmin {
+    client: AdminClient,
+    driver: Option<JoinHandle<DriverEnd>>,
+}
+
+/// Runs `driver` on a thread of its own.
+fn run(driver: impl Future<Output = DriverEnd> + Send + 'static) -> JoinHandle<DriverEnd> {
+    std::thread::Builder::new()
+        .name("janus-driver".into())
+        .spawn(move || smol::block_on(driver))
+        .expect("a thread for the driver")
+}
+
+impl JanusDriver for AsyncWs {
+    const NAME: &'static str = "janus-transport-ws";
+    type Pending = PendingReply;
+    type Admin = AsyncAdmin;
+
+    fn connect(url: &str, options: &Options) -> Result<Self, Error> {
+        let options = apply_options!(options, ConnectOptions::new());
+        let (client, driver) = smol::block_on(connect(url, options))?;
+        let events = client.connection_events();
+        Ok(AsyncWs {
+            client,
+            events,
+            driver: Some(run(driver)),
+        })
+    }
+
+    fn admin(url: &str, secret: Option<&str>) -> Result<AsyncAdmin, Error> {
+        let common = apply_options!(&Options::new(), ConnectOptions::new());
+        let mut options = AdminOptions::new().connect_options(common);
+        if let Some(secret) = secret {
+            options = options.admin_secret(secret);
+        }
+        let (client, driver) = smol::block_on(connect_admin(url, options))?;
+        Ok(AsyncAdmin {
+            client,
+            driver: Some(run(driver)),
+        })
+    }
+
+    fn call<R>(&mut self, request: R) -> Result<R::Output, Error>
+    where
+        R: Request<Command = Command, Reply = Reply> + 'static,
+        R::Output: Send + 'static,
+    {
+        smol::block_on(self.client.call(request))
+    }
+
+    fn submit(&mut self, command: Command) -> Result<PendingReply, Error> {
+        Ok(Box::pin(self.client.call(command)))
+    }
+
+    fn wait(&mut self, pending: PendingReply) -> Result<Reply, Error> {
+        smol::block_on(pending)
+    }
+
+    fn cancel(&mut self, pending: PendingReply) -> Result<(), Error> {
+        drop(pending);
+        Ok(())
+    }
+
+    fn next_event(&mut self, wait: Duration) -> Result<Option<Event>, Error> {
+        let next = if wait.is_zero() {
+            match self.events.next().now_or_never() {
+                Some(item) => item,
+                None => return Ok(None),
+            }
+        } else {
+            let timer = async {
+                smol::Timer::after(wait).await;
+                None
+            };
+            match smol::block_on(smol::future::or(self.events.next().map(Some), timer)) {
+                Some(item) => item,
+                None => return Ok(None),
+            }
+        };
+        match next {
+            Some(StreamItem::Event(event)) => Ok(Some(event)),
+            Some(other) => panic!("the connection stream: {other:?}"),
+            None => Err(Error::Request(RequestError::ConnectionLost)),
+        }
+    }
+
+    fn session_state(&self, session: SessionId) -> Option<SessionState> {
+        self.client.session_state(session)
+    }
+
+    fn session_of(&self, handle: HandleId) -> Option<SessionId> {
+        self.client.handle(handle).map(|h| h.session())
+    }
+
+    fn pending(&self) -> usize {
+        self.client.pending()
+    }
+
+    fn keepalive_interval(&self) -> Duration {
+        self.client.keepalive_interval()
+    }
+
+    fn is_closed(&self) -> bool {
+        self.client.is_closed()
+    }
+
+    fn close(mut self) {
+        self.client.close();
+        let end = self.driver.take().map(|d| d.join().expect("the driver"));
+        assert!(matches!(end, Some(DriverEnd::Closed)), "{end:?}");
+    }
+}
+
+impl Drop for AsyncWs {
+    fn drop(&mut self) {
+        self.client.close();
+        if let Some(driver) = self.driver.take() {
+            // A panic in the driver thread is the test's: it shows up here.
+            driver.join().expect("the driver thread");
+        }
+    }
+}
+
+impl JanusAdmin for AsyncAdmin {
+    fn call<R>(&mut self, request: R) -> Result<R::Output, Error>
+    where
+        R: Request<Command = AdminRequest, Reply = AdminReply> + 'static,
+        R::Output: Send + 'static,
+    {
+        smol::block_on(self.client.call(request))
+    }
+
+    fn close(mut self) {
+        self.client.close();
+        let end = self.driver.take().map(|d| d.join().expect("the driver"));
+        assert!(matches!(end, Some(DriverEnd::Closed)), "{end:?}");
+    }
+}
+
+impl Drop for AsyncAdmin {
+    fn drop(&mut self) {
+        self.client.close();
+        if let Some(driver) = self.driver.take() {
+            driver.join().expect("the driver thread");
+        }
+    }
+}
