@@ -1,7 +1,7 @@
-//! janus-transport-ws against a real Janus 1.1.2: requests, events and their streams,
-//! keepalives and expiry, claim, authentication, the Admin API, a Janus killed with requests
-//! in flight, 500 requests in flight, cancellation by dropping, `wss://`, and the tokio
-//! compat path.
+//! What only janus-transport-ws has, against a real Janus 1.1.2: its named methods, event
+//! streams (per handle, per session, per connection; where events go, when a stream ends,
+//! the lag signal), cancellation by dropping a future, how the driver future ends, and the
+//! tokio runtime. The scenarios both drivers share are in `scenarios.rs`.
 //!
 //! Every wait is bounded (`within`), so a bug shows up as a failure, never as a hang. Tests
 //! that need no special server config share one Janus; the others start their own.
@@ -18,9 +18,9 @@ use janus_tests::proxy::{Oversized, WsProxy};
 use janus_tests::{JanusOptions, JanusServer};
 use janus_transport_ws::request::{Attach, Message, Request};
 use janus_transport_ws::{
-    connect, connect_admin, AdminOptions, Candidate, Client, Config, ConnectError, ConnectOptions,
+    connect, connect_admin, AdminOptions, Candidate, Client, Config, ConnectOptions,
     ConnectionEvent, Driver, DriverEnd, Error, Event, HandleEventKind, IceCandidate, Ordering,
-    RequestError, SessionEnd, SessionEvent, SessionState, SocketError, StreamItem, Trickle,
+    RequestError, SessionEnd, SessionEvent, SessionState, StreamItem, Trickle,
 };
 use serde_json::{json, Value};
 
@@ -130,41 +130,128 @@ fn plugin_event(item: &StreamItem) -> Option<Value> {
 
 // ----- the Janus API ---------------------------------------------------------------------
 
+/// The named methods of `Client`, `Session` and `Handle` (the scenarios go through `call`),
+/// and where their events go: a handle's stream gets its events (its own and another
+/// handle's doing) and ends after `detached` or with its session; a session's stream gets
+/// the events of handles without a stream and the session's end, then ends; a closed
+/// client's driver ends with `Closed`, and the client takes no request after.
 #[test]
-fn info_ping_create_attach_detach_destroy() {
+fn named_methods_and_handle_and_session_streams() {
     let janus = shared();
     smol::block_on(async {
         let (client, driver) = open(janus.ws_url(), options()).await;
-
         let info = within(5.0, "info", client.info()).await.expect("info");
         assert_eq!(info.version_string.as_deref(), Some("1.1.2"));
-        assert!(info.plugins.contains_key("janus.plugin.echotest"));
         within(5.0, "ping", client.ping()).await.expect("ping");
-
         let session = within(5.0, "create", client.create())
             .await
             .expect("create");
-        assert!(session.id().0 > 0);
         assert_eq!(session.state(), Some(SessionState::Active));
         let mut session_events = session.events();
+        within(5.0, "keepalive", session.keepalive())
+            .await
+            .expect("keepalive");
 
-        let unknown = within(5.0, "attach", session.attach("janus.plugin.nope")).await;
-        match unknown {
-            Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 460, "{e}"),
-            other => panic!("expected 460, got {other:?}"),
-        }
-
-        let handle = within(5.0, "attach", session.attach("janus.plugin.echotest"))
+        let echo = within(5.0, "attach", session.attach("janus.plugin.echotest"))
             .await
             .expect("attach");
-        assert_eq!(handle.session(), session.id());
-        assert_eq!(session.handles(), vec![handle.id()]);
-        let mut handle_events = handle.events();
-
-        within(5.0, "detach", handle.detach())
+        assert_eq!(echo.session(), session.id());
+        assert_eq!(session.handles(), vec![echo.id()]);
+        let mut echo_events = echo.events();
+        let candidate = Candidate::Ice(IceCandidate::new(
+            "candidate:1 1 udp 2122260223 10.203.0.1 50000 typ host",
+            "0",
+            0,
+        ));
+        within(5.0, "trickle", echo.trickle(Trickle::One(candidate)))
             .await
-            .expect("detach");
-        let items = drain(&mut handle_events, 5.0).await;
+            .expect("trickle");
+        let reply = within(5.0, "message", echo.message(json!({"audio": true}), None))
+            .await
+            .expect("message");
+        assert_eq!(field(&reply.value().expect("JSON value"), "result"), "ok");
+        // EchoTest reacts to a hangup with its `done` event, on the handle stream.
+        within(5.0, "hangup", echo.hangup()).await.expect("hangup");
+        let done = wait_for(&mut echo_events, 5.0, |item| {
+            plugin_event(item).filter(|v| v["result"] == "done")
+        })
+        .await;
+        assert_eq!(done["echotest"], "event");
+
+        // Bob joins from another handle: Alice's handle stream hears of it.
+        let room = room_id();
+        let alice = session
+            .attach_with(Attach::new(session.id(), "janus.plugin.videoroom").opaque_id("alice"))
+            .await
+            .expect("attach");
+        let create = json!({"request": "create", "room": room, "notify_joining": true});
+        alice.message(create, None).await.expect("create room");
+        let mut alice_events = alice.events();
+        let join =
+            json!({"request": "join", "ptype": "publisher", "room": room, "display": "alice"});
+        alice.message(join, None).await.expect("alice joins");
+        let bob = session
+            .attach("janus.plugin.videoroom")
+            .await
+            .expect("attach");
+        let join = json!({"request": "join", "ptype": "publisher", "room": room, "display": "bob"});
+        bob.message(join, None).await.expect("bob joins");
+        let joining = wait_for(&mut alice_events, 5.0, |item| {
+            plugin_event(item).filter(|v| v.get("joining").is_some())
+        })
+        .await;
+        assert_eq!(joining["joining"]["display"], "bob", "{joining}");
+        let destroy = json!({"request": "destroy", "room": room});
+        alice.message(destroy, None).await.expect("destroy room");
+
+        // The Admin API's named methods; Bob, detached there, has no stream of his own: his
+        // `detached` goes to the session's.
+        let (admin, _admin_driver) = connect_admin(
+            janus.admin_url(),
+            AdminOptions::new().admin_secret(janus.admin_secret()),
+        )
+        .await
+        .map(|(admin, driver)| (admin, smol::spawn(driver)))
+        .expect("connect_admin");
+        let sessions = admin.list_sessions().await.expect("list_sessions");
+        assert!(sessions.contains(&session.id()), "{sessions:?}");
+        let handles = admin
+            .list_handles(session.id())
+            .await
+            .expect("list_handles");
+        assert_eq!(handles.len(), 3, "{handles:?}");
+        let info = admin
+            .handle_info(session.id(), alice.id())
+            .await
+            .expect("handle_info");
+        assert_eq!(info.opaque_id(), Some("alice"));
+        assert_eq!(admin.set_log_level(4).await.expect("set_log_level"), 4);
+        // This server has no stored-token auth: 490, but the requests went through.
+        for outcome in [
+            admin.add_token("tok-named", None).await.map(drop),
+            admin.remove_token("tok-named").await,
+        ] {
+            match outcome {
+                Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 490, "{e}"),
+                other => panic!("expected 490, got {other:?}"),
+            }
+        }
+        admin
+            .detach_handle(session.id(), bob.id())
+            .await
+            .expect("detach_handle");
+        wait_for(&mut session_events, 5.0, |item| {
+            matches!(
+                item.handle_event().map(|e| &e.kind),
+                Some(HandleEventKind::Detached)
+            )
+            .then_some(())
+        })
+        .await;
+
+        // detach: the handle stream ends with `detached`, and the handle takes no request.
+        within(5.0, "detach", echo.detach()).await.expect("detach");
+        let items = drain(&mut echo_events, 5.0).await;
         assert!(
             items.iter().any(|i| matches!(
                 i.handle_event().map(|e| &e.kind),
@@ -172,12 +259,13 @@ fn info_ping_create_attach_detach_destroy() {
             )),
             "the handle stream ends with `detached`: {items:#?}"
         );
-        assert!(session.handles().is_empty());
-        match within(5.0, "message", handle.message(json!({"audio": true}), None)).await {
+        assert!(!session.handles().contains(&echo.id()));
+        match within(5.0, "message", echo.message(json!({"audio": true}), None)).await {
             Err(Error::Usage(_)) => {}
             other => panic!("a detached handle takes no request: {other:?}"),
         }
 
+        // destroy: the session stream ends with the session's end, Alice's stream with it.
         within(5.0, "destroy", session.destroy())
             .await
             .expect("destroy");
@@ -190,6 +278,7 @@ fn info_ping_create_attach_detach_destroy() {
             )),
             "{items:#?}"
         );
+        drain(&mut alice_events, 5.0).await;
         assert_eq!(client.pending(), 0);
 
         client.close();
@@ -199,237 +288,6 @@ fn info_ping_create_attach_detach_destroy() {
             Err(Error::Request(RequestError::ConnectionLost)) => {}
             other => panic!("a closed connection takes no request: {other:?}"),
         }
-    });
-}
-
-#[test]
-fn videoroom_synchronous_requests_and_plugin_errors() {
-    let janus = shared();
-    smol::block_on(async {
-        let (client, _driver) = open(janus.ws_url(), options()).await;
-        let session = client.create().await.expect("create");
-        let room = room_id();
-        let vr = within(5.0, "attach", session.attach("janus.plugin.videoroom"))
-            .await
-            .expect("attach");
-
-        let created = vr
-            .message(json!({"request": "create", "room": room}), None)
-            .await
-            .expect("create room");
-        assert_eq!(
-            field(&created.value().expect("JSON value"), "videoroom"),
-            "created"
-        );
-        assert_eq!(field(&created.value().expect("JSON value"), "room"), room);
-        assert_eq!(created.data.plugin, "janus.plugin.videoroom");
-
-        let exists = vr
-            .message(json!({"request": "exists", "room": room}), None)
-            .await
-            .expect("exists");
-        assert_eq!(field(&exists.value().expect("JSON value"), "exists"), true);
-
-        let list = vr
-            .message(json!({"request": "list"}), None)
-            .await
-            .expect("list");
-        let rooms = field(&list.value().expect("JSON value"), "list");
-        assert!(
-            rooms
-                .as_array()
-                .is_some_and(|l| l.iter().any(|r| r["room"] == room)),
-            "{rooms}"
-        );
-
-        // A plugin-level error inside `plugindata` (sync request).
-        match vr
-            .message(json!({"request": "destroy", "room": room + 1}), None)
-            .await
-        {
-            Err(Error::Request(RequestError::Plugin(e))) => {
-                assert_eq!(e.code, 426, "{e}");
-                assert_eq!(e.plugin, "janus.plugin.videoroom");
-            }
-            other => panic!("expected plugin error 426, got {other:?}"),
-        }
-        // The same for an async request (the error comes in the event).
-        match within(
-            5.0,
-            "join",
-            vr.message(
-                json!({"request": "join", "ptype": "publisher", "room": room + 1}),
-                None,
-            ),
-        )
-        .await
-        {
-            Err(Error::Request(RequestError::Plugin(e))) => assert_eq!(e.code, 426, "{e}"),
-            other => panic!("expected plugin error 426, got {other:?}"),
-        }
-        // A core-level error on a message: the body is not an object.
-        match vr.message(json!("not an object"), None).await {
-            Err(Error::Usage(_)) => {}
-            other => panic!("a non-object body is refused locally: {other:?}"),
-        }
-
-        let destroyed = vr
-            .message(json!({"request": "destroy", "room": room}), None)
-            .await
-            .expect("destroy room");
-        assert_eq!(
-            field(&destroyed.value().expect("JSON value"), "videoroom"),
-            "destroyed"
-        );
-        let exists = vr
-            .message(json!({"request": "exists", "room": room}), None)
-            .await
-            .expect("exists");
-        assert_eq!(field(&exists.value().expect("JSON value"), "exists"), false);
-        session.destroy().await.expect("destroy");
-    });
-}
-
-#[test]
-fn echotest_asynchronous_requests() {
-    let janus = shared();
-    smol::block_on(async {
-        let (client, _driver) = open(janus.ws_url(), options()).await;
-        let session = client.create().await.expect("create");
-        let echo = session
-            .attach("janus.plugin.echotest")
-            .await
-            .expect("attach");
-        // The ack and the event come in either order; each message resolves with its event.
-        for i in 0..20 {
-            let reply = within(
-                5.0,
-                "echotest message",
-                echo.message(json!({"audio": i % 2 == 0, "video": true}), None),
-            )
-            .await
-            .expect("message");
-            let value = reply.value().expect("JSON value");
-            assert_eq!(field(&value, "echotest"), "event", "{value}");
-            assert_eq!(field(&value, "result"), "ok", "{value}");
-            assert!(reply.raw.as_str().contains("\"event\""));
-        }
-        // A request the plugin refuses (413: no supported attribute), as a plugin error.
-        match echo.message(json!({"nothing": 1}), None).await {
-            Err(Error::Request(RequestError::Plugin(e))) => assert_eq!(e.code, 413, "{e}"),
-            other => panic!("expected plugin error 413, got {other:?}"),
-        }
-        assert_eq!(client.pending(), 0);
-        session.destroy().await.expect("destroy");
-    });
-}
-
-#[test]
-fn videoroom_join_and_unsolicited_events() {
-    let janus = shared();
-    smol::block_on(async {
-        let (client, _driver) = open(janus.ws_url(), options()).await;
-        let session = client.create().await.expect("create");
-        let room = room_id();
-        let alice = session
-            .attach("janus.plugin.videoroom")
-            .await
-            .expect("attach");
-        alice
-            .message(
-                json!({"request": "create", "room": room, "notify_joining": true}),
-                None,
-            )
-            .await
-            .expect("create room");
-        let mut alice_events = alice.events();
-
-        let joined = within(
-            5.0,
-            "join",
-            alice.message(
-                json!({"request": "join", "ptype": "publisher", "room": room, "display": "alice"}),
-                None,
-            ),
-        )
-        .await
-        .expect("join");
-        let value = joined.value().expect("JSON value");
-        assert_eq!(field(&value, "videoroom"), "joined", "{value}");
-        assert_eq!(field(&value, "room"), room);
-        assert!(field(&value, "id").as_u64().is_some(), "{value}");
-
-        // Bob joins from another handle: Alice's handle stream hears of it.
-        let bob = session
-            .attach("janus.plugin.videoroom")
-            .await
-            .expect("attach");
-        bob.message(
-            json!({"request": "join", "ptype": "publisher", "room": room, "display": "bob"}),
-            None,
-        )
-        .await
-        .expect("bob joins");
-        let joining = wait_for(&mut alice_events, 5.0, |item| {
-            plugin_event(item).filter(|v| v.get("joining").is_some())
-        })
-        .await;
-        assert_eq!(joining["joining"]["display"], "bob", "{joining}");
-
-        alice
-            .message(json!({"request": "destroy", "room": room}), None)
-            .await
-            .expect("destroy room");
-        session.destroy().await.expect("destroy");
-    });
-}
-
-#[test]
-fn trickle_hangup_and_handle_events() {
-    let janus = shared();
-    smol::block_on(async {
-        let (client, _driver) = open(janus.ws_url(), options()).await;
-        let session = client.create().await.expect("create");
-        let echo = session
-            .attach("janus.plugin.echotest")
-            .await
-            .expect("attach");
-        let mut events = echo.events();
-        let candidate = |port: u16| {
-            Candidate::Ice(IceCandidate::new(
-                format!("candidate:1 1 udp 2122260223 10.203.0.1 {port} typ host"),
-                "0",
-                0,
-            ))
-        };
-        within(
-            5.0,
-            "trickle one",
-            echo.trickle(Trickle::One(candidate(50000))),
-        )
-        .await
-        .expect("one candidate");
-        within(
-            5.0,
-            "trickle many",
-            echo.trickle(Trickle::Many(vec![candidate(50001), candidate(50002)])),
-        )
-        .await
-        .expect("several candidates");
-        within(5.0, "trickle completed", echo.trickle(Trickle::completed()))
-            .await
-            .expect("completed");
-
-        within(5.0, "hangup", echo.hangup()).await.expect("hangup");
-        // EchoTest reacts to a hangup with its `done` event, on the handle stream.
-        let done = wait_for(&mut events, 5.0, |item| {
-            plugin_event(item).filter(|v| v["result"] == "done")
-        })
-        .await;
-        assert_eq!(done["echotest"], "event");
-        session.destroy().await.expect("destroy");
-        // The session is over: the handle stream ends.
-        drain(&mut events, 5.0).await;
     });
 }
 
@@ -510,49 +368,6 @@ fn a_full_stream_drops_the_newest_and_says_how_many() {
             .message(json!({"request": "destroy", "room": room}), None)
             .await
             .expect("destroy room");
-        session.destroy().await.expect("destroy");
-    });
-}
-
-#[test]
-fn five_hundred_requests_in_flight_are_all_answered_and_correlated() {
-    let janus = shared();
-    smol::block_on(async {
-        let (client, _driver) = open(janus.ws_url(), options()).await;
-        let session = client.create().await.expect("create");
-        let vr = session
-            .attach_with(
-                Attach::new(session.id(), "janus.plugin.videoroom").ordering(Ordering::Pipelined),
-            )
-            .await
-            .expect("attach");
-        let base = room_id();
-        let started = Instant::now();
-        let mut replies: FuturesUnordered<_> = (0..500u64)
-            .map(|i| {
-                let reply = vr.message(json!({"request": "exists", "room": base + i}), None);
-                async move { (base + i, reply.await) }
-            })
-            .collect();
-        assert!(client.pending() > 0);
-        let mut answered = 0;
-        within(30.0, "500 replies", async {
-            while let Some((room, reply)) = replies.next().await {
-                let reply = reply.unwrap_or_else(|e| panic!("exists {room}: {e}"));
-                let value = reply.value().expect("JSON value");
-                assert_eq!(
-                    field(&value, "room"),
-                    room,
-                    "reply correlated to {room}: {value}"
-                );
-                assert_eq!(field(&value, "exists"), false);
-                answered += 1;
-            }
-        })
-        .await;
-        assert_eq!(answered, 500);
-        assert_eq!(client.pending(), 0);
-        eprintln!("500 exists in flight: {:?}", started.elapsed());
         session.destroy().await.expect("destroy");
     });
 }
@@ -666,107 +481,16 @@ fn driver_resolves_when_every_client_is_dropped() {
         };
         let end = within(10.0, "driver", smol::future::or(driver, work)).await;
         assert!(matches!(end, DriverEnd::ClientsDropped), "{end:?}");
-    });
-}
 
-#[test]
-fn wrong_subprotocol_and_wrong_url() {
-    let janus = shared();
-    smol::block_on(async {
-        // The Admin port refuses the Janus API subprotocol.
-        match within(10.0, "connect", connect(janus.admin_url(), options())).await {
-            Err(Error::Connect(ConnectError::HandshakeRejected(_))) => {}
-            other => panic!("expected a rejected handshake, got {other:?}"),
-        }
-        match connect("http://127.0.0.1:1", options()).await {
-            Err(Error::Connect(ConnectError::InvalidUrl { .. })) => {}
-            other => panic!("expected an invalid URL, got {other:?}"),
-        }
-    });
-}
-
-#[test]
-fn admin_api_requests() {
-    let janus = shared();
-    smol::block_on(async {
-        let (client, _driver) = open(janus.ws_url(), options()).await;
-        let session = client.create().await.expect("create");
-        let handle = session
-            .attach_with(
-                Attach::new(session.id(), "janus.plugin.echotest").opaque_id("async-admin"),
-            )
-            .await
-            .expect("attach");
-
-        let (admin, admin_driver) = within(
-            10.0,
-            "connect_admin",
-            connect_admin(
-                janus.admin_url(),
-                AdminOptions::new().admin_secret(janus.admin_secret()),
-            ),
-        )
-        .await
-        .expect("connect_admin");
-        let admin_driver = smol::spawn(admin_driver);
-
-        let sessions = within(5.0, "list_sessions", admin.list_sessions())
-            .await
-            .expect("list_sessions");
-        assert!(sessions.contains(&session.id()), "{sessions:?}");
-        let handles = admin
-            .list_handles(session.id())
-            .await
-            .expect("list_handles");
-        assert_eq!(handles, vec![handle.id()]);
-        let info = admin
-            .handle_info(session.id(), handle.id())
-            .await
-            .expect("handle_info");
-        assert_eq!(info.plugin(), Some("janus.plugin.echotest"));
-        assert_eq!(info.opaque_id(), Some("async-admin"));
-        assert_eq!(admin.set_log_level(5).await.expect("set_log_level"), 5);
-        assert_eq!(admin.set_log_level(4).await.expect("set_log_level"), 4);
-        match admin.set_log_level(9).await {
-            Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 467, "{e}"),
-            other => panic!("expected 467, got {other:?}"),
-        }
-
-        // Detaching from the Admin API reaches the owner as `detached`.
-        let mut events = handle.events();
-        admin
-            .detach_handle(session.id(), handle.id())
-            .await
-            .expect("detach_handle");
-        let items = drain(&mut events, 5.0).await;
-        assert!(
-            items.iter().any(|i| matches!(
-                i.handle_event().map(|e| &e.kind),
-                Some(HandleEventKind::Detached)
-            )),
-            "{items:#?}"
-        );
-
-        // Without the secret: 403.
-        let (anonymous, anonymous_driver) = connect_admin(janus.admin_url(), AdminOptions::new())
+        // The same for an Admin API client.
+        let (admin, admin_driver) = connect_admin(janus.admin_url(), AdminOptions::new())
             .await
             .expect("connect_admin");
-        let anonymous_driver = smol::spawn(anonymous_driver);
-        match anonymous.list_sessions().await {
-            Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 403, "{e}"),
-            other => panic!("expected 403, got {other:?}"),
-        }
-        anonymous.ping().await.expect("ping needs no secret");
-        drop(anonymous);
-        let end = within(5.0, "admin driver", anonymous_driver).await;
+        let admin_driver = smol::spawn(admin_driver);
+        admin.ping().await.expect("ping needs no secret");
+        drop(admin);
+        let end = within(5.0, "admin driver", admin_driver).await;
         assert!(matches!(end, DriverEnd::ClientsDropped), "{end:?}");
-
-        session.destroy().await.expect("destroy");
-        admin.close();
-        assert!(matches!(
-            within(5.0, "admin driver", admin_driver).await,
-            DriverEnd::Closed
-        ));
     });
 }
 
@@ -836,8 +560,10 @@ fn tokio_current_thread_runtime_with_plain_connect() {
 
 // ----- keepalive, expiry, claim -----------------------------------------------------------
 
+/// A session's stream ends when the session expires; `Client::claim` and `Session::claim`
+/// move a session, and the claimed handle's stream on the new owner gets its events.
 #[test]
-fn keepalives_expiry_and_claim() {
+fn a_session_stream_ends_on_expiry_and_claims_move_handle_streams() {
     let janus = start(
         JanusOptions::new()
             .session_timeout(3)
@@ -846,20 +572,6 @@ fn keepalives_expiry_and_claim() {
     );
     let url = janus.ws_url().to_owned();
     smol::block_on(async {
-        let keepalives = async {
-            let (client, _driver) =
-                open(&url, options().keepalive_interval(Duration::from_secs(1))).await;
-            let session = client.create().await.expect("create");
-            let events = session.events();
-            smol::Timer::after(Duration::from_secs(8)).await;
-            assert_eq!(session.state(), Some(SessionState::Active));
-            assert_eq!(events.queued(), 0, "no session event while kept alive");
-            session
-                .attach("janus.plugin.echotest")
-                .await
-                .expect("the session is still there after 8 s idle");
-            session.destroy().await.expect("destroy");
-        };
         let expiry = async {
             let config = Config::new().keepalive_from_server_info(false);
             let (client, _driver) = open(
@@ -869,18 +581,14 @@ fn keepalives_expiry_and_claim() {
                     .keepalive_interval(Duration::from_secs(3600)),
             )
             .await;
-            let info = client.info().await.expect("info");
-            assert_eq!(info.session_timeout, Some(3));
             let session = client.create().await.expect("create");
             let mut events = session.events();
-            let started = Instant::now();
             let why = wait_for(&mut events, 12.0, |item| match item.session_event() {
                 Some(SessionEvent::Ended(why)) => Some(why.clone()),
                 _ => None,
             })
             .await;
             assert!(matches!(why, SessionEnd::TimedOut(_)), "{why:?}");
-            assert!(started.elapsed() >= Duration::from_secs(3));
             assert_eq!(session.state(), None);
             // The session stream ends with the session.
             drain(&mut events, 2.0).await;
@@ -918,21 +626,12 @@ fn keepalives_expiry_and_claim() {
             assert_eq!(claimed.state(), Some(SessionState::Active));
             let b_handle = claimed.handle(handle.id());
             let mut b_events = b_handle.events();
-
-            // A's request is acknowledged to A, but its event now goes to the owner, B.
-            match handle
-                .client()
-                .call(
-                    Message::new(handle.id(), json!({"audio": true}))
-                        .within(Duration::from_secs(2)),
-                )
-                .await
-            {
-                Err(Error::Request(RequestError::TimedOut { acked: true })) => {}
-                other => panic!("A's event should have gone to B: {other:?}"),
-            }
-            let event = wait_for(&mut b_events, 5.0, plugin_event).await;
-            assert_eq!(event["result"], "ok", "{event}");
+            b_handle.hangup().await.expect("hangup");
+            let done = wait_for(&mut b_events, 5.0, |i| {
+                plugin_event(i).filter(|v| v["result"] == "done")
+            })
+            .await;
+            assert_eq!(done["echotest"], "event");
 
             // A takes it back: its requests complete on A again.
             within(5.0, "claim back", session.claim())
@@ -946,108 +645,22 @@ fn keepalives_expiry_and_claim() {
             .await
             .expect("message on A");
             assert_eq!(reply.value().expect("JSON value")["result"], "ok");
-
-            // B claims it for good; its requests complete on B, and A going away no longer
-            // matters.
-            b.claim(session.id(), vec![handle.id()])
-                .await
-                .expect("claim again");
             a.close();
             within(5.0, "A's driver", a_driver).await;
-            let reply = within(
-                5.0,
-                "message on B",
-                b_handle.message(json!({"video": true}), None),
-            )
-            .await
-            .expect("message on B");
-            assert_eq!(reply.value().expect("JSON value")["result"], "ok");
-            b_handle.hangup().await.expect("hangup");
-            let done = wait_for(&mut b_events, 5.0, |i| {
-                plugin_event(i).filter(|v| v["result"] == "done")
-            })
-            .await;
-            assert_eq!(done["echotest"], "event");
-            claimed.destroy().await.expect("destroy");
+            b.claim(session.id(), vec![handle.id()])
+                .await
+                .expect("claim again")
+                .destroy()
+                .await
+                .expect("destroy");
         };
         within(
             25.0,
-            "keepalive, expiry and claim",
-            // Boxed: three large futures side by side overflow a test thread's stack.
-            smol::future::zip(
-                Box::pin(keepalives),
-                smol::future::zip(Box::pin(expiry), Box::pin(claim)),
-            ),
+            "expiry and claim",
+            // Boxed: large futures side by side overflow a test thread's stack.
+            smol::future::zip(Box::pin(expiry), Box::pin(claim)),
         )
         .await;
-    });
-}
-
-// ----- authentication ---------------------------------------------------------------------
-
-#[test]
-fn api_secret_and_stored_tokens() {
-    let janus = start(
-        JanusOptions::new()
-            .api_secret(Some("s3cret"))
-            .token_auth(true)
-            .name("async-auth"),
-    );
-    smol::block_on(async {
-        let (wrong, _d1) = open(janus.ws_url(), options().apisecret("wrong")).await;
-        match wrong.create().await {
-            Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 403, "{e}"),
-            other => panic!("expected 403, got {other:?}"),
-        }
-        // `info` and `ping` need no secret.
-        let info = wrong.info().await.expect("info");
-        assert_eq!(info.api_secret, Some(true));
-        wrong.ping().await.expect("ping");
-
-        let (right, _d2) = open(janus.ws_url(), options().apisecret("s3cret")).await;
-        let session = right.create().await.expect("create with the secret");
-        session
-            .attach("janus.plugin.echotest")
-            .await
-            .expect("attach with the secret");
-
-        let (unknown_token, _d3) = open(janus.ws_url(), options().token("tok-nope")).await;
-        match unknown_token.create().await {
-            Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 403, "{e}"),
-            other => panic!("expected 403, got {other:?}"),
-        }
-
-        let (admin, admin_driver) = connect_admin(
-            janus.admin_url(),
-            AdminOptions::new().admin_secret(janus.admin_secret()),
-        )
-        .await
-        .expect("connect_admin");
-        let _admin_driver = smol::spawn(admin_driver);
-        let plugins = admin
-            .add_token("tok-async", Some(vec!["janus.plugin.echotest".into()]))
-            .await
-            .expect("add_token");
-        assert_eq!(plugins, vec!["janus.plugin.echotest".to_owned()]);
-
-        let (token, _d4) = open(janus.ws_url(), options().token("tok-async")).await;
-        let session = token.create().await.expect("create with the token");
-        let echo = session
-            .attach("janus.plugin.echotest")
-            .await
-            .expect("attach an allowed plugin");
-        echo.message(json!({"audio": true}), None)
-            .await
-            .expect("message with the token");
-        match session.attach("janus.plugin.videoroom").await {
-            Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 405, "{e}"),
-            other => panic!("expected 405, got {other:?}"),
-        }
-        admin.remove_token("tok-async").await.expect("remove_token");
-        match echo.message(json!({"audio": true}), None).await {
-            Err(Error::Request(RequestError::Janus(e))) => assert_eq!(e.code, 403, "{e}"),
-            other => panic!("a removed token is refused: {other:?}"),
-        }
     });
 }
 
@@ -1112,10 +725,6 @@ fn janus_killed_with_requests_in_flight() {
         eprintln!("failed {:?} after the kill: {end}", killed_at.elapsed());
         assert_eq!(client.pending(), 0);
         assert!(client.is_closed());
-        match within(5.0, "create", client.create()).await {
-            Err(Error::Request(RequestError::ConnectionLost)) => {}
-            other => panic!("a lost connection takes no request: {other:?}"),
-        }
 
         let items = drain(&mut session_events, 5.0).await;
         assert!(
@@ -1136,84 +745,6 @@ fn janus_killed_with_requests_in_flight() {
             echo.events().next().await.is_none(),
             "streams of a dead connection end"
         );
-    });
-}
-
-// ----- TLS --------------------------------------------------------------------------------
-
-#[test]
-fn over_wss() {
-    let janus = start(JanusOptions::new().tls(true).name("async-tls"));
-    let url = janus.wss_url().expect("wss listener").to_owned();
-    let ca = janus.ca_cert_path().expect("CA").to_owned();
-    smol::block_on(async {
-        // Untrusted without the test CA.
-        match within(10.0, "connect", connect(&url, options())).await {
-            Err(Error::Connect(ConnectError::Socket(SocketError::Tls(e)))) => {
-                assert!(e.to_string().contains("UnknownIssuer"), "{e}")
-            }
-            other => panic!("expected a TLS error, got {other:?}"),
-        }
-        let (client, driver) = open(&url, options().tls_root_pem(ca.as_path())).await;
-        let info = client.info().await.expect("info over wss");
-        assert_eq!(info.version_string.as_deref(), Some("1.1.2"));
-        let session = client.create().await.expect("create");
-        let echo = session
-            .attach("janus.plugin.echotest")
-            .await
-            .expect("attach");
-        let reply = echo
-            .message(json!({"audio": true}), None)
-            .await
-            .expect("message");
-        assert_eq!(reply.value().expect("JSON value")["result"], "ok");
-        // 100 pipelined requests through TLS.
-        let vr = session
-            .attach_with(
-                Attach::new(session.id(), "janus.plugin.videoroom").ordering(Ordering::Pipelined),
-            )
-            .await
-            .expect("attach");
-        // A reply larger than one Janus fragment (2800 bytes) and than the socket's read
-        // buffer (8 KiB) comes through whole.
-        let room = room_id();
-        let description = "x".repeat(20_000);
-        let create = json!({"request": "create", "room": room, "description": description});
-        vr.message(create, None).await.expect("create room");
-        let list = vr
-            .message(json!({"request": "list"}), None)
-            .await
-            .expect("list");
-        let listed = list.value().expect("JSON value")["list"].clone();
-        let ours = listed
-            .as_array()
-            .and_then(|l| l.iter().find(|r| r["room"] == room));
-        assert_eq!(
-            ours.map(|r| r["description"].clone()),
-            Some(json!(description))
-        );
-        let base = room_id();
-        let mut replies: FuturesUnordered<_> = (0..100u64)
-            .map(|i| {
-                let r = vr.message(json!({"request": "exists", "room": base + i}), None);
-                async move { (base + i, r.await) }
-            })
-            .collect();
-        within(10.0, "100 replies over wss", async {
-            while let Some((room, reply)) = replies.next().await {
-                assert_eq!(
-                    reply.expect("exists").value().expect("JSON value")["room"],
-                    room
-                );
-            }
-        })
-        .await;
-        session.destroy().await.expect("destroy");
-        client.close();
-        assert!(matches!(
-            within(5.0, "driver", driver).await,
-            DriverEnd::Closed
-        ));
     });
 }
 
