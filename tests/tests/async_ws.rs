@@ -8,7 +8,7 @@
 
 use std::future::Future;
 use std::process::Command as Process;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
@@ -26,17 +26,9 @@ use serde_json::{json, Value};
 
 // ----- servers ---------------------------------------------------------------------------
 
-/// The Janus shared by tests that need no special config: started on first use, stopped
-/// when the last test holding it is done.
+/// The Janus shared by tests that need no special config.
 fn shared() -> Arc<JanusServer> {
-    static SHARED: Mutex<Weak<JanusServer>> = Mutex::new(Weak::new());
-    let mut slot = SHARED.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(janus) = slot.upgrade() {
-        return janus;
-    }
-    let janus = Arc::new(start(JanusOptions::new().name("async-shared")));
-    *slot = Arc::downgrade(&janus);
-    janus
+    JanusServer::shared("async-shared")
 }
 
 fn start(options: JanusOptions) -> JanusServer {

@@ -11,7 +11,7 @@
 //! start their own. Every wait is bounded.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use janus_blocking::request::{
@@ -76,17 +76,9 @@ through_both_drivers!(
 
 // ----- servers and helpers ---------------------------------------------------------------
 
-/// The Janus shared by tests that need no special config: started on first use, stopped
-/// when the last test holding it is done.
+/// The Janus shared by tests that need no special config.
 fn shared() -> Arc<JanusServer> {
-    static SHARED: Mutex<Weak<JanusServer>> = Mutex::new(Weak::new());
-    let mut slot = SHARED.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(janus) = slot.upgrade() {
-        return janus;
-    }
-    let janus = Arc::new(start(JanusOptions::new().name("scenarios-shared")));
-    *slot = Arc::downgrade(&janus);
-    janus
+    JanusServer::shared("scenarios-shared")
 }
 
 fn start(options: JanusOptions) -> JanusServer {
@@ -118,6 +110,21 @@ fn attach<D: JanusDriver>(janus: &mut D, session: SessionId, plugin: &str) -> Ha
     janus
         .call(Attach::new(session, plugin))
         .unwrap_or_else(|e| panic!("{}: attach {plugin}: {e}", D::NAME))
+}
+
+/// A connection to the shared Janus with a session and a handle on `plugin` in it.
+fn with_handle<D: JanusDriver>(plugin: &str) -> (Arc<JanusServer>, D, SessionId, HandleId) {
+    let janus = shared();
+    let mut conn: D = connect(janus.ws_url());
+    let session = conn.call(Create::new()).expect("create");
+    let handle = attach(&mut conn, session, plugin);
+    (janus, conn, session, handle)
+}
+
+/// Destroys `session` and closes the connection.
+fn destroy_and_close<D: JanusDriver>(mut conn: D, session: SessionId) {
+    conn.call(Destroy(session)).expect("destroy");
+    conn.close();
 }
 
 /// The Janus error code of a request's outcome; panics on anything else.
@@ -286,10 +293,7 @@ fn create_attach_detach_destroy<D: JanusDriver>() {
 }
 
 fn videoroom_synchronous_requests<D: JanusDriver>() {
-    let janus = shared();
-    let mut conn: D = connect(janus.ws_url());
-    let session = conn.call(Create::new()).expect("create");
-    let handle = attach(&mut conn, session, VIDEOROOM);
+    let (_janus, mut conn, session, handle) = with_handle::<D>(VIDEOROOM);
     let room = room_id();
 
     let created = message(
@@ -353,15 +357,11 @@ fn videoroom_synchronous_requests<D: JanusDriver>() {
         message(&mut conn, handle, json!("exists")),
         Err(Error::Usage(UsageError::BodyNotObject))
     ));
-    conn.call(Destroy(session)).expect("destroy");
-    conn.close();
+    destroy_and_close(conn, session);
 }
 
 fn echotest_asynchronous_requests<D: JanusDriver>() {
-    let janus = shared();
-    let mut conn: D = connect(janus.ws_url());
-    let session = conn.call(Create::new()).expect("create");
-    let handle = attach(&mut conn, session, ECHOTEST);
+    let (_janus, mut conn, session, handle) = with_handle::<D>(ECHOTEST);
 
     // The ack and the event come in either order; the call returns the event either way.
     for i in 0..20 {
@@ -398,8 +398,7 @@ fn echotest_asynchronous_requests<D: JanusDriver>() {
         413
     );
     assert_eq!(conn.pending(), 0);
-    conn.call(Destroy(session)).expect("destroy");
-    conn.close();
+    destroy_and_close(conn, session);
 }
 
 fn videoroom_join_and_plugin_error<D: JanusDriver>() {
@@ -457,15 +456,11 @@ fn videoroom_join_and_plugin_error<D: JanusDriver>() {
         json!({"request": "destroy", "room": room}),
     )
     .expect("destroy room");
-    conn.call(Destroy(session)).expect("destroy");
-    conn.close();
+    destroy_and_close(conn, session);
 }
 
 fn trickle_hangup_detach_keepalive<D: JanusDriver>() {
-    let janus = shared();
-    let mut conn: D = connect(janus.ws_url());
-    let session = conn.call(Create::new()).expect("create");
-    let handle = attach(&mut conn, session, ECHOTEST);
+    let (_janus, mut conn, session, handle) = with_handle::<D>(ECHOTEST);
 
     let candidate = |port: u16| {
         Candidate::Ice(IceCandidate::new(
@@ -502,15 +497,11 @@ fn trickle_hangup_detach_keepalive<D: JanusDriver>() {
     conn.call(Keepalive(session)).expect("keepalive");
     conn.call(Keepalive(session).within(Duration::from_secs(5)))
         .expect("keepalive");
-    conn.call(Destroy(session)).expect("destroy");
-    conn.close();
+    destroy_and_close(conn, session);
 }
 
 fn request_deadline_and_cancel<D: JanusDriver>() {
-    let janus = shared();
-    let mut conn: D = connect(janus.ws_url());
-    let session = conn.call(Create::new()).expect("create");
-    let handle = attach(&mut conn, session, STREAMING);
+    let (_janus, mut conn, session, handle) = with_handle::<D>(STREAMING);
 
     // Streaming `stop` on a viewer that never started: Janus acks it and says nothing more,
     // so the request ends at its own deadline, known to have been accepted.
@@ -536,8 +527,7 @@ fn request_deadline_and_cancel<D: JanusDriver>() {
     assert_eq!(conn.pending(), 0);
     let list = message(&mut conn, handle, json!({"request": "list"})).expect("list");
     assert_eq!(plugin_value(&list, "streaming"), "list");
-    conn.call(Destroy(session)).expect("destroy");
-    conn.close();
+    destroy_and_close(conn, session);
 }
 
 fn five_hundred_requests_in_flight<D: JanusDriver>() {
@@ -577,8 +567,7 @@ fn five_hundred_requests_in_flight<D: JanusDriver>() {
     assert_eq!(seen.len(), 500);
     assert_eq!(conn.pending(), 0);
     eprintln!("{}: 500 exists in flight: {:?}", D::NAME, started.elapsed());
-    conn.call(Destroy(session)).expect("destroy");
-    conn.close();
+    destroy_and_close(conn, session);
 }
 
 fn wrong_url_and_wrong_subprotocol<D: JanusDriver>() {
@@ -1004,10 +993,7 @@ fn over_wss<D: JanusDriver>() {
 /// ends the session on the client too (`SessionEnd::Gone`), and what follows on its handle
 /// is refused without being sent.
 fn a_458_answering_a_message_ends_the_session<D: JanusDriver>() {
-    let janus = shared();
-    let mut conn: D = connect(janus.ws_url());
-    let session = conn.call(Create::new()).expect("create");
-    let handle = attach(&mut conn, session, ECHOTEST);
+    let (janus, mut conn, session, handle) = with_handle::<D>(ECHOTEST);
     let mut admin = admin::<D>(&janus);
     admin
         .call(DestroySession(session))
@@ -1080,6 +1066,5 @@ fn a_burst_of_events_right_behind_a_reply_is_delivered_whole<D: JanusDriver>() {
         more.iter().all(|e| plugin_event(e, handle).is_none()),
         "{more:#?}"
     );
-    conn.call(Destroy(session)).expect("destroy");
-    conn.close();
+    destroy_and_close(conn, session);
 }

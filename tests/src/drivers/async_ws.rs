@@ -27,22 +27,42 @@ pub type PendingReply = Pin<Box<dyn Future<Output = Result<Reply, Error>> + Send
 pub struct AsyncWs {
     client: Client,
     events: ConnectionEvents,
-    driver: Option<JoinHandle<DriverEnd>>,
+    driver: DriverThread,
 }
 
 /// A `janus_transport_ws::AdminClient` with its driver on a thread.
 #[derive(Debug)]
 pub struct AsyncAdmin {
     client: AdminClient,
-    driver: Option<JoinHandle<DriverEnd>>,
+    driver: DriverThread,
 }
 
-/// Runs `driver` on a thread of its own.
-fn run(driver: impl Future<Output = DriverEnd> + Send + 'static) -> JoinHandle<DriverEnd> {
-    std::thread::Builder::new()
-        .name("janus-driver".into())
-        .spawn(move || smol::block_on(driver))
-        .expect("a thread for the driver")
+/// A driver future running on a thread of its own.
+#[derive(Debug)]
+struct DriverThread(Option<JoinHandle<DriverEnd>>);
+
+impl DriverThread {
+    fn run(driver: impl Future<Output = DriverEnd> + Send + 'static) -> Self {
+        let thread = std::thread::Builder::new()
+            .name("janus-driver".into())
+            .spawn(move || smol::block_on(driver))
+            .expect("a thread for the driver");
+        DriverThread(Some(thread))
+    }
+
+    /// Waits for the driver's end (once its client was closed); a panic in the driver is
+    /// the test's.
+    fn join(&mut self) -> Option<DriverEnd> {
+        self.0
+            .take()
+            .map(|thread| thread.join().expect("the driver thread"))
+    }
+
+    /// Waits for the driver's end and checks it was a clean close.
+    fn closed(&mut self) {
+        let end = self.join();
+        assert!(matches!(end, Some(DriverEnd::Closed)), "{end:?}");
+    }
 }
 
 impl JanusDriver for AsyncWs {
@@ -57,7 +77,7 @@ impl JanusDriver for AsyncWs {
         Ok(AsyncWs {
             client,
             events,
-            driver: Some(run(driver)),
+            driver: DriverThread::run(driver),
         })
     }
 
@@ -70,7 +90,7 @@ impl JanusDriver for AsyncWs {
         let (client, driver) = smol::block_on(connect_admin(url, options))?;
         Ok(AsyncAdmin {
             client,
-            driver: Some(run(driver)),
+            driver: DriverThread::run(driver),
         })
     }
 
@@ -140,18 +160,14 @@ impl JanusDriver for AsyncWs {
 
     fn close(mut self) {
         self.client.close();
-        let end = self.driver.take().map(|d| d.join().expect("the driver"));
-        assert!(matches!(end, Some(DriverEnd::Closed)), "{end:?}");
+        self.driver.closed();
     }
 }
 
 impl Drop for AsyncWs {
     fn drop(&mut self) {
         self.client.close();
-        if let Some(driver) = self.driver.take() {
-            // A panic in the driver thread is the test's: it shows up here.
-            driver.join().expect("the driver thread");
-        }
+        self.driver.join();
     }
 }
 
@@ -166,16 +182,13 @@ impl JanusAdmin for AsyncAdmin {
 
     fn close(mut self) {
         self.client.close();
-        let end = self.driver.take().map(|d| d.join().expect("the driver"));
-        assert!(matches!(end, Some(DriverEnd::Closed)), "{end:?}");
+        self.driver.closed();
     }
 }
 
 impl Drop for AsyncAdmin {
     fn drop(&mut self) {
         self.client.close();
-        if let Some(driver) = self.driver.take() {
-            driver.join().expect("the driver thread");
-        }
+        self.driver.join();
     }
 }
