@@ -6,9 +6,14 @@
 //! events injected by a proxy right behind a reply.
 //!
 //! What only one driver has (dropping futures, streams, the tokio runtime, blocking
-//! `wait`/`cancel` bookkeeping, how a driver reports its end) is in `blocking.rs` and
-//! `async_ws.rs`. Tests that need no special server config share one Janus; the others
-//! start their own. Every wait is bounded.
+//! `wait`/`cancel` bookkeeping, how a driver reports its end) is in the modules
+//! [`blocking`] and [`async_ws`] of this same test binary. Tests that need no special server
+//! config share one Janus; the others start their own. Every wait is bounded.
+
+#[path = "scenarios/async_ws.rs"]
+mod async_ws;
+#[path = "scenarios/blocking.rs"]
+mod blocking;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;

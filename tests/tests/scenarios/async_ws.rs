@@ -1,7 +1,7 @@
 //! What only janus-transport-ws has, against a real Janus 1.1.2: its named methods, event
 //! streams (per handle, per session, per connection; where events go, when a stream ends,
 //! the lag signal), cancellation by dropping a future, how the driver future ends, and the
-//! tokio runtime. The scenarios both drivers share are in `scenarios.rs`.
+//! tokio runtime. The scenarios both drivers share are in the parent module.
 //!
 //! Every wait is bounded (`within`), so a bug shows up as a failure, never as a hang. Tests
 //! that need no special server config share one Janus; the others start their own.

@@ -1,7 +1,7 @@
 //! What only `janus-blocking` has, against a real Janus 1.1.2: its named methods, the
 //! bookkeeping of `submit`/`wait`/`cancel` (no IO until asked, outcomes kept until collected,
 //! collected once), the acks of submitted requests as events, and the reason a connection
-//! ended. The scenarios both drivers share are in `scenarios.rs`.
+//! ended. The scenarios both drivers share are in the parent module.
 //!
 //! Every wait is bounded.
 
