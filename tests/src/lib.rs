@@ -26,6 +26,7 @@
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "drivers")]
 pub mod drivers;
 #[cfg(feature = "media")]
 pub mod echotest;
