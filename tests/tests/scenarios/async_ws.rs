@@ -8,14 +8,13 @@
 
 use std::future::Future;
 use std::process::Command as Process;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use futures_util::FutureExt;
 use futures_util::Stream;
 use janus_tests::proxy::{Oversized, WsProxy};
-use janus_tests::{JanusOptions, JanusServer};
+use janus_tests::JanusOptions;
 use janus_transport_ws::request::{Attach, Message, Request};
 use janus_transport_ws::{
     connect, connect_admin, AdminOptions, Candidate, Client, Config, ConnectOptions,
@@ -24,16 +23,7 @@ use janus_transport_ws::{
 };
 use serde_json::{json, Value};
 
-// ----- servers ---------------------------------------------------------------------------
-
-/// The Janus shared by tests that need no special config.
-fn shared() -> Arc<JanusServer> {
-    JanusServer::shared("async-shared")
-}
-
-fn start(options: JanusOptions) -> JanusServer {
-    JanusServer::start(options).unwrap_or_else(|e| panic!("Janus did not start: {e}"))
-}
+use super::{shared, start};
 
 fn options() -> ConnectOptions {
     ConnectOptions::new()

@@ -14,15 +14,13 @@ use janus_blocking::{
     HandleEventKind, IceCandidate, Ordering, RequestError, Trickle, UsageError,
 };
 use janus_tests::proxy::{Oversized, WsProxy};
-use janus_tests::{JanusOptions, JanusServer};
+use janus_tests::JanusOptions;
+
+use super::start;
 use serde_json::json;
 
 const ECHOTEST: &str = "janus.plugin.echotest";
 const STREAMING: &str = "janus.plugin.streaming";
-
-fn start(options: JanusOptions) -> JanusServer {
-    JanusServer::start(options).unwrap_or_else(|e| panic!("Janus did not start: {e}"))
-}
 
 fn options() -> ConnectOptions {
     ConnectOptions::new()
