@@ -26,6 +26,8 @@
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "drivers")]
+pub mod drivers;
 #[cfg(feature = "media")]
 pub mod echotest;
 pub mod harness;

@@ -1,6 +1,7 @@
 //! [`WsProxy`]: a TCP proxy between a WebSocket client and a real Janus that forwards both
 //! ways, reads the client's frames as they pass, and injects frames of its own towards the
-//! client between two of the server's.
+//! client: between two of the server's ([`WsProxy::inject`]), or right behind the first server
+//! frame a predicate accepts, in the same TCP write ([`WsProxy::inject_after`]).
 //!
 //! It parses the WebSocket framing (RFC 6455 §5.2) of both directions after the HTTP
 //! upgrade, so that an injection lands on a frame boundary and the client's frames (masked)
@@ -51,6 +52,21 @@ pub enum Inject {
     },
 }
 
+/// Builds the injected text frames from the matched frame's text.
+type Frames = Box<dyn FnOnce(&str) -> Vec<String> + Send>;
+
+/// Text frames to write right behind the first server text frame `matches` accepts.
+struct After {
+    matches: Box<dyn FnMut(&str) -> bool + Send>,
+    frames: Frames,
+}
+
+impl std::fmt::Debug for After {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("After").finish_non_exhaustive()
+    }
+}
+
 /// A whole frame the client sent, unmasked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Frame {
@@ -79,6 +95,8 @@ struct State {
     pending: Vec<Inject>,
     /// How many injections were written (or failed on a closed client).
     injected: usize,
+    /// Injections waiting for a server frame to follow.
+    after: Vec<After>,
     /// Every frame the clients sent, in order.
     client_frames: Vec<Frame>,
 }
@@ -163,6 +181,21 @@ impl WsProxy {
             .shared
             .wait_until(Duration::from_secs(10), |s| s.injected >= target);
         assert!(done, "no client connection took the injected frame");
+    }
+
+    /// Writes the text frames `frames` builds from the first server text frame (its payload)
+    /// that `matches` accepts, right behind that frame and in the same TCP write, so that the
+    /// client reads them together. Returns at once; the proxy applies it to the frames it
+    /// forwards from then on.
+    pub fn inject_after(
+        &self,
+        matches: impl FnMut(&str) -> bool + Send + 'static,
+        frames: impl FnOnce(&str) -> Vec<String> + Send + 'static,
+    ) {
+        self.shared.lock().after.push(After {
+            matches: Box::new(matches),
+            frames: Box::new(frames),
+        });
     }
 
     /// The first frame from the client that `pick` accepts, waiting at most `timeout`.
@@ -327,16 +360,54 @@ fn server_to_client(mut server: TcpStream, mut client: TcpStream, shared: &Share
             Err(_) => break,
         };
         let whole = parser.push(&buf[..n]);
-        let bytes: Vec<u8> = parser
-            .take_passthrough()
-            .into_iter()
-            .chain(whole.into_iter().flat_map(|raw| raw.bytes))
-            .collect();
+        let mut bytes = parser.take_passthrough();
+        for raw in whole {
+            bytes.extend_from_slice(&raw.bytes);
+            for text in shared.injections_after(&raw.frame) {
+                bytes.extend(text_frame(&text));
+            }
+        }
         if client.write_all(&bytes).is_err() {
             break;
         }
     }
     let _ = client.shutdown(Shutdown::Write);
+}
+
+impl Shared {
+    /// The frames to write behind `frame`: those of the first waiting injection it matches.
+    fn injections_after(&self, frame: &Frame) -> Vec<String> {
+        let Ok(text) = std::str::from_utf8(&frame.payload) else {
+            return Vec::new();
+        };
+        if frame.opcode != 1 {
+            return Vec::new();
+        }
+        let mut state = self.lock();
+        match state.after.iter_mut().position(|a| (a.matches)(text)) {
+            Some(at) => (state.after.remove(at).frames)(text),
+            None => Vec::new(),
+        }
+    }
+}
+
+/// A server-to-client text frame (FIN, unmasked) carrying `text`.
+fn text_frame(text: &str) -> Vec<u8> {
+    let len = text.len();
+    let mut frame = vec![0x81];
+    match len {
+        0..=125 => frame.push(len as u8),
+        126..=0xffff => {
+            frame.push(126);
+            frame.extend_from_slice(&(len as u16).to_be_bytes());
+        }
+        _ => {
+            frame.push(127);
+            frame.extend_from_slice(&(len as u64).to_be_bytes());
+        }
+    }
+    frame.extend_from_slice(text.as_bytes());
+    frame
 }
 
 /// Writes an injection's frame header (and a payload held in memory); returns the length of
@@ -476,5 +547,90 @@ mod tests {
         assert_eq!(frames[0].frame.close_code(), Some(1009));
         assert_eq!(frames[0].frame.payload, payload);
         assert_eq!(frames[0].bytes, wire);
+    }
+
+    #[test]
+    fn text_frames_have_the_three_length_forms() {
+        for len in [0, 125, 126, 0xffff, 0x10000] {
+            let text = "x".repeat(len);
+            let frame = text_frame(&text);
+            assert_eq!(frame_len(&frame), Some(frame.len()), "{len}");
+            let decoded = decode(&frame);
+            assert_eq!((decoded.fin, decoded.opcode), (true, 1));
+            assert_eq!(decoded.payload, text.as_bytes());
+        }
+    }
+
+    /// Reads from `stream` until `want` bytes came (at most 5 s); returns each read's bytes.
+    fn reads(stream: &mut TcpStream, want: usize) -> Vec<Vec<u8>> {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("read timeout");
+        let mut chunks = Vec::new();
+        let mut buf = vec![0u8; CHUNK];
+        while chunks.iter().map(Vec::len).sum::<usize>() < want {
+            let n = stream.read(&mut buf).expect("read from the proxy");
+            assert!(n > 0, "the proxy closed after {chunks:?}");
+            chunks.push(buf[..n].to_vec());
+        }
+        chunks
+    }
+
+    /// The frames injected behind a matched frame reach the client in the same read as it,
+    /// and the server's frames before and after it are forwarded as they were.
+    #[test]
+    fn injections_after_a_frame_come_in_its_tcp_write() {
+        let upstream = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = upstream.local_addr().expect("address").port();
+        let proxy = WsProxy::start(&format!("ws://127.0.0.1:{port}")).expect("proxy");
+        proxy.inject_after(
+            |text| text.starts_with("match"),
+            |text| vec![format!("{text}: one"), format!("{text}: two")],
+        );
+        let upgrade = b"HTTP/1.1 101 Switching Protocols\r\n\r\n";
+        let server = thread::spawn(move || {
+            let (mut socket, _) = upstream.accept().expect("accept");
+            let mut request = Vec::new();
+            let mut byte = [0u8; 1];
+            while !request.ends_with(b"\r\n\r\n") {
+                socket.read_exact(&mut byte).expect("the upgrade request");
+                request.push(byte[0]);
+            }
+            socket.write_all(upgrade).expect("upgrade");
+            for text in ["before", "match 1", "match 2"] {
+                thread::sleep(Duration::from_millis(50));
+                socket.write_all(&text_frame(text)).expect("a frame");
+            }
+            // Held open until the client has read everything.
+            thread::sleep(Duration::from_secs(1));
+        });
+
+        let mut client =
+            TcpStream::connect(proxy.url().trim_start_matches("ws://")).expect("connect");
+        client
+            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            .expect("upgrade request");
+        let matched: Vec<u8> = ["match 1", "match 1: one", "match 1: two"]
+            .iter()
+            .flat_map(|t| text_frame(t))
+            .collect();
+        let want = upgrade.len()
+            + text_frame("before").len()
+            + matched.len()
+            + text_frame("match 2").len();
+        let chunks = reads(&mut client, want);
+        let all: Vec<u8> = chunks.concat();
+        let mut expected = upgrade.to_vec();
+        expected.extend(text_frame("before"));
+        expected.extend(&matched);
+        expected.extend(text_frame("match 2"));
+        assert_eq!(all, expected, "only the first match gets the injection");
+        assert!(
+            chunks
+                .iter()
+                .any(|c| c.windows(matched.len()).any(|w| w == matched)),
+            "the matched frame and its injections came in separate reads: {chunks:?}"
+        );
+        server.join().expect("the fake server");
     }
 }

@@ -10,12 +10,10 @@
 //! the plugin's follow-up events come as typed handle events.
 //!
 //! The echotest calls go through both transports: [`Signalling`] is the little a call needs
-//! (offer with pipelined trickles, events, hangup, detach, destroy), implemented on
-//! `janus_blocking::Connection` and on `janus_transport_ws` (its driver on a thread the test
-//! starts, requests awaited with `smol::block_on`, the handle's event stream read between the
-//! peer's ticks). With the async transport Janus's early trickles wait in the handle's stream
-//! instead of the connection's queue; they must come out in the same order, before the answer
-//! is applied.
+//! (offer with pipelined trickles, events, hangup, detach, destroy), implemented once over
+//! [`JanusDriver`], the face both drivers show the shared scenarios (`janus_tests::drivers`):
+//! events come from wherever the driver delivers them, read between the peer's ticks. Janus's
+//! early trickles must come out in order, before the answer is applied, through either.
 //!
 //! Without root (or without namespaces) the tests print why they were skipped and pass, except
 //! when `CI=true`, where that is a failure.
@@ -27,17 +25,17 @@ use std::io::Write as _;
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
-use futures_util::{FutureExt as _, StreamExt as _};
+use janus_blocking::request::{self, Attach, Create, Destroy, Detach, Hangup};
 use janus_blocking::{
     Candidate, Command, ConnectOptions, Connection, Event, HandleEventKind, HandleId, Jsep,
     JsepType, Reply, ReplyKind, SessionId, Trickle,
 };
 use janus_proto::wire::MediaState;
+use janus_tests::drivers::{AsyncWs, Blocking, JanusDriver, Options};
 use janus_tests::echotest::{ECHO_PREFIX, PLUGIN, POLL, STEP};
 use janus_tests::netns::NetNs;
 use janus_tests::peer::{CandidateMode, OfferOptions, Peer, PeerEvent};
 use janus_tests::JanusServer;
-use janus_transport_ws::{DriverEnd, StreamItem};
 use serde_json::json;
 
 /// Audio frames sent in an echotest call.
@@ -95,158 +93,79 @@ trait Signalling {
     fn destroy(&mut self);
 }
 
-/// Signalling over `janus_blocking`: the caller's thread drives the socket.
-struct BlockingSignalling {
-    conn: Connection,
+/// Signalling through either driver ([`JanusDriver`]): the session and the echotest handle
+/// it attached, on a connection closed when the call is dropped.
+struct DriverSignalling<D: JanusDriver> {
+    conn: Option<D>,
     session: SessionId,
     handle: HandleId,
 }
 
-impl BlockingSignalling {
+impl<D: JanusDriver> DriverSignalling<D> {
     fn open(janus: &JanusServer) -> Self {
-        let mut conn = connect(janus);
-        let session = conn.create().expect("create");
-        let handle = conn.attach(session, PLUGIN).expect("attach");
-        BlockingSignalling {
-            conn,
+        let mut conn = D::connect(janus.ws_url(), &Options::new().request_timeout(STEP))
+            .expect("connecting to Janus");
+        let session = conn.call(Create::new()).expect("create");
+        let handle = conn.call(Attach::new(session, PLUGIN)).expect("attach");
+        DriverSignalling {
+            conn: Some(conn),
             session,
             handle,
         }
     }
+
+    fn conn(&mut self) -> &mut D {
+        self.conn.as_mut().expect("open until dropped")
+    }
 }
 
-impl Signalling for BlockingSignalling {
+impl<D: JanusDriver> Signalling for DriverSignalling<D> {
     fn ids(&self) -> (SessionId, HandleId) {
         (self.session, self.handle)
     }
 
     fn offer(&mut self, body: serde_json::Value, jsep: Jsep, trickles: Vec<Trickle>) -> Reply {
-        let txn = self
-            .conn
-            .submit(Command::message(self.handle, body, Some(jsep)))
+        let handle = self.handle;
+        let conn = self.conn();
+        let answer = conn
+            .submit(Command::message(handle, body, Some(jsep)))
             .expect("sending the offer");
         for trickle in trickles {
-            self.conn
-                .trickle(self.handle, trickle)
+            conn.call(request::Trickle::new(handle, trickle))
                 .expect("trickling our candidates");
         }
-        self.conn.wait(txn).expect("the echotest's answer")
+        conn.wait(answer).expect("the echotest's answer")
     }
 
     fn next_event(&mut self, wait: Duration) -> Option<Event> {
-        self.conn.next_event(wait).expect("the connection to Janus")
+        self.conn()
+            .next_event(wait)
+            .expect("the connection to Janus")
     }
 
     fn hangup(&mut self) {
-        self.conn.hangup(self.handle).expect("hangup");
+        let handle = self.handle;
+        self.conn().call(Hangup(handle)).expect("hangup");
     }
 
     fn detach(&mut self) {
-        self.conn
-            .detach(self.handle)
+        let handle = self.handle;
+        self.conn()
+            .call(Detach(handle))
             .expect("the handle outlives its hangup");
     }
 
     fn destroy(&mut self) {
-        self.conn.destroy(self.session).expect("destroy");
+        let session = self.session;
+        self.conn().call(Destroy(session)).expect("destroy");
     }
 }
 
-/// Signalling over `janus_transport_ws`: the driver runs on a thread of this test, requests
-/// are awaited on the test's thread, the handle's events come from its stream.
-struct AsyncSignalling {
-    client: janus_transport_ws::Client,
-    session: janus_transport_ws::Session,
-    handle: janus_transport_ws::Handle,
-    events: janus_transport_ws::HandleEvents,
-    driver: Option<std::thread::JoinHandle<DriverEnd>>,
-}
-
-impl AsyncSignalling {
-    fn open(janus: &JanusServer) -> Self {
-        let options = janus_transport_ws::ConnectOptions::new().request_timeout(STEP);
-        let (client, driver) = smol::block_on(janus_transport_ws::connect(janus.ws_url(), options))
-            .expect("connecting to Janus");
-        let driver = std::thread::spawn(move || smol::block_on(driver));
-        let session = smol::block_on(client.create()).expect("create");
-        let handle = smol::block_on(session.attach(PLUGIN)).expect("attach");
-        // Opened before the offer, so Janus's early trickles are buffered for us.
-        let events = handle.events();
-        AsyncSignalling {
-            client,
-            session,
-            handle,
-            events,
-            driver: Some(driver),
-        }
-    }
-}
-
-impl Signalling for AsyncSignalling {
-    fn ids(&self) -> (SessionId, HandleId) {
-        (self.session.id(), self.handle.id())
-    }
-
-    fn offer(&mut self, body: serde_json::Value, jsep: Jsep, trickles: Vec<Trickle>) -> Reply {
-        // Submitted when called: the offer goes out before the trickles.
-        let answer = self
-            .client
-            .call(Command::message(self.handle.id(), body, Some(jsep)));
-        let trickled: Vec<_> = trickles
-            .into_iter()
-            .map(|t| self.handle.trickle(t))
-            .collect();
-        smol::block_on(async {
-            for trickle in trickled {
-                trickle.await.expect("trickling our candidates");
-            }
-            answer.await.expect("the echotest's answer")
-        })
-    }
-
-    fn next_event(&mut self, wait: Duration) -> Option<Event> {
-        let next = if wait.is_zero() {
-            self.events.next().now_or_never().flatten()
-        } else {
-            smol::block_on(async {
-                let timer = async {
-                    smol::Timer::after(wait).await;
-                    None
-                };
-                smol::future::or(self.events.next(), timer).await
-            })
-        };
-        match next? {
-            StreamItem::Event(event) => Some(event),
-            other => panic!("the handle's stream: {other:?}"),
-        }
-    }
-
-    fn hangup(&mut self) {
-        smol::block_on(self.handle.hangup()).expect("hangup");
-    }
-
-    fn detach(&mut self) {
-        smol::block_on(self.handle.detach()).expect("the handle outlives its hangup");
-    }
-
-    fn destroy(&mut self) {
-        smol::block_on(self.session.destroy()).expect("destroy");
-    }
-}
-
-impl Drop for AsyncSignalling {
+impl<D: JanusDriver> Drop for DriverSignalling<D> {
     fn drop(&mut self) {
-        self.client.close();
-        if let Some(driver) = self.driver.take() {
-            // The driver ends once the close handshake is done; a panic there is the test's.
-            let end = driver.join().expect("the driver thread");
-            if !std::thread::panicking() {
-                assert!(
-                    matches!(end, DriverEnd::Closed),
-                    "driver ended with {end:?}"
-                );
-            }
+        // Closed cleanly unless the test already failed.
+        if let Some(conn) = self.conn.take().filter(|_| !std::thread::panicking()) {
+            conn.close();
         }
     }
 }
@@ -437,8 +356,8 @@ fn echotest_up(
     let ns = netns_or_skip(test)?;
     let janus = janus_in(&ns, full_trickle, test);
     let conn: Box<dyn Signalling> = match transport {
-        Transport::Blocking => Box::new(BlockingSignalling::open(&janus)),
-        Transport::Async => Box::new(AsyncSignalling::open(&janus)),
+        Transport::Blocking => Box::new(DriverSignalling::<Blocking>::open(&janus)),
+        Transport::Async => Box::new(DriverSignalling::<AsyncWs>::open(&janus)),
     };
     let (_, handle) = conn.ids();
     let peer = Peer::bind(ns.host_ip().into(), mode).expect("binding the peer");

@@ -7,7 +7,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
 use super::command::{run, tail};
@@ -71,6 +71,22 @@ struct Process {
 }
 
 impl JanusServer {
+    /// The Janus this process's tests share when they need no special configuration:
+    /// started with [`JanusOptions::name`] `name` on first use, stopped when the last test
+    /// holding it drops it. Panics if it does not start.
+    pub fn shared(name: &str) -> Arc<JanusServer> {
+        static SHARED: Mutex<Weak<JanusServer>> = Mutex::new(Weak::new());
+        let mut slot = SHARED.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(janus) = slot.upgrade() {
+            return janus;
+        }
+        let janus = JanusServer::start(JanusOptions::new().name(name))
+            .unwrap_or_else(|e| panic!("Janus did not start: {e}"));
+        let janus = Arc::new(janus);
+        *slot = Arc::downgrade(&janus);
+        janus
+    }
+
     /// Starts a private Janus with `options`, installing the Debian package first if `janus`
     /// is not on `PATH`, and returns once its Janus API and Admin API answer.
     ///

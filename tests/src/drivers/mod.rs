@@ -1,0 +1,265 @@
+//! One face for both client drivers, so that a real-server scenario is written once and run
+//! through each: [`JanusDriver`] (the Janus API) and [`JanusAdmin`] (the Admin API), with
+//! [`Blocking`] over `janus-blocking` and [`AsyncWs`] over `janus-transport-ws`.
+//!
+//! The methods block the caller's thread whichever driver is under them (the async one runs
+//! its driver future on a thread of its own and awaits each request with `smol::block_on`),
+//! and return the drivers' own results, so a scenario asserts on the real outcomes. Requests
+//! are the typed ones of [`janus_proto::request`] (with their own deadline through
+//! [`Request::within`]); events come from the driver's "every event" reader (blocking
+//! `next_event`, the async `Client::events` stream) or from one handle's own subscriber, so
+//! a change to how events are delivered touches only the two implementations.
+//!
+//! ```no_run
+//! use janus_tests::drivers::{Blocking, JanusDriver, Options};
+//! use janus_proto::request::{Attach, Create};
+//!
+//! fn scenario<D: JanusDriver>(url: &str) {
+//!     let mut janus = D::connect(url, &Options::new()).expect("connect");
+//!     let session = janus.call(Create::new()).expect("create");
+//!     janus.call(Attach::new(session, "janus.plugin.echotest")).expect("attach");
+//!     janus.close();
+//! }
+//! scenario::<Blocking>("ws://127.0.0.1:8188");
+//! ```
+
+mod async_ws;
+mod blocking;
+
+use std::fmt::Debug;
+use std::time::{Duration, Instant};
+
+use janus_proto::request::Request;
+use janus_proto::wire::admin::{AdminReply, AdminRequest};
+use janus_proto::{Command, Config, Event, HandleId, Reply, SessionId, SessionState};
+use janus_ws_connect::{Error, PemSource};
+
+pub use async_ws::{AsyncAdmin, AsyncWs};
+pub use blocking::Blocking;
+
+/// The connect options a scenario sets, applied to either driver's own options type.
+#[derive(Clone, Debug)]
+pub struct Options {
+    config: Option<Config>,
+    request_timeout: Duration,
+    connect_timeout: Duration,
+    keepalive_interval: Option<Duration>,
+    apisecret: Option<String>,
+    token: Option<String>,
+    tls_root_pem: Option<PemSource>,
+    webpki_roots: Option<bool>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Options {
+    /// A 10 s request timeout and a 5 s connect timeout; the drivers' defaults otherwise.
+    pub fn new() -> Self {
+        Options {
+            config: None,
+            request_timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(5),
+            keepalive_interval: None,
+            apisecret: None,
+            token: None,
+            tls_root_pem: None,
+            webpki_roots: None,
+        }
+    }
+
+    /// The core's configuration (the other setters win over its fields).
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = Some(config);
+        self
+    }
+
+    /// Default deadline of a request.
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Interval between keepalives of an idle session.
+    pub fn keepalive_interval(mut self, interval: Duration) -> Self {
+        self.keepalive_interval = Some(interval);
+        self
+    }
+
+    /// The `apisecret` sent with every request that needs it.
+    pub fn apisecret(mut self, secret: &str) -> Self {
+        self.apisecret = Some(secret.to_owned());
+        self
+    }
+
+    /// The stored token sent with every request that needs it.
+    pub fn token(mut self, token: &str) -> Self {
+        self.token = Some(token.to_owned());
+        self
+    }
+
+    /// Trusts the CA in `pem` for `wss://`.
+    pub fn tls_root_pem(mut self, pem: impl Into<PemSource>) -> Self {
+        self.tls_root_pem = Some(pem.into());
+        self
+    }
+
+    /// Whether to trust the Mozilla roots too.
+    pub fn webpki_roots(mut self, on: bool) -> Self {
+        self.webpki_roots = Some(on);
+        self
+    }
+}
+
+/// Applies [`Options`] to a driver's options type (both have the same setters, from
+/// `janus_ws_connect::common_options!`).
+macro_rules! apply_options {
+    ($options:expr, $target:expr) => {{
+        let options: &$crate::drivers::Options = $options;
+        let mut target = $target
+            .request_timeout(options.request_timeout)
+            .connect_timeout(options.connect_timeout);
+        if let Some(config) = &options.config {
+            target = target.config(config.clone());
+        }
+        if let Some(interval) = options.keepalive_interval {
+            target = target.keepalive_interval(interval);
+        }
+        if let Some(secret) = &options.apisecret {
+            target = target.apisecret(secret.as_str());
+        }
+        if let Some(token) = &options.token {
+            target = target.token(token.as_str());
+        }
+        if let Some(pem) = &options.tls_root_pem {
+            target = target.tls_root_pem(pem.clone());
+        }
+        if let Some(on) = options.webpki_roots {
+            target = target.webpki_roots(on);
+        }
+        target
+    }};
+}
+use apply_options;
+
+/// A Janus API connection through one driver (see the module docs). Every method blocks
+/// until its outcome.
+pub trait JanusDriver: Debug + Sized {
+    /// The driver's name, for messages.
+    const NAME: &'static str;
+    /// A request sent and not yet collected.
+    type Pending;
+    /// The driver's Admin API connection.
+    type Admin: JanusAdmin;
+
+    /// Connects to the Janus API at `url`.
+    fn connect(url: &str, options: &Options) -> Result<Self, Error>;
+
+    /// Connects to the Admin API at `url` with `secret` (none: the server refuses what needs
+    /// it).
+    fn admin(url: &str, secret: Option<&str>) -> Result<Self::Admin, Error>;
+
+    /// Sends a typed request and waits for its outcome (its own deadline, or the
+    /// connection's).
+    fn call<R>(&mut self, request: R) -> Result<R::Output, Error>
+    where
+        R: Request<Command = Command, Reply = Reply> + 'static,
+        R::Output: Send + 'static;
+
+    /// Sends `command` now; its outcome is collected with [`wait`](Self::wait), in any order.
+    fn submit(&mut self, command: Command) -> Result<Self::Pending, Error>;
+
+    /// The outcome of a submitted request.
+    fn wait(&mut self, pending: Self::Pending) -> Result<Reply, Error>;
+
+    /// Gives up on a submitted request (blocking: `cancel`; async: dropping its future).
+    fn cancel(&mut self, pending: Self::Pending) -> Result<(), Error>;
+
+    /// The next event, waiting at most `wait`; `Err(ConnectionLost)` once the connection
+    /// is closed and every event was taken.
+    fn next_event(&mut self, wait: Duration) -> Result<Option<Event>, Error>;
+
+    /// The next event of one handle only (its own subscriber: `next_handle_event`, or the
+    /// handle's stream), waiting at most `wait`; `Err(Usage(HandleEnded))` once the handle
+    /// ended and every event of it was taken.
+    fn next_handle_event(
+        &mut self,
+        handle: HandleId,
+        wait: Duration,
+    ) -> Result<Option<Event>, Error>;
+
+    /// The state of `session` as the client sees it; `None` once it ended or if unknown.
+    fn session_state(&self, session: SessionId) -> Option<SessionState>;
+
+    /// The session `handle` belongs to, while the handle lives.
+    fn session_of(&self, handle: HandleId) -> Option<SessionId>;
+
+    /// How many requests are in flight.
+    fn pending(&self) -> usize;
+
+    /// The interval keepalives go out at.
+    fn keepalive_interval(&self) -> Duration;
+
+    /// Whether the connection is closed (by us or lost).
+    fn is_closed(&self) -> bool;
+
+    /// Closes the connection, waiting for the close handshake.
+    fn close(self);
+
+    /// Waits (at most `bound`) for the first event `pick` accepts, failing the test on a
+    /// closed connection or when none comes; returns it and the events skipped on the way.
+    fn wait_for<T>(
+        &mut self,
+        bound: Duration,
+        mut pick: impl FnMut(&Event) -> Option<T>,
+    ) -> (T, Vec<Event>) {
+        let until = Instant::now() + bound;
+        let mut skipped = Vec::new();
+        loop {
+            let left = until.saturating_duration_since(Instant::now());
+            assert!(
+                !left.is_zero(),
+                "{}: no matching event within {bound:?}; saw {skipped:#?}",
+                Self::NAME
+            );
+            match self.next_event(left) {
+                Ok(Some(event)) => match pick(&event) {
+                    Some(found) => return (found, skipped),
+                    None => skipped.push(event),
+                },
+                Ok(None) => {}
+                Err(e) => panic!("{}: next_event failed: {e}; saw {skipped:#?}", Self::NAME),
+            }
+        }
+    }
+
+    /// Waits `time` for events, returning every event seen (keepalives go out meanwhile).
+    fn idle(&mut self, time: Duration) -> Vec<Event> {
+        let until = Instant::now() + time;
+        let mut events = Vec::new();
+        while let Some(left) = until
+            .checked_duration_since(Instant::now())
+            .filter(|d| !d.is_zero())
+        {
+            if let Some(event) = self.next_event(left).expect("next_event") {
+                events.push(event);
+            }
+        }
+        events
+    }
+}
+
+/// An Admin API connection through one driver.
+pub trait JanusAdmin: Debug + Sized {
+    /// Sends a typed Admin API request and waits for its outcome.
+    fn call<R>(&mut self, request: R) -> Result<R::Output, Error>
+    where
+        R: Request<Command = AdminRequest, Reply = AdminReply> + 'static,
+        R::Output: Send + 'static;
+
+    /// Closes the connection.
+    fn close(self);
+}
