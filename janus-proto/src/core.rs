@@ -280,9 +280,22 @@ impl<A: Api> Core<A> {
         self.engine.poll_event_for(target)
     }
 
-    /// A subscriber that received an event since the last call, or whose queue went away
-    /// (its session or handle ended and every event of it was read); `None` when there is
-    /// none. A driver turns these into wake-ups.
+    /// Says that someone waits on `target`'s events (`None`: on every target's), so that
+    /// [`poll_ready`](Self::poll_ready) reports it. A driver that wakes readers calls it
+    /// when a reader appears, and [`unsubscribe`](Self::unsubscribe) when it goes.
+    pub fn subscribe(&mut self, target: Option<EventTarget>) {
+        self.engine.subscribe(target);
+    }
+
+    /// Nobody waits on `target` any more.
+    pub fn unsubscribe(&mut self, target: Option<EventTarget>) {
+        self.engine.unsubscribe(target);
+    }
+
+    /// A subscribed target ([`subscribe`](Self::subscribe)) that received an event since
+    /// the last call, or whose queue went away (its session or handle ended and every event
+    /// of it was read); `None` when there is none. A driver turns these into wake-ups.
+    /// Only subscribed targets are tracked, so a caller that never subscribes pays nothing.
     #[must_use]
     pub fn poll_ready(&mut self) -> Option<EventTarget> {
         self.engine.poll_ready()

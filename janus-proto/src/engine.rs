@@ -400,6 +400,16 @@ impl<W, R> Engine<W, R> {
         self.events.pop(target)
     }
 
+    /// Someone waits on `target` (`None`: on every target).
+    pub fn subscribe(&mut self, target: Option<EventTarget>) {
+        self.events.subscribe(target);
+    }
+
+    /// Nobody waits on `target` any more.
+    pub fn unsubscribe(&mut self, target: Option<EventTarget>) {
+        self.events.unsubscribe(target);
+    }
+
     /// A subscriber that received an event, or whose queue went away, since the last call.
     pub fn poll_ready(&mut self) -> Option<EventTarget> {
         self.events.take_ready()

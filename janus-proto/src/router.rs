@@ -66,8 +66,14 @@ pub(crate) struct Router<R> {
     queues: BTreeMap<EventTarget, Queue<R>>,
     /// The sequence number of every queue's first item, to find the oldest event.
     heads: BTreeSet<(u64, EventTarget)>,
-    /// Targets that received an event since [`take_ready`](Self::take_ready).
+    /// Targets that received an event since [`take_ready`](Self::take_ready), among the
+    /// subscribed ones.
     ready: BTreeSet<EventTarget>,
+    /// Targets someone waits on (`ready` tracks only these, so it stays bounded when
+    /// nobody asks).
+    subscribed: BTreeSet<EventTarget>,
+    /// Someone waits on every target.
+    subscribed_all: bool,
 }
 
 impl<R> Router<R> {
@@ -83,6 +89,43 @@ impl<R> Router<R> {
             queues,
             heads: BTreeSet::new(),
             ready: BTreeSet::new(),
+            subscribed: BTreeSet::new(),
+            subscribed_all: false,
+        }
+    }
+
+    /// Someone waits on `target` (`None`: on every target): [`take_ready`](Self::take_ready)
+    /// reports it from now on.
+    pub(crate) fn subscribe(&mut self, target: Option<EventTarget>) {
+        match target {
+            Some(t) => {
+                self.subscribed.insert(t);
+            }
+            None => self.subscribed_all = true,
+        }
+    }
+
+    /// Nobody waits on `target` any more.
+    pub(crate) fn unsubscribe(&mut self, target: Option<EventTarget>) {
+        match target {
+            Some(t) => {
+                self.subscribed.remove(&t);
+                if !self.subscribed_all {
+                    self.ready.remove(&t);
+                }
+            }
+            None => {
+                self.subscribed_all = false;
+                let subscribed = &self.subscribed;
+                self.ready.retain(|t| subscribed.contains(t));
+            }
+        }
+    }
+
+    /// Notes that `target` changed, if anyone waits on it.
+    fn changed(&mut self, target: EventTarget) {
+        if self.subscribed_all || self.subscribed.contains(&target) {
+            self.ready.insert(target);
         }
     }
 
@@ -103,7 +146,7 @@ impl<R> Router<R> {
             if queue.items.is_empty() {
                 self.queues.remove(&target);
                 // Whoever reads it learns that it is over.
-                self.ready.insert(target);
+                self.changed(target);
             }
         }
     }
@@ -175,7 +218,7 @@ impl<R> Router<R> {
             self.heads.insert((seq, target));
         }
         queue.items.push_back((seq, item));
-        self.ready.insert(target);
+        self.changed(target);
     }
 
     /// The oldest event of `target`.
@@ -206,7 +249,8 @@ impl<R> Router<R> {
         self.pop(target)
     }
 
-    /// The targets that received an event, or whose queue went away, since the last call.
+    /// The subscribed targets that received an event, or whose queue went away, since the
+    /// last call.
     pub(crate) fn take_ready(&mut self) -> Option<EventTarget> {
         self.ready.pop_first()
     }
@@ -269,6 +313,7 @@ mod tests {
     #[test]
     fn reading_one_queue_or_all_gives_arrival_order_and_an_ended_queue_goes_away() {
         let mut router: Router<Reply> = Router::new(8);
+        router.subscribe(None);
         let handle = EventTarget::Handle(HandleId(2));
         let session = EventTarget::Session(SessionId(1));
         router.open(session);
@@ -297,5 +342,22 @@ mod tests {
             [EventTarget::Connection, session, handle],
             "every target that changed"
         );
+    }
+
+    #[test]
+    fn only_subscribed_targets_are_reported_ready() {
+        let mut router: Router<Reply> = Router::new(8);
+        router.push(closed());
+        assert_eq!(
+            router.take_ready(),
+            None,
+            "nobody waits: nothing is tracked"
+        );
+        router.subscribe(Some(EventTarget::Connection));
+        router.push(closed());
+        assert_eq!(router.take_ready(), Some(EventTarget::Connection));
+        router.push(closed());
+        router.unsubscribe(Some(EventTarget::Connection));
+        assert_eq!(router.take_ready(), None);
     }
 }

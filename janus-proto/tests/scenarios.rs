@@ -1753,7 +1753,8 @@ fn plugin_event(session: u64, handle: u64, n: usize) -> String {
 fn events_right_after_the_attach_reply_wait_in_the_new_handles_queue() {
     use janus_proto::EventTarget;
     let (mut client, now, attached) = client_attaching(Config::new());
-    // The attach reply and a burst of its handle's events, all fed before anyone reads.
+    client.subscribe(None); // a driver waits on every target
+                            // The attach reply and a burst of its handle's events, all fed before anyone reads.
     client.handle_input(now, Input::text(attached)).unwrap();
     for n in 0..30 {
         client

@@ -201,9 +201,7 @@ impl AdminClient {
     /// undecodable frames, the final close): see [`ConnectionEvents`].
     pub fn connection_events(&self) -> ConnectionEvents {
         let target = EventTarget::Connection;
-        let id = self
-            .conn
-            .with(|s, w| s.subscribers.subscribe(Some(target), w));
+        let id = self.conn.with(|s, w| s.subscribe(Some(target), w));
         ConnectionEvents(EventStream::new(self.conn.shared.clone(), Some(target), id))
     }
 

@@ -264,7 +264,7 @@ impl Client {
     /// # }
     /// ```
     pub fn events(&self) -> AllEvents {
-        let id = self.conn.with(|s, w| s.subscribers.subscribe(None, w));
+        let id = self.conn.with(|s, w| s.subscribe(None, w));
         AllEvents(EventStream::new(self.conn.shared.clone(), None, id))
     }
 
@@ -272,9 +272,7 @@ impl Client {
     /// previous one.
     pub fn connection_events(&self) -> ConnectionEvents {
         let target = EventTarget::Connection;
-        let id = self
-            .conn
-            .with(|s, w| s.subscribers.subscribe(Some(target), w));
+        let id = self.conn.with(|s, w| s.subscribe(Some(target), w));
         ConnectionEvents(EventStream::new(self.conn.shared.clone(), Some(target), id))
     }
 
@@ -388,10 +386,7 @@ impl Session {
     /// A stream for a session that has ended (or a closed connection) ends at once.
     pub fn events(&self) -> SessionEvents {
         let target = EventTarget::Session(self.id);
-        let id = self
-            .client
-            .conn
-            .with(|s, w| s.subscribers.subscribe(Some(target), w));
+        let id = self.client.conn.with(|s, w| s.subscribe(Some(target), w));
         SessionEvents(EventStream::new(
             self.client.conn.shared.clone(),
             Some(target),
@@ -474,10 +469,7 @@ impl Handle {
     /// A stream for a detached handle (or a closed connection) ends at once.
     pub fn events(&self) -> HandleEvents {
         let target = EventTarget::Handle(self.id);
-        let id = self
-            .client
-            .conn
-            .with(|s, w| s.subscribers.subscribe(Some(target), w));
+        let id = self.client.conn.with(|s, w| s.subscribe(Some(target), w));
         HandleEvents(EventStream::new(
             self.client.conn.shared.clone(),
             Some(target),

@@ -98,15 +98,13 @@ impl Subscribers {
         id
     }
 
-    /// A stream is gone.
-    pub(crate) fn unsubscribe(&mut self, target: Option<EventTarget>, id: StreamId) {
-        if self
-            .readers
-            .get(&target)
-            .is_some_and(|(current, _)| *current == id)
-        {
+    /// A stream is gone; `true` if it was the one reading `target` (nobody does now).
+    pub(crate) fn unsubscribe(&mut self, target: Option<EventTarget>, id: StreamId) -> bool {
+        let current = self.readers.get(&target).is_some_and(|(c, _)| *c == id);
+        if current {
             self.readers.remove(&target);
         }
+        current
     }
 
     /// Wakes the stream reading `target`, if any, and the stream of every event.

@@ -350,18 +350,25 @@ impl<A: Api> Shared<A> {
     /// Hands every outcome to its waiter, and wakes the streams whose queue in the core
     /// has something new (or went away).
     fn drain(&mut self, wakes: &mut Vec<Waker>) {
-        while let Some(target) = self.core.poll_ready() {
-            if target != EventTarget::Outcomes {
-                self.subscribers.wake(target, wakes);
-                continue;
-            }
-            while let Some(event) = self.core.poll_event_for(EventTarget::Outcomes) {
-                // An ack only says the outcome is on its way; the request keeps waiting.
-                if let Event::Completed { txn, outcome } = event {
-                    self.waiters.complete(txn, outcome, wakes);
-                }
+        while let Some(event) = self.core.poll_event_for(EventTarget::Outcomes) {
+            // An ack only says the outcome is on its way; the request keeps waiting.
+            if let Event::Completed { txn, outcome } = event {
+                self.waiters.complete(txn, outcome, wakes);
             }
         }
+        while let Some(target) = self.core.poll_ready() {
+            self.subscribers.wake(target, wakes);
+        }
+    }
+
+    /// A new stream for `target` (`None`: every target); the one reading it before ends.
+    pub(crate) fn subscribe(
+        &mut self,
+        target: Option<EventTarget>,
+        wakes: &mut Vec<Waker>,
+    ) -> StreamId {
+        self.core.subscribe(target);
+        self.subscribers.subscribe(target, wakes)
     }
 }
 
@@ -424,20 +431,26 @@ impl<A: Api> EventSource for Shared<A> {
         cx: &mut Context<'_>,
         wakes: &mut Vec<Waker>,
     ) -> Poll<Option<StreamItem>> {
-        // Outcomes go to their waiters, never to a stream.
-        self.drain(wakes);
         let open = target.is_none_or(|t| self.core.is_open(t));
-        let core = &mut self.core;
-        let mut next = || match target {
-            Some(t) => core.poll_event_for(t),
-            None => core.poll_event(),
+        let (core, waiters) = (&mut self.core, &mut self.waiters);
+        let next = || match target {
+            Some(t) => core.poll_event_for(t).and_then(unsolicited),
+            // Outcomes are handed to their waiters after every input, so none is queued
+            // here; should one be, it still goes to its waiter, never to a stream.
+            None => loop {
+                match core.poll_event()? {
+                    Event::Completed { txn, outcome } => waiters.complete(txn, outcome, wakes),
+                    Event::Acked { .. } => {}
+                    event => break unsolicited(event),
+                }
+            },
         };
         next_item(
             &mut self.subscribers,
             target,
             id,
             cx,
-            || next().and_then(unsolicited),
+            next,
             open,
             self.ended,
         )
@@ -448,7 +461,9 @@ impl<A: Api> EventSource for Shared<A> {
     }
 
     fn unsubscribe(&mut self, target: Option<EventTarget>, id: StreamId) {
-        self.subscribers.unsubscribe(target, id);
+        if self.subscribers.unsubscribe(target, id) {
+            self.core.unsubscribe(target);
+        }
     }
 }
 
