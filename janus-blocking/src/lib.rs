@@ -90,6 +90,7 @@ pub use janus_ws_connect::rustls;
 pub use janus_ws_connect::tungstenite;
 
 pub use janus_proto::admin::AdminEvent;
+pub use janus_proto::plugins;
 pub use janus_proto::request::{self, Request};
 pub use janus_proto::wire::admin::{AdminReply, AdminReplyKind, AdminRequest, HandleInfo};
 pub use janus_proto::wire::{RawFrame, ServerInfo};

@@ -13,6 +13,7 @@
 //!   one transaction engine.
 //! * [`Command`] in, [`Event`] out; [`Config`] and [`Ordering`] to tune them.
 //! * [`request`]: typed requests, each with its typed outcome ([`Request`]).
+//! * [`plugins`]: typed models of the stock plugins (requests, replies, events, error codes).
 //! * [`wire`]: the stateless wire model of every message.
 //! * `testing` (feature `testing`): a model of Janus's answers, a sans-IO fake Janus, a
 //!   simulated-time driver, an exactly-once ledger and the fuzz targets' bodies.
@@ -109,6 +110,7 @@
 //! | A 458 ends its session, a 459 its handle, locally; events route only to known handles | `client.rs` |
 //! | Admin API replies decoded by the kind of request they answer; `admin_secret` | `admin.rs` (wire model in `wire/admin.rs`) |
 //! | Which reply fits which request, and its typed output | `request.rs` |
+//! | What each stock plugin's requests, replies, events and error codes look like | `plugins/` (one file per plugin) |
 //! | Secrets never in `Debug` | `secret.rs` |
 //! | What every message on the wire looks like | `wire/` |
 //!
@@ -128,6 +130,7 @@ mod engine;
 mod error;
 mod event;
 mod ids;
+pub mod plugins;
 mod recent;
 pub mod request;
 mod router;

@@ -1915,3 +1915,35 @@ fn after_our_detach_the_handles_queue_waits_for_janus_detached_notice() {
     );
     assert!(!client.is_open(handle), "read to its end");
 }
+
+#[test]
+fn the_echotest_model_is_a_typed_request_like_any_other() {
+    use janus_proto::plugins::echotest::{Configure, PACKAGE};
+    use janus_proto::request::Request;
+    let (mut pair, _session, handle) = with_handle(Config::new(), FakeConfig::new(), ECHOTEST);
+    let reply = pair
+        .request(
+            Configure::new(handle)
+                .audio(true)
+                .jsep(offer())
+                .into_command(),
+        )
+        .expect("configure");
+    let accepted = Configure::output(reply).expect("typed");
+    assert_eq!(accepted.value.result, "ok");
+    assert_eq!(accepted.data.plugin, PACKAGE);
+    assert_eq!(
+        accepted.jsep.map(|j| j.kind),
+        Some(JsepType::Answer),
+        "the answer to the offer"
+    );
+    // A reply that is not the EchoTest's is not a Configure outcome.
+    let (mut pair, _session, videoroom) = with_handle(Config::new(), FakeConfig::new(), VIDEOROOM);
+    let other = pair
+        .request(request(videoroom, json!({"request": "list"})))
+        .expect("list");
+    assert!(matches!(
+        Configure::output(other),
+        Err(RequestError::UnexpectedReply(_))
+    ));
+}

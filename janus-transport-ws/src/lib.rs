@@ -165,6 +165,7 @@ pub use async_tungstenite::tungstenite;
 /// The protocol core this crate drives, re-exported for its types (events, commands, ids).
 pub use janus_proto;
 pub use janus_proto::admin::AdminEvent;
+pub use janus_proto::plugins;
 pub use janus_proto::request::{self, Request};
 pub use janus_proto::wire::admin::{
     AdminReply, AdminReplyKind, AdminRequest, AdminStatus, HandleInfo,

@@ -63,6 +63,7 @@ through_both_drivers!(
     create_attach_detach_destroy,
     videoroom_synchronous_requests,
     echotest_asynchronous_requests,
+    echotest_through_its_typed_model,
     videoroom_join_and_plugin_error,
     trickle_hangup_detach_keepalive,
     request_deadline_and_cancel,
@@ -403,6 +404,45 @@ fn echotest_asynchronous_requests<D: JanusDriver>() {
         413
     );
     assert_eq!(conn.pending(), 0);
+    destroy_and_close(conn, session);
+}
+
+/// The EchoTest's typed model, through each driver's one generic `call`: the typed request,
+/// its typed reply, a typed plugin error and a typed event.
+fn echotest_through_its_typed_model<D: JanusDriver>() {
+    use janus_blocking::plugins::echotest::{Configure, ErrorCode, Event as EchoEvent, PACKAGE};
+    let (_janus, mut conn, session, handle) = with_handle::<D>(ECHOTEST);
+    let accepted = conn
+        .call(
+            Configure::new(handle)
+                .audio(true)
+                .video(false)
+                .bitrate(128_000)
+                .within(BOUND),
+        )
+        .expect("configure");
+    assert_eq!(accepted.value.result, "ok");
+    assert!(accepted.jsep.is_none());
+    assert_eq!(accepted.data.plugin, PACKAGE);
+    // A plugin error, typed by the model (a body the model would never send).
+    match message(&mut conn, handle, json!({"nothing": 1})) {
+        Err(Error::Request(RequestError::Plugin(e))) => {
+            assert_eq!(ErrorCode::of(&e), Some(ErrorCode::InvalidElement), "{e}")
+        }
+        other => panic!("expected a plugin error, got {other:?}"),
+    }
+    // EchoTest answers a hangup with its `done` event.
+    conn.call(Hangup(handle)).expect("hangup");
+    let (done, _) = conn.wait_for(BOUND, |event| match event {
+        Event::Handle {
+            handle: h, event, ..
+        } if *h == handle => match &event.kind {
+            HandleEventKind::Plugin { data, .. } => EchoEvent::from_data(data),
+            _ => None,
+        },
+        _ => None,
+    });
+    assert_eq!(done, EchoEvent::Done);
     destroy_and_close(conn, session);
 }
 

@@ -1,0 +1,440 @@
+//! EchoTest (`janus.plugin.echotest`): the peer gets back the media it sends.
+//!
+//! One request, [`Configure`], asynchronous: its outcome is the plugin's event (`"result":
+//! "ok"`), with Janus's SDP answer when the request carried an offer. Events that answer no
+//! request are [`Event`]s; failures are plugin errors whose codes are [`ErrorCode`]s.
+//!
+//! ```
+//! use janus_proto::plugins::echotest::Configure;
+//! use janus_proto::request::Request;
+//! use janus_proto::{Command, HandleId};
+//!
+//! let configure = Configure::new(HandleId(7)).audio(true).video(false).bitrate(128_000);
+//! match configure.into_command() {
+//!     Command::Message { body, jsep, .. } => {
+//!         assert_eq!(body, serde_json::json!({"audio": true, "video": false, "bitrate": 128000}));
+//!         assert!(jsep.is_none());
+//!     }
+//!     other => panic!("{other:?}"),
+//! }
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use crate::command::Command;
+use crate::error::{PluginError, RequestError};
+use crate::event::Reply;
+use crate::ids::HandleId;
+use crate::plugins::{typed_reply, Typed};
+use crate::request::Request;
+use crate::wire::{Jsep, PluginData};
+
+/// The plugin package.
+pub const PACKAGE: &str = "janus.plugin.echotest";
+
+/// What a [`Configure`] sets; every field is optional and only the ones given are sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct Settings {
+    /// Bounce audio back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audio: Option<bool>,
+    /// Audio codec to prefer when a PeerConnection is negotiated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audiocodec: Option<String>,
+    /// Bounce video back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub video: Option<bool>,
+    /// Video codec to prefer when a PeerConnection is negotiated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub videocodec: Option<String>,
+    /// Video codec profile to force (VP9 `0`/`2`, H.264 e.g. `42e01f`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub videoprofile: Option<String>,
+    /// Bitrate cap in bits per second (through REMB).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bitrate: Option<u64>,
+    /// Record the peer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<bool>,
+    /// Base path of the recording (`-audio.mjr`, `-video.mjr`, `-data.mjr` are appended).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filename: Option<String>,
+    /// Simulcast substream to receive (0–2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub substream: Option<u8>,
+    /// Simulcast temporal layer to receive (0–2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temporal: Option<u8>,
+    /// Whether SVC is in use.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub svc: Option<bool>,
+    /// SVC spatial layer to receive (0–2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spatial_layer: Option<u8>,
+    /// SVC temporal layer to receive (0–2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temporal_layer: Option<u8>,
+}
+
+/// The EchoTest's one request: settings for a handle, and an SDP offer to negotiate a
+/// PeerConnection (or renegotiate one). Its output is the plugin's [`Accepted`] event, with
+/// Janus's answer in [`Typed::jsep`] when an offer went with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Configure {
+    /// The handle attached to [`PACKAGE`].
+    pub handle: HandleId,
+    /// What to set.
+    pub settings: Settings,
+    /// An offer (or a renegotiation).
+    pub jsep: Option<Jsep>,
+}
+
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident: $ty:ty => $conv:expr;)+) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, value: $ty) -> Self {
+                self.settings.$name = Some($conv(value));
+                self
+            }
+        )+
+    };
+}
+
+impl Configure {
+    /// A request that sets nothing yet.
+    pub fn new(handle: HandleId) -> Self {
+        Self {
+            handle,
+            settings: Settings::default(),
+            jsep: None,
+        }
+    }
+
+    /// Sends an offer with the request.
+    pub fn jsep(mut self, jsep: Jsep) -> Self {
+        self.jsep = Some(jsep);
+        self
+    }
+
+    setters! {
+        /// Sets [`Settings::audio`].
+        audio: bool => std::convert::identity;
+        /// Sets [`Settings::audiocodec`].
+        audiocodec: impl Into<String> => Into::into;
+        /// Sets [`Settings::video`].
+        video: bool => std::convert::identity;
+        /// Sets [`Settings::videocodec`].
+        videocodec: impl Into<String> => Into::into;
+        /// Sets [`Settings::videoprofile`].
+        videoprofile: impl Into<String> => Into::into;
+        /// Sets [`Settings::bitrate`].
+        bitrate: u64 => std::convert::identity;
+        /// Sets [`Settings::record`].
+        record: bool => std::convert::identity;
+        /// Sets [`Settings::filename`].
+        filename: impl Into<String> => Into::into;
+        /// Sets [`Settings::substream`].
+        substream: u8 => std::convert::identity;
+        /// Sets [`Settings::temporal`].
+        temporal: u8 => std::convert::identity;
+        /// Sets [`Settings::svc`].
+        svc: bool => std::convert::identity;
+        /// Sets [`Settings::spatial_layer`].
+        spatial_layer: u8 => std::convert::identity;
+        /// Sets [`Settings::temporal_layer`].
+        temporal_layer: u8 => std::convert::identity;
+    }
+}
+
+/// The plugin's answer to a [`Configure`]: `{"echotest": "event", "result": "ok"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Accepted {
+    /// `ok`.
+    pub result: String,
+}
+
+impl Request for Configure {
+    type Command = Command;
+    type Reply = Reply;
+    type Output = Typed<Accepted>;
+
+    fn into_command(self) -> Command {
+        // `Settings` is plain optional fields: it always serializes to an object.
+        let body = serde_json::to_value(&self.settings)
+            .unwrap_or_else(|_| serde_json::Value::Object(serde_json::Map::new()));
+        Command::Message {
+            handle: self.handle,
+            body,
+            jsep: self.jsep,
+        }
+    }
+
+    fn output(reply: Reply) -> Result<Typed<Accepted>, RequestError> {
+        typed_reply(PACKAGE, reply)
+    }
+}
+
+/// An EchoTest event that answers no request (its raw [`PluginData`] keeps every field).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// The PeerConnection is gone: the echo test is over (`"result": "done"`).
+    Done,
+    /// Janus sees many NACKs on the downlink (`"event": "slow_link"`).
+    SlowLink {
+        /// `audio` or `video`.
+        media: String,
+        /// The bitrate cap in force, for video.
+        current_bitrate: Option<u64>,
+    },
+    /// The simulcast substream asked for is the one received.
+    Substream {
+        /// The video codec.
+        videocodec: String,
+        /// The substream.
+        substream: u8,
+    },
+    /// The simulcast temporal layer asked for is the one received.
+    Temporal {
+        /// The video codec.
+        videocodec: String,
+        /// The layer.
+        temporal: u8,
+    },
+    /// An EchoTest event this model does not know; see the raw data.
+    Other,
+}
+
+/// The fields an EchoTest event may carry.
+#[derive(Deserialize)]
+struct EventFields {
+    result: Option<String>,
+    event: Option<String>,
+    media: Option<String>,
+    #[serde(rename = "current-bitrate")]
+    current_bitrate: Option<u64>,
+    videocodec: Option<String>,
+    substream: Option<u8>,
+    temporal: Option<u8>,
+}
+
+impl Event {
+    /// The typed view of an event's plugin data; `None` when it is not the EchoTest's.
+    ///
+    /// ```
+    /// use janus_proto::plugins::echotest::Event;
+    /// use janus_proto::wire::ServerMessage;
+    ///
+    /// let frame = r#"{"janus":"event","session_id":1,"sender":2,
+    ///   "plugindata":{"plugin":"janus.plugin.echotest","data":{"echotest":"event","result":"done"}}}"#;
+    /// let ServerMessage::Event { plugindata, .. } = ServerMessage::decode(frame.as_bytes()).unwrap() else {
+    ///     panic!("an event");
+    /// };
+    /// assert_eq!(Event::from_data(&plugindata), Some(Event::Done));
+    /// ```
+    pub fn from_data(data: &PluginData) -> Option<Event> {
+        if data.plugin != PACKAGE {
+            return None;
+        }
+        let Ok(fields) = data.parse::<EventFields>() else {
+            return Some(Event::Other);
+        };
+        Some(match fields {
+            EventFields {
+                result: Some(result),
+                ..
+            } if result == "done" => Event::Done,
+            EventFields {
+                event: Some(event),
+                media: Some(media),
+                current_bitrate,
+                ..
+            } if event == "slow_link" => Event::SlowLink {
+                media,
+                current_bitrate,
+            },
+            EventFields {
+                videocodec: Some(videocodec),
+                substream: Some(substream),
+                ..
+            } => Event::Substream {
+                videocodec,
+                substream,
+            },
+            EventFields {
+                videocodec: Some(videocodec),
+                temporal: Some(temporal),
+                ..
+            } => Event::Temporal {
+                videocodec,
+                temporal,
+            },
+            _ => Event::Other,
+        })
+    }
+}
+
+/// The EchoTest's error codes (`error_code` of a [`PluginError`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// 411: no message.
+    NoMessage,
+    /// 412: the message is not valid JSON.
+    InvalidJson,
+    /// 413: a field is missing or of the wrong type.
+    InvalidElement,
+    /// 414: the SDP could not be processed.
+    InvalidSdp,
+    /// A code this model does not know.
+    Other(i64),
+}
+
+impl ErrorCode {
+    /// The code of an EchoTest plugin error; `None` when the error is another plugin's.
+    ///
+    /// ```
+    /// use janus_proto::plugins::echotest::ErrorCode;
+    /// assert_eq!(ErrorCode::from_code(414), ErrorCode::InvalidSdp);
+    /// ```
+    pub fn of(error: &PluginError) -> Option<ErrorCode> {
+        (error.plugin == PACKAGE).then(|| ErrorCode::from_code(error.code))
+    }
+
+    /// The typed view of a numeric code.
+    pub fn from_code(code: i64) -> ErrorCode {
+        match code {
+            411 => ErrorCode::NoMessage,
+            412 => ErrorCode::InvalidJson,
+            413 => ErrorCode::InvalidElement,
+            414 => ErrorCode::InvalidSdp,
+            other => ErrorCode::Other(other),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::ServerMessage;
+
+    /// The plugin data of an event frame carrying `data`.
+    fn plugin_data(plugin: &str, data: &str) -> PluginData {
+        let frame = format!(
+            r#"{{"janus":"event","session_id":1,"sender":2,"plugindata":{{"plugin":"{plugin}","data":{data}}}}}"#
+        );
+        match ServerMessage::decode(frame.as_bytes()) {
+            Ok(ServerMessage::Event { plugindata, .. }) => plugindata,
+            other => panic!("not an event: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_documented_event_has_its_typed_view_and_unknown_ones_are_kept() {
+        let cases = [
+            (r#"{"echotest":"event","result":"done"}"#, Event::Done),
+            (
+                r#"{"echotest":"event","event":"slow_link","media":"video","current-bitrate":256000}"#,
+                Event::SlowLink {
+                    media: "video".into(),
+                    current_bitrate: Some(256_000),
+                },
+            ),
+            (
+                r#"{"echotest":"event","event":"slow_link","media":"audio"}"#,
+                Event::SlowLink {
+                    media: "audio".into(),
+                    current_bitrate: None,
+                },
+            ),
+            (
+                r#"{"echotest":"event","videocodec":"vp8","substream":2}"#,
+                Event::Substream {
+                    videocodec: "vp8".into(),
+                    substream: 2,
+                },
+            ),
+            (
+                r#"{"echotest":"event","videocodec":"vp8","temporal":1}"#,
+                Event::Temporal {
+                    videocodec: "vp8".into(),
+                    temporal: 1,
+                },
+            ),
+            (r#"{"echotest":"event","something":"new"}"#, Event::Other),
+            (
+                r#"{"echotest":"event","substream":"not a number"}"#,
+                Event::Other,
+            ),
+        ];
+        for (data, expected) in cases {
+            let data = plugin_data(PACKAGE, data);
+            assert_eq!(Event::from_data(&data), Some(expected), "{data:?}");
+            // The raw data keeps every field.
+            assert!(data.value().is_ok());
+        }
+        let other = plugin_data("janus.plugin.videoroom", r#"{"videoroom":"event"}"#);
+        assert_eq!(Event::from_data(&other), None);
+    }
+
+    #[test]
+    fn settings_encode_only_what_is_set_and_decode_back() {
+        let configure = Configure::new(HandleId(1))
+            .audio(true)
+            .audiocodec("opus")
+            .video(false)
+            .videocodec("vp9")
+            .videoprofile("2")
+            .bitrate(64_000)
+            .record(true)
+            .filename("/tmp/echo")
+            .substream(1)
+            .temporal(2)
+            .svc(true)
+            .spatial_layer(0)
+            .temporal_layer(1);
+        let settings = configure.settings.clone();
+        let Command::Message { body, .. } = configure.into_command() else {
+            panic!("a message");
+        };
+        assert_eq!(
+            body,
+            serde_json::json!({
+                "audio": true, "audiocodec": "opus", "video": false, "videocodec": "vp9",
+                "videoprofile": "2", "bitrate": 64000, "record": true, "filename": "/tmp/echo",
+                "substream": 1, "temporal": 2, "svc": true, "spatial_layer": 0,
+                "temporal_layer": 1
+            })
+        );
+        let back: Settings = serde_json::from_value(body).expect("decodes");
+        assert_eq!(back, settings);
+        let Command::Message { body, .. } = Configure::new(HandleId(1)).into_command() else {
+            panic!("a message");
+        };
+        assert_eq!(body, serde_json::json!({}));
+    }
+
+    #[test]
+    fn error_codes_are_typed_and_other_plugins_errors_are_not_the_echotests() {
+        assert_eq!(ErrorCode::from_code(411), ErrorCode::NoMessage);
+        assert_eq!(ErrorCode::from_code(412), ErrorCode::InvalidJson);
+        assert_eq!(ErrorCode::from_code(413), ErrorCode::InvalidElement);
+        assert_eq!(ErrorCode::from_code(414), ErrorCode::InvalidSdp);
+        assert_eq!(ErrorCode::from_code(499), ErrorCode::Other(499));
+        let error = |plugin: &str| PluginError {
+            plugin: plugin.into(),
+            code: 413,
+            reason: "Invalid element".into(),
+            data: plugin_data(plugin, r#"{"error_code":413,"error":"Invalid element"}"#),
+        };
+        assert_eq!(
+            ErrorCode::of(&error(PACKAGE)),
+            Some(ErrorCode::InvalidElement)
+        );
+        assert_eq!(ErrorCode::of(&error("janus.plugin.videoroom")), None);
+    }
+}
