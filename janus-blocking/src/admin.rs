@@ -66,7 +66,7 @@ impl AdminConnection {
     where
         R: Request<Command = AdminRequest, Reply = AdminReply>,
     {
-        self.driver.request(request)
+        self.driver.call(request)
     }
 
     /// Sends a request without waiting; collect its reply with [`wait`](Self::wait).
@@ -74,8 +74,7 @@ impl AdminConnection {
     where
         R: Request<Command = AdminRequest, Reply = AdminReply>,
     {
-        let timeout = request.timeout();
-        self.driver.submit(request.into_command(), timeout)
+        self.driver.submit(request)
     }
 
     /// Waits for the reply to a submitted request.

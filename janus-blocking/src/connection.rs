@@ -88,7 +88,7 @@ impl Connection {
     where
         R: Request<Command = Command, Reply = Reply>,
     {
-        self.driver.request(request)
+        self.driver.call(request)
     }
 
     /// `info`: what the server is and runs (version, plugins, `session-timeout`, …).
@@ -176,8 +176,7 @@ impl Connection {
     where
         R: Request<Command = Command, Reply = Reply>,
     {
-        let timeout = request.timeout();
-        self.driver.submit(request.into_command(), timeout)
+        self.driver.submit(request)
     }
 
     /// [`submit`](Self::submit) of many requests at once: they go out together (one flush of

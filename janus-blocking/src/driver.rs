@@ -50,19 +50,6 @@ impl<A: Api> Driver<A> {
         }
     }
 
-    /// Submits a request to the core with its own deadline or the default one.
-    fn submit_to_core(
-        &mut self,
-        now: Instant,
-        request: A::Command,
-        timeout: Option<Duration>,
-    ) -> Result<TransactionId, UsageError> {
-        match timeout {
-            Some(t) => self.core.submit_with_timeout(now, request, t),
-            None => self.core.submit(now, request),
-        }
-    }
-
     pub(crate) fn is_closed(&self) -> bool {
         self.socket.is_none()
     }
@@ -71,13 +58,12 @@ impl<A: Api> Driver<A> {
         self.close_reason.as_ref()
     }
 
-    /// Submits a request and sends it at once.
-    pub(crate) fn submit(
-        &mut self,
-        request: A::Command,
-        timeout: Option<Duration>,
-    ) -> Result<TransactionId, Error> {
-        let txn = self.submit_to_core(Instant::now(), request, timeout)?;
+    /// Submits a request (with its own deadline, if it has one) and sends it at once.
+    pub(crate) fn submit<R>(&mut self, request: R) -> Result<TransactionId, Error>
+    where
+        R: Request<Command = A::Command>,
+    {
+        let txn = self.core.submit_request(Instant::now(), request)?;
         self.calls.insert(txn, None);
         self.drain();
         Ok(txn)
@@ -114,27 +100,17 @@ impl<A: Api> Driver<A> {
         Ok(txns)
     }
 
-    /// Submits a request and waits for its outcome; its "accepted" notice is not reported.
-    pub(crate) fn call(
-        &mut self,
-        request: A::Command,
-        timeout: Option<Duration>,
-    ) -> Result<A::Reply, Error> {
-        let txn = self.submit(request, timeout)?;
-        self.current = Some(txn);
-        let outcome = self.wait(txn);
-        self.current = None;
-        outcome
-    }
-
-    /// Submits a typed request, waits for its outcome and gives its typed output.
-    pub(crate) fn request<R>(&mut self, request: R) -> Result<R::Output, Error>
+    /// Submits a request, waits for its outcome and gives its typed output; its "accepted"
+    /// notice is not reported.
+    pub(crate) fn call<R>(&mut self, request: R) -> Result<R::Output, Error>
     where
         R: Request<Command = A::Command, Reply = A::Reply>,
     {
-        let timeout = request.timeout();
-        let reply = self.call(request.into_command(), timeout)?;
-        R::output(reply).map_err(Error::from)
+        let txn = self.submit(request)?;
+        self.current = Some(txn);
+        let outcome = self.wait(txn);
+        self.current = None;
+        R::output(outcome?).map_err(Error::from)
     }
 
     /// Turns the loop until `txn` has its outcome (the core guarantees one by its deadline).

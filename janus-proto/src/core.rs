@@ -14,6 +14,7 @@ use crate::engine::{Engine, Finished, Stage};
 use crate::error::{ProtocolError, RequestError, UsageError};
 use crate::event::{ConnectionEvent, Event, Input};
 use crate::ids::TransactionId;
+use crate::request::Request;
 use crate::router::EventTarget;
 
 pub(crate) mod sealed {
@@ -171,6 +172,34 @@ impl<A: Api> Core<A> {
         self.engine.admit()?;
         self.api
             .submit(&mut self.engine, &self.config, command, timeout)
+    }
+
+    /// Submits any [`Request`] (a typed one, or a bare `Command` / `AdminRequest`) with its
+    /// own deadline ([`Request::within`]) or the default one: the path drivers use.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use janus_proto::request::{Create, Request};
+    /// use janus_proto::{Client, Config};
+    ///
+    /// # #[allow(clippy::disallowed_methods)]
+    /// let now = Instant::now();
+    /// let mut client = Client::new(Config::new(), now);
+    /// client.submit_request(now, Create::new().within(Duration::from_secs(1))).unwrap();
+    /// assert_eq!(client.poll_timeout(), Some(now + Duration::from_secs(1)));
+    /// ```
+    pub fn submit_request<R>(
+        &mut self,
+        now: Instant,
+        request: R,
+    ) -> Result<TransactionId, UsageError>
+    where
+        R: Request<Command = A::Command>,
+    {
+        let timeout = request
+            .timeout()
+            .unwrap_or_else(|| self.engine.request_timeout());
+        self.submit_with_timeout(now, request.into_command(), timeout)
     }
 
     /// Cancels a pending request: it ends with [`RequestError::Cancelled`]. A request still

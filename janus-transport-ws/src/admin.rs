@@ -17,7 +17,7 @@ use crate::events::{ConnectionEvents, EventStream};
 use crate::options::ConnectOptions;
 #[cfg(any(feature = "async-io", feature = "tokio"))]
 use crate::runtime::Runtime;
-use crate::shared::{Conn, Host, Shared};
+use crate::shared::{Conn, Shared};
 use crate::transport::Source;
 use crate::{Error, Result};
 use janus_ws_connect::ADMIN_PROTOCOL;
@@ -91,7 +91,7 @@ impl Future for AdminDriver {
 /// [`call`](Self::call); the common ones have shorthands.
 #[derive(Clone)]
 pub struct AdminClient {
-    conn: Conn<Shared<AdminApi>>,
+    conn: Conn<AdminApi>,
 }
 
 impl fmt::Debug for AdminClient {

@@ -20,7 +20,7 @@ use crate::events::{AllEvents, ConnectionEvents, EventStream, HandleEvents, Sess
 use crate::options::ConnectOptions;
 #[cfg(any(feature = "async-io", feature = "tokio"))]
 use crate::runtime::Runtime;
-use crate::shared::{Conn, Host, Shared};
+use crate::shared::{Conn, Shared};
 use crate::transport::Source;
 use crate::{Error, Result};
 use janus_ws_connect::JANUS_PROTOCOL;
@@ -121,7 +121,7 @@ impl Future for Driver {
 /// keep it alive.
 #[derive(Clone)]
 pub struct Client {
-    conn: Conn<Shared<janus_proto::JanusApi>>,
+    conn: Conn<janus_proto::JanusApi>,
 }
 
 impl fmt::Debug for Client {

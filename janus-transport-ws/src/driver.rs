@@ -101,7 +101,7 @@ pub(crate) async fn open_connection<A: Api>(
     protocol: &'static str,
     options: &ConnectOptions,
     config: Config,
-) -> Result<(Conn<Shared<A>>, DriverLoop<Shared<A>>), Error> {
+) -> Result<(Conn<A>, DriverLoop<Shared<A>>), Error> {
     let timer = options.resolve_timer()?;
     let setup = options.setup(url, protocol, config.max_incoming_frame, &timer);
     let ws = transport::establish(source, setup).await?;

@@ -10,7 +10,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bytes::Bytes;
 use janus_proto::{
@@ -125,67 +125,20 @@ impl<R> Waiters<R> {
     }
 }
 
-/// What client handles and request futures need from a connection's state.
-pub(crate) trait Host: Send + 'static {
-    /// The successful outcome of a request.
-    type Reply: Send + 'static;
-    /// Submits a request and registers its waiter.
-    fn submit(
-        &mut self,
-        request: Self::Request,
-        timeout: Option<Duration>,
-        wakes: &mut Vec<Waker>,
-    ) -> Result<TransactionId, UsageError>;
-    /// What a request is.
-    type Request;
-    /// Polls a request's outcome.
-    fn poll_outcome(
-        &mut self,
-        txn: TransactionId,
-        cx: &mut Context<'_>,
-    ) -> Poll<Result<Self::Reply, RequestError>>;
-    /// A request's future was dropped: end its transaction if it is still open.
-    fn abandon(&mut self, txn: TransactionId, wakes: &mut Vec<Waker>);
-    /// The count of live client handles.
-    fn clients(&mut self) -> &mut usize;
-    /// Wakes the driver.
-    fn wake_driver(&self, wakes: &mut Vec<Waker>);
-}
-
 /// A counted reference to a connection's state: the connection lives (its driver keeps
 /// running) while one exists.
-pub(crate) struct Conn<H: Host> {
-    pub(crate) shared: Arc<Mutex<H>>,
+pub(crate) struct Conn<A: Api> {
+    pub(crate) shared: Arc<Mutex<Shared<A>>>,
 }
 
-impl<H: Host> Conn<H> {
+impl<A: Api> Conn<A> {
     /// The first reference (the count starts at one in the state).
-    pub(crate) fn first(shared: Arc<Mutex<H>>) -> Self {
+    pub(crate) fn first(shared: Arc<Mutex<Shared<A>>>) -> Self {
         Self { shared }
     }
 
-    /// Submits `request` and returns the future of its outcome.
-    pub(crate) fn start(
-        &self,
-        request: H::Request,
-        timeout: Option<Duration>,
-    ) -> Result<Pending<H>, Error> {
-        let txn = lock(&self.shared, |s, w| s.submit(request, timeout, w))?;
-        Ok(Pending {
-            conn: self.clone(),
-            txn,
-            done: false,
-        })
-    }
-
-    /// Runs `f` on the state.
-    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut H, &mut Vec<Waker>) -> R) -> R {
-        lock(&self.shared, f)
-    }
-}
-
-impl<A: Api> Conn<Shared<A>> {
-    /// Submits a typed request and returns the future of its typed outcome.
+    /// Submits a request and returns the future of its typed outcome (see [`Pending`] on
+    /// cancellation).
     pub(crate) fn call<R>(
         &self,
         request: R,
@@ -194,27 +147,34 @@ impl<A: Api> Conn<Shared<A>> {
         R: Request<Command = A::Command, Reply = A::Reply>,
         R::Output: Send + 'static,
     {
-        let timeout = request.timeout();
-        let pending = self.start(request.into_command(), timeout);
+        let pending = lock(&self.shared, |s, w| s.submit(request, w)).map(|txn| Pending {
+            conn: self.clone(),
+            txn,
+            done: false,
+        });
         async move { R::output(pending?.await?).map_err(Error::from) }
+    }
+
+    /// Runs `f` on the state.
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut Shared<A>, &mut Vec<Waker>) -> R) -> R {
+        lock(&self.shared, f)
     }
 }
 
-impl<H: Host> Clone for Conn<H> {
+impl<A: Api> Clone for Conn<A> {
     fn clone(&self) -> Self {
-        lock(&self.shared, |s, _| *s.clients() += 1);
+        lock(&self.shared, |s, _| s.link.clients += 1);
         Self {
             shared: self.shared.clone(),
         }
     }
 }
 
-impl<H: Host> Drop for Conn<H> {
+impl<A: Api> Drop for Conn<A> {
     fn drop(&mut self) {
         lock(&self.shared, |s, w| {
-            let n = s.clients();
-            *n = n.saturating_sub(1);
-            if *n == 0 {
+            s.link.clients = s.link.clients.saturating_sub(1);
+            if s.link.clients == 0 {
                 s.wake_driver(w);
             }
         });
@@ -222,14 +182,14 @@ impl<H: Host> Drop for Conn<H> {
 }
 
 /// A request in flight: resolves with its outcome, cancels it when dropped early.
-pub(crate) struct Pending<H: Host> {
-    conn: Conn<H>,
+pub(crate) struct Pending<A: Api> {
+    conn: Conn<A>,
     txn: TransactionId,
     done: bool,
 }
 
-impl<H: Host> Future for Pending<H> {
-    type Output = Result<H::Reply, Error>;
+impl<A: Api> Future for Pending<A> {
+    type Output = Result<A::Reply, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
@@ -244,7 +204,7 @@ impl<H: Host> Future for Pending<H> {
     }
 }
 
-impl<H: Host> Drop for Pending<H> {
+impl<A: Api> Drop for Pending<A> {
     fn drop(&mut self) {
         if !self.done {
             let txn = self.txn;
@@ -372,30 +332,24 @@ impl<A: Api> Shared<A> {
     }
 }
 
-impl<A: Api> Host for Shared<A> {
-    type Reply = A::Reply;
-    type Request = A::Command;
-
-    fn submit(
-        &mut self,
-        request: A::Command,
-        timeout: Option<Duration>,
-        wakes: &mut Vec<Waker>,
-    ) -> Result<TransactionId, UsageError> {
+/// What client handles and request futures do to a connection's state.
+impl<A: Api> Shared<A> {
+    /// Submits a request and registers its waiter.
+    fn submit<R>(&mut self, request: R, wakes: &mut Vec<Waker>) -> Result<TransactionId, UsageError>
+    where
+        R: Request<Command = A::Command>,
+    {
         if self.ended {
             return Err(UsageError::Closed);
         }
-        let now = Instant::now();
-        let txn = match timeout {
-            Some(t) => self.core.submit_with_timeout(now, request, t)?,
-            None => self.core.submit(now, request)?,
-        };
+        let txn = self.core.submit_request(Instant::now(), request)?;
         self.waiters.register(txn);
         self.drain(wakes);
         self.wake_driver(wakes);
         Ok(txn)
     }
 
+    /// Polls a request's outcome.
     fn poll_outcome(
         &mut self,
         txn: TransactionId,
@@ -404,6 +358,7 @@ impl<A: Api> Host for Shared<A> {
         self.waiters.poll(txn, cx)
     }
 
+    /// A request's future was dropped: end its transaction if it is still open.
     fn abandon(&mut self, txn: TransactionId, wakes: &mut Vec<Waker>) {
         if self.waiters.remove(txn) {
             // The core reports `Cancelled`, which nobody waits for any more; a request held
@@ -414,11 +369,8 @@ impl<A: Api> Host for Shared<A> {
         }
     }
 
-    fn clients(&mut self) -> &mut usize {
-        &mut self.link.clients
-    }
-
-    fn wake_driver(&self, wakes: &mut Vec<Waker>) {
+    /// Wakes the driver.
+    pub(crate) fn wake_driver(&self, wakes: &mut Vec<Waker>) {
         self.link.wake(wakes);
     }
 }
