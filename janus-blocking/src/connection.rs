@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use janus_proto::plugins::{AttachPlugin, Plugin, PluginEvent, PluginHandle};
 use janus_proto::request::{self, Request};
 use janus_proto::wire::ServerInfo;
 use janus_proto::{
@@ -113,6 +114,30 @@ impl Connection {
     /// [`Ordering`]: crate::Ordering
     pub fn attach(&mut self, session: SessionId, plugin: &str) -> Result<HandleId, Error> {
         self.call(request::Attach::new(session, plugin))
+    }
+
+    /// `attach` to plugin `P` (e.g. [`EchoTest`](crate::plugins::echotest::EchoTest)): a handle typed by
+    /// it, to address `P`'s requests with [`PluginHandle::request`] and read its typed
+    /// events with [`next_plugin_event`](Self::next_plugin_event).
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), janus_blocking::Error> {
+    /// use janus_blocking::plugins::echotest::{Configure, EchoTest};
+    /// use janus_blocking::{ConnectOptions, Connection};
+    ///
+    /// let mut janus = Connection::connect("ws://127.0.0.1:8188", ConnectOptions::new())?;
+    /// let session = janus.create()?;
+    /// let echo = janus.attach_plugin::<EchoTest>(session)?;
+    /// let accepted = janus.call(echo.request(Configure::builder().audio(true).build()))?;
+    /// assert_eq!(accepted.value.result, "ok");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn attach_plugin<P: Plugin>(
+        &mut self,
+        session: SessionId,
+    ) -> Result<PluginHandle<P>, Error> {
+        self.call(AttachPlugin::<P>::new(session))
     }
 
     /// `message`: a plugin request (`body` must be a JSON object) with an optional SDP.
@@ -273,6 +298,19 @@ impl Connection {
     ) -> Result<Option<Event>, Error> {
         self.driver
             .next_event(Some(EventTarget::Handle(handle)), timeout)
+    }
+
+    /// The next event of a handle typed by its plugin `P`: `P`'s own events as
+    /// [`PluginEvent::Plugin`], the rest (WebRTC state, hangup, detach, `Lagged`) as
+    /// [`PluginEvent::Other`]; otherwise as [`next_handle_event`](Self::next_handle_event).
+    pub fn next_plugin_event<P: Plugin>(
+        &mut self,
+        handle: PluginHandle<P>,
+        timeout: Duration,
+    ) -> Result<Option<PluginEvent<P::Event>>, Error> {
+        Ok(self
+            .next_handle_event(handle.id(), timeout)?
+            .map(PluginEvent::of::<P>))
     }
 
     /// The next event of one session itself ([`Event::Session`]: its end, `Disconnected`,

@@ -1918,18 +1918,14 @@ fn after_our_detach_the_handles_queue_waits_for_janus_detached_notice() {
 
 #[test]
 fn the_echotest_model_is_a_typed_request_like_any_other() {
-    use janus_proto::plugins::echotest::{Configure, PACKAGE};
+    use janus_proto::plugins::echotest::{Configure, EchoTest, PACKAGE};
+    use janus_proto::plugins::{OnHandle, PluginHandle};
     use janus_proto::request::Request;
     let (mut pair, _session, handle) = with_handle(Config::new(), FakeConfig::new(), ECHOTEST);
-    let reply = pair
-        .request(
-            Configure::new(handle)
-                .audio(true)
-                .jsep(offer())
-                .into_command(),
-        )
-        .expect("configure");
-    let accepted = Configure::output(reply).expect("typed");
+    let handle = PluginHandle::<EchoTest>::new(handle);
+    let configure = handle.request(Configure::builder().audio(true).jsep(offer()).build());
+    let reply = pair.request(configure.into_command()).expect("configure");
+    let accepted = OnHandle::<Configure>::output(reply).expect("typed");
     assert_eq!(accepted.value.result, "ok");
     assert_eq!(accepted.data.plugin, PACKAGE);
     assert_eq!(
@@ -1943,7 +1939,7 @@ fn the_echotest_model_is_a_typed_request_like_any_other() {
         .request(request(videoroom, json!({"request": "list"})))
         .expect("list");
     assert!(matches!(
-        Configure::output(other),
+        OnHandle::<Configure>::output(other),
         Err(RequestError::UnexpectedReply(_))
     ));
 }

@@ -8,6 +8,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_io::{AsyncRead, AsyncWrite};
+use janus_proto::plugins::{self, AttachPlugin, Plugin, PluginRequest, Typed};
 use janus_proto::request::{self, Request};
 use janus_proto::wire::ServerInfo;
 use janus_proto::{
@@ -16,7 +17,9 @@ use janus_proto::{
 use serde_json::Value;
 
 use crate::driver::{open_connection, DriverEnd, DriverLoop};
-use crate::events::{AllEvents, ConnectionEvents, EventStream, HandleEvents, SessionEvents};
+use crate::events::{
+    AllEvents, ConnectionEvents, EventStream, HandleEvents, PluginEvents, SessionEvents,
+};
 use crate::options::ConnectOptions;
 #[cfg(any(feature = "async-io", feature = "tokio"))]
 use crate::runtime::Runtime;
@@ -363,6 +366,36 @@ impl Session {
         }
     }
 
+    /// `attach` to plugin `P` (e.g. [`plugins::echotest::EchoTest`]): a handle whose
+    /// requests and events are `P`'s model's.
+    ///
+    /// ```no_run
+    /// # async fn example(session: janus_transport_ws::Session) -> janus_transport_ws::Result<()> {
+    /// use janus_transport_ws::plugins::echotest::{Configure, EchoTest};
+    ///
+    /// let echo = session.attach_plugin::<EchoTest>().await?;
+    /// let accepted = echo.call(Configure::builder().audio(true).build()).await?;
+    /// assert_eq!(accepted.value.result, "ok");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn attach_plugin<P: Plugin>(
+        &self,
+    ) -> impl Future<Output = Result<TypedHandle<P>>> + Send + 'static {
+        let attached = self.client.call(AttachPlugin::<P>::new(self.id));
+        let client = self.client.clone();
+        let session = self.id;
+        async move {
+            let typed = attached.await?;
+            Ok(Handle {
+                client,
+                session,
+                id: typed.id(),
+            }
+            .typed())
+        }
+    }
+
     /// `keepalive` now (they are also sent on their own every keepalive interval).
     pub fn keepalive(&self) -> impl Future<Output = Result<()>> + Send + 'static {
         self.client.call(request::Keepalive(self.id))
@@ -475,5 +508,82 @@ impl Handle {
             Some(target),
             id,
         ))
+    }
+
+    /// This handle typed by plugin `P`, which the caller knows it is attached to (e.g. a
+    /// handle from [`Session::attach_with`] or [`Session::handle`]).
+    pub fn typed<P: Plugin>(self) -> TypedHandle<P> {
+        TypedHandle {
+            plugin: plugins::PluginHandle::new(self.id),
+            handle: self,
+        }
+    }
+}
+
+/// A handle attached to plugin `P` ([`Session::attach_plugin`]): its requests are `P`'s
+/// model's [`PluginRequest`]s and its events are typed by `P`. The untyped [`Handle`] under
+/// it does the rest (trickle, hangup, detach, raw messages). Cheap to clone.
+///
+/// It is the async counterpart of the core's [`plugins::PluginHandle`], which it wraps with
+/// the connection.
+pub struct TypedHandle<P> {
+    handle: Handle,
+    plugin: plugins::PluginHandle<P>,
+}
+
+impl<P> Clone for TypedHandle<P> {
+    fn clone(&self) -> Self {
+        Self {
+            handle: self.handle.clone(),
+            plugin: self.plugin,
+        }
+    }
+}
+
+impl<P: Plugin> fmt::Debug for TypedHandle<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TypedHandle")
+            .field("plugin", &P::PACKAGE)
+            .field("handle", &self.handle)
+            .finish()
+    }
+}
+
+impl<P: Plugin> TypedHandle<P> {
+    /// The untyped handle.
+    pub fn handle(&self) -> &Handle {
+        &self.handle
+    }
+
+    /// The handle id.
+    pub fn id(&self) -> HandleId {
+        self.handle.id
+    }
+
+    /// The core's typed id of this handle, to address a request yourself (for example with
+    /// its own deadline: `client.call(handle.plugin_handle().request(r).within(d))`).
+    pub fn plugin_handle(&self) -> plugins::PluginHandle<P> {
+        self.plugin
+    }
+
+    /// A request of `P`'s model; resolves with its typed outcome (the synchronous reply, or
+    /// the event that answers an asynchronous request). A plugin-level failure is a
+    /// [`RequestError::Plugin`](crate::RequestError::Plugin), whose code
+    /// [`Plugin::request_error`] types.
+    pub fn call<M>(
+        &self,
+        request: M,
+    ) -> impl Future<Output = Result<Typed<M::Response>>> + Send + 'static
+    where
+        M: PluginRequest<Plugin = P>,
+        M::Response: Send + 'static,
+    {
+        self.handle.client.call(self.plugin.request(request))
+    }
+
+    /// The handle's events typed by `P`: see [`PluginEvents`]. Opening a new one (typed or
+    /// not) ends the previous one.
+    pub fn events(&self) -> PluginEvents<P> {
+        PluginEvents::new(self.handle.events())
     }
 }

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
 use futures_core::Stream;
+use janus_proto::plugins::{Plugin, PluginEvent};
 use janus_proto::{Event, EventTarget, HandleEvent, ProtocolError, SessionEvent};
 
 use crate::shared::{lock, remember_waker};
@@ -299,4 +300,56 @@ event_stream! {
     /// `connection_events` wait there (up to the queue's bound, then counted as lagged). It
     /// ends when the connection is over, or when another connection stream is opened.
     ConnectionEvents
+}
+
+/// The events of one handle typed by its plugin `P`
+/// ([`TypedHandle::events`](crate::TypedHandle::events)): what [`HandleEvents`] gives, with
+/// `P`'s own events as [`PluginEvent::Plugin`] and the rest (WebRTC state, hangup, detach,
+/// [`Event::Lagged`] for a full queue) as [`PluginEvent::Other`]. It ends when
+/// [`HandleEvents`] would.
+pub struct PluginEvents<P> {
+    events: HandleEvents,
+    plugin: std::marker::PhantomData<fn() -> P>,
+}
+
+impl<P> std::fmt::Debug for PluginEvents<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("PluginEvents").field(&self.events).finish()
+    }
+}
+
+impl<P: Plugin> PluginEvents<P> {
+    pub(crate) fn new(events: HandleEvents) -> Self {
+        Self {
+            events,
+            plugin: std::marker::PhantomData,
+        }
+    }
+
+    /// How many items wait in the buffer.
+    pub fn queued(&self) -> usize {
+        self.events.queued()
+    }
+}
+
+impl<P: Plugin> Stream for PluginEvents<P> {
+    type Item = PluginEvent<P::Event>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            return match Pin::new(&mut this.events).poll_next(cx) {
+                Poll::Ready(Some(StreamItem::Event(event))) => {
+                    Poll::Ready(Some(PluginEvent::of::<P>(event)))
+                }
+                Poll::Ready(Some(StreamItem::Lagged { missed })) => {
+                    Poll::Ready(Some(PluginEvent::Other(Event::Lagged { dropped: missed })))
+                }
+                // Bad frames go to the connection's stream only (see `next_item`).
+                Poll::Ready(Some(StreamItem::BadFrame(_))) => continue,
+                Poll::Ready(None) => Poll::Ready(None),
+                Poll::Pending => Poll::Pending,
+            };
+        }
+    }
 }

@@ -149,9 +149,11 @@ pub use admin::connect_admin;
 pub use admin::{connect_admin_with_stream, AdminClient, AdminDriver};
 #[cfg(any(feature = "async-io", feature = "tokio"))]
 pub use client::connect;
-pub use client::{connect_with_stream, Client, Driver, Handle, Session};
+pub use client::{connect_with_stream, Client, Driver, Handle, Session, TypedHandle};
 pub use driver::DriverEnd;
-pub use events::{AllEvents, ConnectionEvents, HandleEvents, SessionEvents, StreamItem};
+pub use events::{
+    AllEvents, ConnectionEvents, HandleEvents, PluginEvents, SessionEvents, StreamItem,
+};
 pub use janus_ws_connect::{
     ConnectError, Error, PemSource, SocketError, TlsRootError, ADMIN_PROTOCOL, JANUS_PROTOCOL,
 };

@@ -410,39 +410,42 @@ fn echotest_asynchronous_requests<D: JanusDriver>() {
 /// The EchoTest's typed model, through each driver's one generic `call`: the typed request,
 /// its typed reply, a typed plugin error and a typed event.
 fn echotest_through_its_typed_model<D: JanusDriver>() {
-    use janus_blocking::plugins::echotest::{Configure, ErrorCode, Event as EchoEvent, PACKAGE};
-    let (_janus, mut conn, session, handle) = with_handle::<D>(ECHOTEST);
-    let accepted = conn
-        .call(
-            Configure::new(handle)
-                .audio(true)
-                .video(false)
-                .bitrate(128_000)
-                .within(BOUND),
-        )
-        .expect("configure");
+    use janus_blocking::plugins::echotest::{Configure, EchoTest, ErrorCode, Event as EchoEvent};
+    use janus_blocking::plugins::{Plugin, PluginEvent};
+    let janus = shared();
+    let mut conn: D = connect(janus.ws_url());
+    let session = conn.call(Create::new()).expect("create");
+    let echo = conn.attach_plugin::<EchoTest>(session).expect("attach");
+    let configure = Configure::builder()
+        .audio(true)
+        .video(false)
+        .bitrate(128_000)
+        .build();
+    let accepted = conn.plugin_call(echo, configure).expect("configure");
     assert_eq!(accepted.value.result, "ok");
     assert!(accepted.jsep.is_none());
-    assert_eq!(accepted.data.plugin, PACKAGE);
+    assert_eq!(accepted.data.plugin, EchoTest::PACKAGE);
     // A plugin error, typed by the model (a body the model would never send).
-    match message(&mut conn, handle, json!({"nothing": 1})) {
-        Err(Error::Request(RequestError::Plugin(e))) => {
-            assert_eq!(ErrorCode::of(&e), Some(ErrorCode::InvalidElement), "{e}")
+    match message(&mut conn, echo.id(), json!({"nothing": 1})) {
+        Err(Error::Request(e)) => {
+            assert_eq!(
+                EchoTest::request_error(&e),
+                Some(ErrorCode::InvalidElement),
+                "{e}"
+            )
         }
         other => panic!("expected a plugin error, got {other:?}"),
     }
-    // EchoTest answers a hangup with its `done` event.
-    conn.call(Hangup(handle)).expect("hangup");
-    let (done, _) = conn.wait_for(BOUND, |event| match event {
-        Event::Handle {
-            handle: h, event, ..
-        } if *h == handle => match &event.kind {
-            HandleEventKind::Plugin { data, .. } => EchoEvent::from_data(data),
-            _ => None,
-        },
-        _ => None,
-    });
-    assert_eq!(done, EchoEvent::Done);
+    // EchoTest answers a hangup with its `done` event, typed on the handle's own stream.
+    conn.call(Hangup(echo.id())).expect("hangup");
+    let until = std::time::Instant::now() + BOUND;
+    loop {
+        assert!(std::time::Instant::now() < until, "no done event");
+        match conn.next_plugin_event(echo, BOUND).expect("event") {
+            Some(PluginEvent::Plugin(typed)) if typed.value == EchoEvent::Done => break,
+            _ => {}
+        }
+    }
     destroy_and_close(conn, session);
 }
 

@@ -5,12 +5,13 @@
 //! request are [`Event`]s; failures are plugin errors whose codes are [`ErrorCode`]s.
 //!
 //! ```
-//! use janus_proto::plugins::echotest::Configure;
+//! use janus_proto::plugins::echotest::{Configure, EchoTest};
+//! use janus_proto::plugins::PluginHandle;
 //! use janus_proto::request::Request;
 //! use janus_proto::{Command, HandleId};
 //!
-//! let configure = Configure::new(HandleId(7)).audio(true).video(false).bitrate(128_000);
-//! match configure.into_command() {
+//! let configure = Configure::builder().audio(true).video(false).bitrate(128_000).build();
+//! match PluginHandle::<EchoTest>::new(HandleId(7)).request(configure).into_command() {
 //!     Command::Message { body, jsep, .. } => {
 //!         assert_eq!(body, serde_json::json!({"audio": true, "video": false, "bitrate": 128000}));
 //!         assert!(jsep.is_none());
@@ -21,131 +22,82 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::command::Command;
-use crate::error::{PluginError, RequestError};
-use crate::event::Reply;
-use crate::ids::HandleId;
-use crate::plugins::{typed_reply, Typed};
-use crate::request::Request;
+use crate::plugins::{Plugin, PluginRequest};
 use crate::wire::{Jsep, PluginData};
 
 /// The plugin package.
 pub const PACKAGE: &str = "janus.plugin.echotest";
 
-/// What a [`Configure`] sets; every field is optional and only the ones given are sent.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct Settings {
-    /// Bounce audio back.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub audio: Option<bool>,
-    /// Audio codec to prefer when a PeerConnection is negotiated.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub audiocodec: Option<String>,
-    /// Bounce video back.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub video: Option<bool>,
-    /// Video codec to prefer when a PeerConnection is negotiated.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub videocodec: Option<String>,
-    /// Video codec profile to force (VP9 `0`/`2`, H.264 e.g. `42e01f`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub videoprofile: Option<String>,
-    /// Bitrate cap in bits per second (through REMB).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub bitrate: Option<u64>,
-    /// Record the peer.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub record: Option<bool>,
-    /// Base path of the recording (`-audio.mjr`, `-video.mjr`, `-data.mjr` are appended).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub filename: Option<String>,
-    /// Simulcast substream to receive (0–2).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub substream: Option<u8>,
-    /// Simulcast temporal layer to receive (0–2).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub temporal: Option<u8>,
-    /// Whether SVC is in use.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub svc: Option<bool>,
-    /// SVC spatial layer to receive (0–2).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub spatial_layer: Option<u8>,
-    /// SVC temporal layer to receive (0–2).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub temporal_layer: Option<u8>,
+/// The EchoTest plugin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EchoTest;
+
+impl Plugin for EchoTest {
+    const PACKAGE: &'static str = PACKAGE;
+    type Event = Event;
+    type ErrorCode = ErrorCode;
+
+    fn event(data: &PluginData) -> Event {
+        Event::from_data(data).unwrap_or(Event::Other)
+    }
+
+    fn error_code(code: i64) -> ErrorCode {
+        ErrorCode::from_code(code)
+    }
 }
 
-/// The EchoTest's one request: settings for a handle, and an SDP offer to negotiate a
-/// PeerConnection (or renegotiate one). Its output is the plugin's [`Accepted`] event, with
-/// Janus's answer in [`Typed::jsep`] when an offer went with it.
-#[derive(Debug, Clone, PartialEq)]
+/// The EchoTest's one request: settings for the handle (every field optional, only the ones
+/// given are sent), and an SDP offer to negotiate a PeerConnection (or renegotiate one). Its
+/// outcome is the plugin's [`Accepted`] event, with Janus's answer in
+/// [`Typed::jsep`](crate::plugins::Typed) when an offer went with it.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, bon::Builder)]
+#[builder(on(String, into))]
+#[non_exhaustive]
 pub struct Configure {
-    /// The handle attached to [`PACKAGE`].
-    pub handle: HandleId,
-    /// What to set.
-    pub settings: Settings,
-    /// An offer (or a renegotiation).
+    /// Bounce audio back.
+    pub audio: Option<bool>,
+    /// Audio codec to prefer when a PeerConnection is negotiated.
+    pub audiocodec: Option<String>,
+    /// Bounce video back.
+    pub video: Option<bool>,
+    /// Video codec to prefer when a PeerConnection is negotiated.
+    pub videocodec: Option<String>,
+    /// Video codec profile to force (VP9 `0`/`2`, H.264 e.g. `42e01f`).
+    pub videoprofile: Option<String>,
+    /// Bitrate cap in bits per second (through REMB).
+    pub bitrate: Option<u64>,
+    /// Record the peer.
+    pub record: Option<bool>,
+    /// Base path of the recording (`-audio.mjr`, `-video.mjr`, `-data.mjr` are appended).
+    pub filename: Option<String>,
+    /// Simulcast substream to receive (0–2).
+    pub substream: Option<u8>,
+    /// Simulcast temporal layer to receive (0–2).
+    pub temporal: Option<u8>,
+    /// Fallback (microseconds) before dropping to a lower substream when packets stop.
+    pub fallback: Option<u64>,
+    /// Whether SVC is in use.
+    pub svc: Option<bool>,
+    /// SVC spatial layer to receive (0–2).
+    pub spatial_layer: Option<u8>,
+    /// SVC temporal layer to receive (0–2).
+    pub temporal_layer: Option<u8>,
+    /// Minimum delay of the playout delay extension (ms; 1.4).
+    pub min_delay: Option<i64>,
+    /// Maximum delay of the playout delay extension (ms; 1.4).
+    pub max_delay: Option<i64>,
+    /// An offer (or a renegotiation) sent with the request.
+    #[serde(skip)]
     pub jsep: Option<Jsep>,
 }
 
-macro_rules! setters {
-    ($($(#[$doc:meta])* $name:ident: $ty:ty => $conv:expr;)+) => {
-        $(
-            $(#[$doc])*
-            pub fn $name(mut self, value: $ty) -> Self {
-                self.settings.$name = Some($conv(value));
-                self
-            }
-        )+
-    };
-}
+impl PluginRequest for Configure {
+    type Plugin = EchoTest;
+    type Response = Accepted;
 
-impl Configure {
-    /// A request that sets nothing yet.
-    pub fn new(handle: HandleId) -> Self {
-        Self {
-            handle,
-            settings: Settings::default(),
-            jsep: None,
-        }
-    }
-
-    /// Sends an offer with the request.
-    pub fn jsep(mut self, jsep: Jsep) -> Self {
-        self.jsep = Some(jsep);
-        self
-    }
-
-    setters! {
-        /// Sets [`Settings::audio`].
-        audio: bool => std::convert::identity;
-        /// Sets [`Settings::audiocodec`].
-        audiocodec: impl Into<String> => Into::into;
-        /// Sets [`Settings::video`].
-        video: bool => std::convert::identity;
-        /// Sets [`Settings::videocodec`].
-        videocodec: impl Into<String> => Into::into;
-        /// Sets [`Settings::videoprofile`].
-        videoprofile: impl Into<String> => Into::into;
-        /// Sets [`Settings::bitrate`].
-        bitrate: u64 => std::convert::identity;
-        /// Sets [`Settings::record`].
-        record: bool => std::convert::identity;
-        /// Sets [`Settings::filename`].
-        filename: impl Into<String> => Into::into;
-        /// Sets [`Settings::substream`].
-        substream: u8 => std::convert::identity;
-        /// Sets [`Settings::temporal`].
-        temporal: u8 => std::convert::identity;
-        /// Sets [`Settings::svc`].
-        svc: bool => std::convert::identity;
-        /// Sets [`Settings::spatial_layer`].
-        spatial_layer: u8 => std::convert::identity;
-        /// Sets [`Settings::temporal_layer`].
-        temporal_layer: u8 => std::convert::identity;
+    fn take_jsep(&mut self) -> Option<Jsep> {
+        self.jsep.take()
     }
 }
 
@@ -155,27 +107,6 @@ impl Configure {
 pub struct Accepted {
     /// `ok`.
     pub result: String,
-}
-
-impl Request for Configure {
-    type Command = Command;
-    type Reply = Reply;
-    type Output = Typed<Accepted>;
-
-    fn into_command(self) -> Command {
-        // `Settings` is plain optional fields: it always serializes to an object.
-        let body = serde_json::to_value(&self.settings)
-            .unwrap_or_else(|_| serde_json::Value::Object(serde_json::Map::new()));
-        Command::Message {
-            handle: self.handle,
-            body,
-            jsep: self.jsep,
-        }
-    }
-
-    fn output(reply: Reply) -> Result<Typed<Accepted>, RequestError> {
-        typed_reply(PACKAGE, reply)
-    }
 }
 
 /// An EchoTest event that answers no request (its raw [`PluginData`] keeps every field).
@@ -278,49 +209,39 @@ impl Event {
     }
 }
 
-/// The EchoTest's error codes (`error_code` of a [`PluginError`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ErrorCode {
-    /// 411: no message.
-    NoMessage,
-    /// 412: the message is not valid JSON.
-    InvalidJson,
-    /// 413: a field is missing or of the wrong type.
-    InvalidElement,
-    /// 414: the SDP could not be processed.
-    InvalidSdp,
-    /// A code this model does not know.
-    Other(i64),
-}
-
-impl ErrorCode {
-    /// The code of an EchoTest plugin error; `None` when the error is another plugin's.
+error_codes! {
+    /// The EchoTest's error codes (`error_code` of a plugin error).
     ///
     /// ```
     /// use janus_proto::plugins::echotest::ErrorCode;
     /// assert_eq!(ErrorCode::from_code(414), ErrorCode::InvalidSdp);
+    /// assert_eq!(ErrorCode::InvalidSdp.code(), 414);
     /// ```
-    pub fn of(error: &PluginError) -> Option<ErrorCode> {
-        (error.plugin == PACKAGE).then(|| ErrorCode::from_code(error.code))
-    }
-
-    /// The typed view of a numeric code.
-    pub fn from_code(code: i64) -> ErrorCode {
-        match code {
-            411 => ErrorCode::NoMessage,
-            412 => ErrorCode::InvalidJson,
-            413 => ErrorCode::InvalidElement,
-            414 => ErrorCode::InvalidSdp,
-            other => ErrorCode::Other(other),
-        }
+    ErrorCode {
+        /// 411: no message.
+        NoMessage = 411,
+        /// 412: the message is not valid JSON.
+        InvalidJson = 412,
+        /// 413: a field is missing or of the wrong type.
+        InvalidElement = 413,
+        /// 414: the SDP could not be processed.
+        InvalidSdp = 414,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::command::Command;
+    use crate::error::PluginError;
+    use crate::ids::HandleId;
+    use crate::plugins::PluginHandle;
+    use crate::request::Request;
     use crate::wire::ServerMessage;
+
+    fn handle() -> PluginHandle<EchoTest> {
+        PluginHandle::new(HandleId(1))
+    }
 
     /// The plugin data of an event frame carrying `data`.
     fn plugin_data(plugin: &str, data: &str) -> PluginData {
@@ -383,7 +304,7 @@ mod tests {
 
     #[test]
     fn settings_encode_only_what_is_set_and_decode_back() {
-        let configure = Configure::new(HandleId(1))
+        let configure = Configure::builder()
             .audio(true)
             .audiocodec("opus")
             .video(false)
@@ -396,9 +317,10 @@ mod tests {
             .temporal(2)
             .svc(true)
             .spatial_layer(0)
-            .temporal_layer(1);
-        let settings = configure.settings.clone();
-        let Command::Message { body, .. } = configure.into_command() else {
+            .temporal_layer(1)
+            .build();
+        let settings = configure.clone();
+        let Command::Message { body, .. } = handle().request(configure).into_command() else {
             panic!("a message");
         };
         assert_eq!(
@@ -410,9 +332,10 @@ mod tests {
                 "temporal_layer": 1
             })
         );
-        let back: Settings = serde_json::from_value(body).expect("decodes");
+        let back: Configure = serde_json::from_value(body).expect("decodes");
         assert_eq!(back, settings);
-        let Command::Message { body, .. } = Configure::new(HandleId(1)).into_command() else {
+        let Command::Message { body, .. } = handle().request(Configure::default()).into_command()
+        else {
             panic!("a message");
         };
         assert_eq!(body, serde_json::json!({}));
@@ -425,6 +348,7 @@ mod tests {
         assert_eq!(ErrorCode::from_code(413), ErrorCode::InvalidElement);
         assert_eq!(ErrorCode::from_code(414), ErrorCode::InvalidSdp);
         assert_eq!(ErrorCode::from_code(499), ErrorCode::Other(499));
+        assert_eq!(ErrorCode::Other(499).code(), 499);
         let error = |plugin: &str| PluginError {
             plugin: plugin.into(),
             code: 413,
@@ -432,9 +356,9 @@ mod tests {
             data: plugin_data(plugin, r#"{"error_code":413,"error":"Invalid element"}"#),
         };
         assert_eq!(
-            ErrorCode::of(&error(PACKAGE)),
+            EchoTest::error_of(&error(PACKAGE)),
             Some(ErrorCode::InvalidElement)
         );
-        assert_eq!(ErrorCode::of(&error("janus.plugin.videoroom")), None);
+        assert_eq!(EchoTest::error_of(&error("janus.plugin.videoroom")), None);
     }
 }

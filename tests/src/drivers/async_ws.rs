@@ -3,6 +3,7 @@
 //! come from the stream of all events, opened at connect, or from a handle's own stream,
 //! opened the first time that handle's events are asked for.
 
+use std::any::Any;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -10,6 +11,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use futures_util::{FutureExt as _, Stream, StreamExt as _};
+use janus_proto::plugins::{Plugin, PluginEvent, PluginHandle, PluginRequest, Typed};
 use janus_proto::request::Request;
 use janus_proto::wire::admin::{AdminReply, AdminRequest};
 use janus_proto::{
@@ -17,7 +19,7 @@ use janus_proto::{
 };
 use janus_transport_ws::{
     connect, connect_admin, AdminClient, AllEvents, Client, ConnectOptions, DriverEnd, Error,
-    HandleEvents, StreamItem,
+    HandleEvents, PluginEvents, StreamItem,
 };
 
 use super::{apply_options, JanusAdmin, JanusDriver, Options};
@@ -31,6 +33,8 @@ pub struct AsyncWs {
     client: Client,
     events: AllEvents,
     handles: BTreeMap<HandleId, HandleEvents>,
+    /// Each typed handle's `PluginEvents<P>` stream, for its plugin `P`.
+    plugin_events: BTreeMap<HandleId, Box<dyn Any + Send>>,
     driver: DriverThread,
 }
 
@@ -43,10 +47,7 @@ pub struct AsyncAdmin {
 
 /// The next item of `stream` within `wait` (`None`: nothing came; `Some(None)`: the
 /// stream ended).
-fn next_item<S: Stream<Item = StreamItem> + Unpin>(
-    stream: &mut S,
-    wait: Duration,
-) -> Option<Option<StreamItem>> {
+fn next_item<T, S: Stream<Item = T> + Unpin>(stream: &mut S, wait: Duration) -> Option<Option<T>> {
     if wait.is_zero() {
         return stream.next().now_or_never();
     }
@@ -98,6 +99,7 @@ impl JanusDriver for AsyncWs {
             client,
             events,
             handles: BTreeMap::new(),
+            plugin_events: BTreeMap::new(),
             driver: DriverThread::run(driver),
         })
     }
@@ -120,6 +122,52 @@ impl JanusDriver for AsyncWs {
         R::Output: Send + 'static,
     {
         smol::block_on(self.client.call(request))
+    }
+
+    fn attach_plugin<P: Plugin>(&mut self, session: SessionId) -> Result<PluginHandle<P>, Error> {
+        let Some(session) = self.client.session(session) else {
+            return Err(Error::Usage(UsageError::SessionEnded(session)));
+        };
+        let typed = smol::block_on(session.attach_plugin::<P>())?;
+        Ok(typed.plugin_handle())
+    }
+
+    fn plugin_call<M>(
+        &mut self,
+        handle: PluginHandle<M::Plugin>,
+        request: M,
+    ) -> Result<Typed<M::Response>, Error>
+    where
+        M: PluginRequest + 'static,
+        M::Response: Send + 'static,
+    {
+        let Some(h) = self.client.handle(handle.id()) else {
+            return Err(Error::Usage(UsageError::HandleEnded(handle.id())));
+        };
+        smol::block_on(h.typed::<M::Plugin>().call(request))
+    }
+
+    fn next_plugin_event<P: Plugin>(
+        &mut self,
+        handle: PluginHandle<P>,
+        wait: Duration,
+    ) -> Result<Option<PluginEvent<P::Event>>, Error> {
+        let id = handle.id();
+        let Some(h) = self.client.handle(id) else {
+            return Err(Error::Usage(UsageError::HandleEnded(id)));
+        };
+        let stream = self
+            .plugin_events
+            .entry(id)
+            .or_insert_with(|| Box::new(h.typed::<P>().events()));
+        let Some(stream) = stream.downcast_mut::<PluginEvents<P>>() else {
+            panic!("handle {id} was read through another plugin's model");
+        };
+        match next_item(stream, wait) {
+            None => Ok(None),
+            Some(Some(event)) => Ok(Some(event)),
+            Some(None) => Err(Error::Usage(UsageError::HandleEnded(id))),
+        }
     }
 
     fn submit(&mut self, command: Command) -> Result<PendingReply, Error> {

@@ -6,6 +6,7 @@ use janus_blocking::{
     AdminConnection, ConnectOptions, Connection, Error, Event, HandleId, SessionId, SessionState,
     TransactionId,
 };
+use janus_proto::plugins::{Plugin, PluginEvent, PluginHandle, PluginRequest, Typed};
 use janus_proto::request::Request;
 use janus_proto::wire::admin::{AdminReply, AdminRequest};
 use janus_proto::{Command, Reply};
@@ -44,6 +45,30 @@ impl JanusDriver for Blocking {
         R::Output: Send + 'static,
     {
         self.conn.call(request)
+    }
+
+    fn attach_plugin<P: Plugin>(&mut self, session: SessionId) -> Result<PluginHandle<P>, Error> {
+        self.conn.attach_plugin(session)
+    }
+
+    fn plugin_call<M>(
+        &mut self,
+        handle: PluginHandle<M::Plugin>,
+        request: M,
+    ) -> Result<Typed<M::Response>, Error>
+    where
+        M: PluginRequest + 'static,
+        M::Response: Send + 'static,
+    {
+        self.conn.call(handle.request(request))
+    }
+
+    fn next_plugin_event<P: Plugin>(
+        &mut self,
+        handle: PluginHandle<P>,
+        wait: Duration,
+    ) -> Result<Option<PluginEvent<P::Event>>, Error> {
+        self.conn.next_plugin_event(handle, wait)
     }
 
     fn submit(&mut self, command: Command) -> Result<TransactionId, Error> {

@@ -29,6 +29,7 @@ mod blocking;
 use std::fmt::Debug;
 use std::time::{Duration, Instant};
 
+use janus_proto::plugins::{Plugin, PluginEvent, PluginHandle, PluginRequest, Typed};
 use janus_proto::request::Request;
 use janus_proto::wire::admin::{AdminReply, AdminRequest};
 use janus_proto::{Command, Config, Event, HandleId, Reply, SessionId, SessionState};
@@ -168,6 +169,29 @@ pub trait JanusDriver: Debug + Sized {
     where
         R: Request<Command = Command, Reply = Reply> + 'static,
         R::Output: Send + 'static;
+
+    /// Attaches plugin `P` through the driver's typed attach (blocking: `attach_plugin`;
+    /// async: `Session::attach_plugin`).
+    fn attach_plugin<P: Plugin>(&mut self, session: SessionId) -> Result<PluginHandle<P>, Error>;
+
+    /// Sends a plugin model's request through the driver's typed handle (blocking: `call`
+    /// with `PluginHandle::request`; async: `TypedHandle::call`).
+    fn plugin_call<M>(
+        &mut self,
+        handle: PluginHandle<M::Plugin>,
+        request: M,
+    ) -> Result<Typed<M::Response>, Error>
+    where
+        M: PluginRequest + 'static,
+        M::Response: Send + 'static;
+
+    /// The next event of a typed handle, typed by its plugin (blocking:
+    /// `next_plugin_event`; async: the handle's `PluginEvents` stream).
+    fn next_plugin_event<P: Plugin>(
+        &mut self,
+        handle: PluginHandle<P>,
+        wait: Duration,
+    ) -> Result<Option<PluginEvent<P::Event>>, Error>;
 
     /// Sends `command` now; its outcome is collected with [`wait`](Self::wait), in any order.
     fn submit(&mut self, command: Command) -> Result<Self::Pending, Error>;
