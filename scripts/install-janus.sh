@@ -6,7 +6,8 @@
 #
 # Each argument is a Debian package whose main command has the same name. Idempotent: a second
 # run does nothing. Uses sudo only when not root. The test harness (tests/src/harness) runs it
-# on its own when `janus` or `openssl` is missing.
+# on its own when `janus` or `openssl` is missing. This is Janus 1.1.2, Debian 12's; Janus
+# 1.4.1 is built from source by scripts/build-janus.sh.
 set -eu
 
 [ "$#" -gt 0 ] || set -- janus

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check and test of the workspace on a fresh machine: installs what is missing
-# (Janus from Debian, openssl, cargo-fuzz, the benchmarks' packages), then lints, docs, unit,
+# (Janus 1.1.2 from Debian, openssl, cargo-fuzz, the benchmarks' packages), builds Janus 1.4.1
+# from ../shared/janus-src once per machine (cached outside the checkout), then lints, docs, unit,
 # property and integration tests against a real Janus, a quick benchmark run (it must work;
 # its figures are not judged), and a bounded fuzz run.
 #
@@ -13,6 +14,9 @@ step() { printf '\n==> %s\n' "$*"; }
 
 step "installing Janus and tools when missing"
 bash scripts/install-janus.sh janus openssl
+
+step "building Janus 1.4.1 from source when not cached (the harness runs 1.1.2 and 1.4.1)"
+sh scripts/build-janus.sh 1.4.1
 
 step "formatting"
 cargo fmt --all -- --check

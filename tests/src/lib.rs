@@ -1,10 +1,11 @@
 //! Integration tests of the Janus client crates against a real Janus server, and the harness
 //! that runs that server.
 //!
-//! [`JanusServer::start`] installs the Debian package `janus` if needed (through
-//! `scripts/install-janus.sh`), starts a private instance from the config templates in
-//! `tests/janus-config/` with free loopback ports, and returns once its Janus API and Admin
-//! API answer. Dropping it stops Janus; if the test is panicking, or `JANUS_KEEP_LOGS=1`, the
+//! [`JanusServer::start`] installs the Debian package `janus` (1.1.2) if needed (through
+//! `scripts/install-janus.sh`), or, for [`JanusOptions::version`] [`JanusVersion::V1_4_1`],
+//! builds Janus 1.4.1 from source once per machine (through `scripts/build-janus.sh`), starts
+//! a private instance from the config templates in `tests/janus-config/` with free loopback
+//! ports, and returns once its Janus API and Admin API answer. Dropping it stops Janus; if the test is panicking, or `JANUS_KEEP_LOGS=1`, the
 //! Janus log is first copied to `target/janus-logs/<test>-<pid>.log`.
 //!
 //! ```no_run
@@ -37,7 +38,7 @@ pub mod netns;
 pub mod peer;
 pub mod proxy;
 
-pub use harness::{HarnessError, JanusOptions, JanusServer};
+pub use harness::{HarnessError, JanusOptions, JanusServer, JanusVersion};
 
 /// The README's Rust snippets (the quickstarts), compiled as doctests so they cannot rot.
 #[cfg(doctest)]

@@ -1,12 +1,14 @@
 //! Proves the harness: a default instance serves the Janus API and the Admin API with the
-//! configured plugins and transports only; a TLS instance serves wss with a certificate that
-//! verifies against the generated CA and enforces its API secret; kill/restart/stop work.
+//! configured plugins and transports only; every version (Debian's 1.1.2, 1.4.1 built from
+//! source) starts, reports its version and loads every stock plugin it has; a TLS instance
+//! serves wss with a certificate that verifies against the generated CA and enforces its API
+//! secret; kill/restart/stop work.
 
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 
-use janus_tests::{JanusOptions, JanusServer};
+use janus_tests::{JanusOptions, JanusServer, JanusVersion};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 use serde_json::{json, Value};
@@ -78,8 +80,8 @@ fn default_instance_serves_janus_and_admin_api() {
         assert!(plugins.contains_key(&key), "{key} missing: {plugins:?}");
     }
     assert!(
-        !plugins.contains_key("janus.plugin.sip"),
-        "SIP should be disabled"
+        !plugins.contains_key("janus.plugin.lua"),
+        "the Lua plugin should be disabled"
     );
     let transports: Vec<&String> = info["transports"]
         .as_object()
@@ -107,6 +109,100 @@ fn default_instance_serves_janus_and_admin_api() {
 
     let log = std::fs::read_to_string(janus.log_path().expect("own log")).expect("log readable");
     assert!(log.contains("Admin Websockets server started"), "{log}");
+}
+
+/// Every version starts, says which it is (`version`, `version_string`), loads exactly the
+/// stock plugins it has (VoiceMail only in 1.1.2; never the script engines) and only the
+/// WebSockets transport, and each plugin accepts a handle.
+#[test]
+fn every_version_starts_with_every_stock_plugin() {
+    for version in JanusVersion::ALL {
+        let janus = start(
+            JanusOptions::new()
+                .version(version)
+                .name(&format!("every-version-{version}")),
+        );
+        assert_eq!(janus.version(), Some(version));
+        let mut ws = connect(janus.ws_url(), "janus-protocol");
+        let info = request(&mut ws, json!({"janus": "info", "transaction": "i"}));
+        assert_eq!(info["janus"], "server_info", "{info}");
+        assert_eq!(info["version"], version.number(), "{version}: {info}");
+        assert_eq!(info["version_string"], version.to_string(), "{info}");
+
+        let expected: &[&str] = match version {
+            JanusVersion::V1_1_2 => &[
+                "janus.plugin.audiobridge",
+                "janus.plugin.echotest",
+                "janus.plugin.nosip",
+                "janus.plugin.recordplay",
+                "janus.plugin.sip",
+                "janus.plugin.streaming",
+                "janus.plugin.textroom",
+                "janus.plugin.videocall",
+                "janus.plugin.videoroom",
+                "janus.plugin.voicemail",
+            ],
+            JanusVersion::V1_4_1 => &[
+                "janus.plugin.audiobridge",
+                "janus.plugin.echotest",
+                "janus.plugin.nosip",
+                "janus.plugin.recordplay",
+                "janus.plugin.sip",
+                "janus.plugin.streaming",
+                "janus.plugin.textroom",
+                "janus.plugin.videocall",
+                "janus.plugin.videoroom",
+            ],
+        };
+        let mut plugins: Vec<&str> = info["plugins"]
+            .as_object()
+            .expect("plugins object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        plugins.sort_unstable();
+        assert_eq!(plugins, expected, "plugins loaded by Janus {version}");
+        assert_eq!(
+            version.plugins(),
+            expected,
+            "JanusVersion::plugins({version})"
+        );
+        let transports: Vec<&String> = info["transports"]
+            .as_object()
+            .expect("transports")
+            .keys()
+            .collect();
+        assert_eq!(transports, ["janus.transport.websockets"], "{version}");
+
+        let created = request(&mut ws, json!({"janus": "create", "transaction": "c"}));
+        let session = created["data"]["id"].as_u64().expect("session id");
+        for plugin in expected {
+            let attached = request(
+                &mut ws,
+                json!({"janus": "attach", "transaction": "a", "session_id": session, "plugin": plugin}),
+            );
+            assert_eq!(
+                attached["janus"], "success",
+                "{version} {plugin}: {attached}"
+            );
+        }
+    }
+}
+
+/// `shared_version` hands out one instance per version: the same one to every caller while
+/// it is held, a different one for another version.
+#[test]
+fn shared_instances_are_per_version() {
+    let old = JanusServer::shared("smoke-shared");
+    let new = JanusServer::shared_version("smoke-shared", JanusVersion::V1_4_1);
+    let again = JanusServer::shared_version("smoke-shared", JanusVersion::V1_4_1);
+    assert!(Arc::ptr_eq(&new, &again));
+    assert!(!Arc::ptr_eq(&old, &new));
+    assert_eq!(old.version(), Some(JanusVersion::V1_1_2));
+    assert_eq!(new.version(), Some(JanusVersion::V1_4_1));
+    let mut ws = connect(new.ws_url(), "janus-protocol");
+    let info = request(&mut ws, json!({"janus": "info", "transaction": "i"}));
+    assert_eq!(info["version_string"], "1.4.1", "{info}");
 }
 
 /// Opens a TLS connection to `url` trusting only `roots`, then the websocket handshake.

@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::JanusVersion;
+
 /// Why the harness could not start, probe or stop a Janus instance.
 #[derive(Debug, thiserror::Error)]
 pub enum HarnessError {
@@ -36,6 +38,17 @@ pub enum HarnessError {
         program: &'static str,
         /// The installer that was run.
         installer: PathBuf,
+    },
+    /// The `janus` program found for a version reports another version (or none) in
+    /// `janus --version`: say, another Janus earlier on `PATH` than Debian's.
+    #[error("{binary} is not Janus {expected}: `janus --version` says {reported:?}")]
+    WrongVersion {
+        /// The program that was checked.
+        binary: PathBuf,
+        /// The version the test asked for.
+        expected: JanusVersion,
+        /// What `janus --version` printed.
+        reported: String,
     },
     /// An option cannot be written into a Janus config file.
     #[error("invalid harness option `{option}`: {reason}")]

@@ -3,12 +3,15 @@
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
+use super::JanusVersion;
+
 /// Settings of a private Janus instance; a builder whose defaults match Janus's own defaults
 /// except where a test harness needs otherwise (loopback only, free ports, admin API on).
 ///
 /// ```
-/// use janus_tests::JanusOptions;
+/// use janus_tests::{JanusOptions, JanusVersion};
 /// let options = JanusOptions::new()
+///     .version(JanusVersion::V1_4_1)
 ///     .session_timeout(10)
 ///     .api_secret(Some("s3cret"))
 ///     .tls(true);
@@ -16,6 +19,7 @@ use std::time::Duration;
 /// ```
 #[derive(Clone, Debug)]
 pub struct JanusOptions {
+    pub(crate) version: JanusVersion,
     pub(crate) session_timeout: u32,
     pub(crate) reclaim_session_timeout: u32,
     pub(crate) api_secret: Option<String>,
@@ -35,6 +39,7 @@ pub struct JanusOptions {
 impl Default for JanusOptions {
     fn default() -> Self {
         Self {
+            version: JanusVersion::V1_1_2,
             session_timeout: 60,
             reclaim_session_timeout: 0,
             api_secret: None,
@@ -54,11 +59,19 @@ impl Default for JanusOptions {
 }
 
 impl JanusOptions {
-    /// The defaults: `session_timeout` 60, `reclaim_session_timeout` 0, no API secret, no
+    /// The defaults: Janus 1.1.2 (Debian's), `session_timeout` 60, `reclaim_session_timeout` 0, no API secret, no
     /// token auth, admin secret `janusoverlord`, half-trickle, no wss, `debug_level` 4,
     /// bound to 127.0.0.1, 20 s startup bound.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Which Janus to run (default [`JanusVersion::V1_1_2`], Debian's package). The first
+    /// start of [`JanusVersion::V1_4_1`] on a machine builds it from source (minutes; then it
+    /// is cached outside the checkout, see `scripts/build-janus.sh`).
+    pub fn version(mut self, version: JanusVersion) -> Self {
+        self.version = version;
+        self
     }
 
     /// `general.session_timeout` in seconds (0 disables the timeout).

@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 
 use super::command::{run, tail};
 use super::probe::{exchange, squeeze};
-use super::{config, install, tls, HarnessError, JanusOptions};
+use super::version::Installation;
+use super::{config, tls, HarnessError, JanusOptions, JanusVersion};
 
 /// How long [`JanusServer::stop`] waits after SIGTERM before it sends SIGKILL.
 const STOP_TIMEOUT: Duration = Duration::from_secs(10);
@@ -43,6 +44,8 @@ pub struct JanusServer {
     admin_url: String,
     admin_secret: String,
     api_secret: Option<String>,
+    /// `None` for an external Janus.
+    version: Option<JanusVersion>,
     process: Option<Process>,
 }
 
@@ -71,30 +74,46 @@ struct Process {
 }
 
 impl JanusServer {
-    /// The Janus this process's tests share when they need no special configuration:
-    /// started with [`JanusOptions::name`] `name` on first use, stopped when the last test
-    /// holding it drops it. Panics if it does not start.
+    /// The Janus 1.1.2 this process's tests share when they need no special configuration:
+    /// [`shared_version`](Self::shared_version) with [`JanusVersion::V1_1_2`].
     pub fn shared(name: &str) -> Arc<JanusServer> {
-        static SHARED: Mutex<Weak<JanusServer>> = Mutex::new(Weak::new());
-        let mut slot = SHARED.lock().unwrap_or_else(|p| p.into_inner());
+        Self::shared_version(name, JanusVersion::V1_1_2)
+    }
+
+    /// The Janus `version` this process's tests share when they need no special
+    /// configuration: one instance per version, started on first use with
+    /// [`JanusOptions::name`] `NAME-VERSION` (e.g. `scenarios-shared-1.4.1`), stopped when
+    /// the last test holding it drops it. Panics if it does not start.
+    pub fn shared_version(name: &str, version: JanusVersion) -> Arc<JanusServer> {
+        static SHARED: [Mutex<Weak<JanusServer>>; JanusVersion::ALL.len()] =
+            [const { Mutex::new(Weak::new()) }; JanusVersion::ALL.len()];
+        let mut slot = SHARED[version.index()]
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         if let Some(janus) = slot.upgrade() {
             return janus;
         }
-        let janus = JanusServer::start(JanusOptions::new().name(name))
-            .unwrap_or_else(|e| panic!("Janus did not start: {e}"));
+        let options = JanusOptions::new()
+            .version(version)
+            .name(&format!("{name}-{version}"));
+        let janus = JanusServer::start(options)
+            .unwrap_or_else(|e| panic!("Janus {version} did not start: {e}"));
         let janus = Arc::new(janus);
         *slot = Arc::downgrade(&janus);
         janus
     }
 
-    /// Starts a private Janus with `options`, installing the Debian package first if `janus`
-    /// is not on `PATH`, and returns once its Janus API and Admin API answer.
+    /// Starts a private Janus of [`JanusOptions::version`] with `options` and returns once
+    /// its Janus API and Admin API answer. For 1.1.2 it first installs the Debian package if
+    /// `janus` is not on `PATH`; for 1.4.1 it first builds it from source if the cache has no
+    /// complete build (once per machine; see `scripts/build-janus.sh`).
     ///
+    /// Fails with [`HarnessError::WrongVersion`] if the `janus` found is another version.
     /// Fails with [`HarnessError::Exited`] or [`HarnessError::NotReady`] (both carrying the
     /// log's tail, the whole log being copied to `target/janus-logs/`) if Janus does not come
     /// up within [`JanusOptions::startup_timeout`].
     pub fn start(options: JanusOptions) -> Result<Self, HarnessError> {
-        let janus = install::ensure("janus")?;
+        let janus = options.version.installation()?;
         let mut attempt = 1;
         loop {
             match Self::start_once(&janus, &options) {
@@ -120,8 +139,15 @@ impl JanusServer {
             admin_url: var("JANUS_ADMIN_URL").unwrap_or_else(|| "ws://127.0.0.1:7188".into()),
             admin_secret: var("JANUS_ADMIN_SECRET").unwrap_or_else(|| "janusoverlord".into()),
             api_secret: var("JANUS_API_SECRET"),
+            version: None,
             process: None,
         })
+    }
+
+    /// The version running ([`JanusOptions::version`]); `None` for an
+    /// [`external`](Self::external) Janus, whose version the harness does not know.
+    pub fn version(&self) -> Option<JanusVersion> {
+        self.version
     }
 
     /// The Janus API URL (`ws://127.0.0.1:PORT`, subprotocol `janus-protocol`).
@@ -229,7 +255,7 @@ impl JanusServer {
     }
 
     /// One start attempt; the flag in the error says the ports were taken by someone else.
-    fn start_once(janus: &Path, o: &JanusOptions) -> Result<Self, (HarnessError, bool)> {
+    fn start_once(janus: &Installation, o: &JanusOptions) -> Result<Self, (HarnessError, bool)> {
         let no_clash = |e| (e, false);
         let dir = tempfile::Builder::new()
             .prefix("janus-tests-")
@@ -259,6 +285,7 @@ impl JanusServer {
         let log = dir.path().join("janus.log");
         let vars = template_vars(
             o,
+            &janus.lib_dir,
             &dir,
             &server_name,
             [ws_port, wss_port, admin_port],
@@ -272,7 +299,7 @@ impl JanusServer {
             None => Vec::new(),
         };
         command.extend([
-            janus.into(),
+            janus.binary.clone().into(),
             "-F".into(),
             conf.into(),
             "-L".into(),
@@ -306,6 +333,7 @@ impl JanusServer {
             admin_url: url("ws", admin_port),
             admin_secret: o.admin_secret.clone(),
             api_secret: o.api_secret.clone(),
+            version: Some(o.version),
             process: Some(process),
         })
     }
@@ -488,13 +516,13 @@ const INFO: &str = r#"{"janus":"info","transaction":"harness-ready"}"#;
 /// The `@NAME@` values for the templates.
 fn template_vars(
     o: &JanusOptions,
+    lib: &Path,
     dir: &tempfile::TempDir,
     server_name: &str,
     [ws_port, wss_port, admin_port]: [u16; 3],
     tls: Option<&tls::TlsFiles>,
 ) -> Result<Vec<(&'static str, String)>, HarnessError> {
     let path = |p: PathBuf| config::quoted("temp folder", &p.to_string_lossy());
-    let lib = config::janus_lib_dir()?;
     let flag = |b: bool| b.to_string();
     let api_secret = match &o.api_secret {
         Some(secret) => format!(
@@ -606,7 +634,7 @@ fn log_name(name: Option<&str>) -> String {
     let raw = name.or(thread.name()).unwrap_or("janus");
     raw.chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
                 c
             } else {
                 '_'
