@@ -31,6 +31,8 @@
 pub mod drivers;
 #[cfg(feature = "media")]
 pub mod echotest;
+#[cfg(feature = "drivers")]
+pub mod fixtures;
 pub mod harness;
 pub mod memory;
 pub mod netns;

@@ -110,16 +110,21 @@ pub struct Accepted {
 }
 
 /// An EchoTest event that answers no request (its raw [`PluginData`] keeps every field).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// It encodes (untagged) to the fields it has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
 #[non_exhaustive]
 pub enum Event {
-    /// The PeerConnection is gone: the echo test is over (`"result": "done"`).
+    /// The PeerConnection is gone: the echo test is over (`"result": "done"`). Janus 1.1.2
+    /// also sends it after a `hangup` of a handle that never had a PeerConnection; 1.4
+    /// does not.
     Done,
     /// Janus sees many NACKs on the downlink (`"event": "slow_link"`).
     SlowLink {
         /// `audio` or `video`.
         media: String,
         /// The bitrate cap in force, for video.
+        #[serde(rename = "current-bitrate", skip_serializing_if = "Option::is_none")]
         current_bitrate: Option<u64>,
     },
     /// The simulcast substream asked for is the one received.
