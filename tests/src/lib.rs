@@ -40,6 +40,16 @@ pub mod netns;
 pub mod peer;
 pub mod proxy;
 
+/// A room, mountpoint or user id (and the 999 after it) that no other test of any running
+/// test binary uses: the shared Janus servers live as long as a test binary, tests run in
+/// parallel, and several binaries run at once.
+pub fn unique_id() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let base = u64::from(std::process::id()) % 10_000 * 100_000_000;
+    1_000_000_000_000 + base + NEXT.fetch_add(1_000, Ordering::Relaxed)
+}
+
 pub use harness::{HarnessError, JanusOptions, JanusServer, JanusVersion};
 
 /// The README's Rust snippets (the quickstarts), compiled as doctests so they cannot rot.

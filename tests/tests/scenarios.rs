@@ -182,10 +182,7 @@ fn session_ended(event: &Event, session: SessionId) -> Option<SessionEnd> {
 
 /// A room id no other test uses (and the 999 after it).
 fn room_id() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    let base = u64::from(std::process::id()) % 10_000 * 100_000_000;
-    1_000_000_000_000 + base + NEXT.fetch_add(1_000, AtomicOrdering::Relaxed)
+    janus_tests::unique_id()
 }
 
 fn plugin_value(reply: &PluginReply, key: &str) -> Value {
