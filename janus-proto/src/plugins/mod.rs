@@ -82,6 +82,7 @@ macro_rules! error_codes {
     };
 }
 
+pub mod audiobridge;
 pub mod echotest;
 
 /// A plugin's model: its package, the typed view of its events and of its error codes.
