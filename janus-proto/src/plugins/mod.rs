@@ -82,7 +82,9 @@ macro_rules! error_codes {
     };
 }
 
+pub mod audiobridge;
 pub mod echotest;
+pub mod textroom;
 
 /// A plugin's model: its package, the typed view of its events and of its error codes.
 pub trait Plugin: 'static {
