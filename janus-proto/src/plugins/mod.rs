@@ -84,7 +84,10 @@ macro_rules! error_codes {
 
 pub mod audiobridge;
 pub mod echotest;
+pub mod recordplay;
+pub mod streaming;
 pub mod textroom;
+pub mod voicemail;
 
 /// A plugin's model: its package, the typed view of its events and of its error codes.
 pub trait Plugin: 'static {
