@@ -35,6 +35,7 @@ use serde_json::Value;
 use crate::plugins::{Plugin, PluginRequest};
 use crate::secret::Secret;
 use crate::wire::{Jsep, PluginData};
+use monostate::MustBe;
 
 /// The plugin package.
 pub const PACKAGE: &str = "janus.plugin.recordplay";
@@ -55,55 +56,6 @@ impl Plugin for RecordPlay {
     fn error_code(code: i64) -> ErrorCode {
         ErrorCode::from_code(code)
     }
-}
-
-/// A word a reply must carry in a fixed field (e.g. `"recordplay": "list"`): a unit type
-/// that encodes as the word and decodes only from it. (serde's `tag` on a struct writes the
-/// word but does not check it when decoding.)
-macro_rules! fixed_word {
-    ($($(#[$doc:meta])* $name:ident = $word:literal;)+) => {$(
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-        struct $name;
-
-        impl Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str($word)
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let word = String::deserialize(deserializer)?;
-                if word == $word {
-                    Ok($name)
-                } else {
-                    Err(serde::de::Error::invalid_value(serde::de::Unexpected::Str(&word), &$word))
-                }
-            }
-        }
-    )+};
-}
-
-fixed_word! {
-    /// `"list"`.
-    ListWord = "list";
-    /// `"ok"`.
-    OkWord = "ok";
-    /// `"configure"`.
-    ConfigureWord = "configure";
-    /// `"event"`.
-    EventWord = "event";
-    /// `"recording"`.
-    RecordingWord = "recording";
-    /// `"playing"`.
-    PlayingWord = "playing";
-    /// `"stopped"`.
-    StoppedWord = "stopped";
-    /// `"done"`.
-    DoneWord = "done";
-    /// `"slow_link"`.
-    SlowLinkWord = "slow_link";
 }
 
 /// `list`: the recordings that are complete (synchronous). Private ones are left out
@@ -284,7 +236,7 @@ impl PluginRequest for Stop {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RecordingList {
-    recordplay: ListWord,
+    recordplay: MustBe!("list"),
     /// The recordings.
     pub list: Vec<RecordingInfo>,
 }
@@ -321,7 +273,7 @@ pub struct RecordingInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Success {
-    recordplay: OkWord,
+    recordplay: MustBe!("ok"),
 }
 
 /// The reply to a [`Configure`]: `{"recordplay": "configure", "status": "ok", "settings":
@@ -329,7 +281,7 @@ pub struct Success {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Configured {
-    recordplay: ConfigureWord,
+    recordplay: MustBe!("configure"),
     /// `ok`.
     pub status: String,
     /// The settings now in force.
@@ -348,6 +300,9 @@ pub struct Settings {
     pub video_bitrate_max: u32,
 }
 
+/// The word of every RecordPlay event.
+type EventWord = MustBe!("event");
+
 /// A RecordPlay event: `{"recordplay": "event", "result": R}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -365,7 +320,7 @@ pub type Recording = StatusEvent<RecordingResult>;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RecordingResult {
-    status: RecordingWord,
+    status: MustBe!("recording"),
     /// The recording's id.
     pub id: u64,
     /// Whether it is private (Janus 1.4 only).
@@ -406,7 +361,7 @@ pub type Playing = StatusEvent<PlayingResult>;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PlayingResult {
-    status: PlayingWord,
+    status: MustBe!("playing"),
 }
 
 /// The outcome of a [`Stop`]: `{"status": "stopped", "id": …, "is_private": …}` (id and
@@ -418,7 +373,7 @@ pub type Stopped = StatusEvent<StoppedResult>;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StoppedResult {
-    status: StoppedWord,
+    status: MustBe!("stopped"),
     /// The recording's id.
     pub id: Option<u64>,
     /// Whether it is private; Janus sends `0` or `1` here (Janus 1.4 only).
@@ -432,7 +387,7 @@ pub struct StoppedResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PauseOutcome {
-    recordplay: EventWord,
+    recordplay: MustBe!("event"),
     /// The new state; `None` when there was no recording.
     #[serde(default)]
     pub result: Option<PausedResult>,
@@ -477,7 +432,7 @@ pub enum DoneResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DoneStatus {
-    status: DoneWord,
+    status: MustBe!("done"),
     /// The recording's id, when there was one.
     pub id: Option<u64>,
     /// Whether it is private; Janus sends `0` or `1` here.
@@ -487,7 +442,7 @@ pub struct DoneStatus {
 /// The bare `"done"` of a Janus 1.1.2 [`Done`] event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct DoneWordOnly(DoneWord);
+pub struct DoneWordOnly(MustBe!("done"));
 
 /// Janus sees many NACKs: `{"status": "slow_link", "media": …, "current-bitrate": …,
 /// "uplink": …}`.
@@ -498,7 +453,7 @@ pub type SlowLink = StatusEvent<SlowLinkResult>;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SlowLinkResult {
-    status: SlowLinkWord,
+    status: MustBe!("slow_link"),
     /// `audio` or `video`.
     pub media: String,
     /// The bitrate cap in force, for video.

@@ -35,6 +35,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::plugins::{Plugin, PluginRequest};
 use crate::wire::{Jsep, PluginData};
+use monostate::MustBe;
 
 /// The plugin package.
 pub const PACKAGE: &str = "janus.plugin.voicemail";
@@ -55,43 +56,6 @@ impl Plugin for VoiceMail {
     fn error_code(code: i64) -> ErrorCode {
         ErrorCode::from_code(code)
     }
-}
-
-/// A word a reply must carry in a fixed field (e.g. `"voicemail": "event"`): a unit type
-/// that encodes as the word and decodes only from it. (serde's `tag` on a struct writes the
-/// word but does not check it when decoding.)
-macro_rules! fixed_word {
-    ($($(#[$doc:meta])* $name:ident = $word:literal;)+) => {$(
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-        struct $name;
-
-        impl Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str($word)
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let word = String::deserialize(deserializer)?;
-                if word == $word {
-                    Ok($name)
-                } else {
-                    Err(serde::de::Error::invalid_value(serde::de::Unexpected::Str(&word), &$word))
-                }
-            }
-        }
-    )+};
-}
-
-fixed_word! {
-    /// `"event"`.
-    EventWord = "event";
-    /// `"updating"`.
-    UpdatingWord = "updating";
-    /// `"done"`.
-    DoneWord = "done";
 }
 
 /// `record`: start recording (asynchronous), with the peer's offer in
@@ -155,7 +119,7 @@ impl PluginRequest for Stop {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Started {
-    voicemail: EventWord,
+    voicemail: MustBe!("event"),
     /// `starting` or `started`.
     pub status: StartStatus,
 }
@@ -174,8 +138,8 @@ pub enum StartStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Updating {
-    voicemail: EventWord,
-    status: UpdatingWord,
+    voicemail: MustBe!("event"),
+    status: MustBe!("updating"),
 }
 
 /// `{"voicemail": "event", "status": "done", "recording": "<URL>"}`: the recording is over
@@ -184,8 +148,8 @@ pub struct Updating {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Done {
-    voicemail: EventWord,
-    status: DoneWord,
+    voicemail: MustBe!("event"),
+    status: MustBe!("done"),
     /// The URL of the `.opus` file (the plugin's `base` followed by
     /// `janus-voicemail-<id>.opus`).
     pub recording: Option<String>,

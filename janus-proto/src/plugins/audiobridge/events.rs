@@ -8,15 +8,17 @@ use serde_json::Value;
 use super::{Destroyed, Participant, RtpInfo, PACKAGE};
 use crate::plugins::Id;
 use crate::wire::PluginData;
+use monostate::MustBe;
 
 /// `{"audiobridge": "joined", ...}`: the outcome of [`Join`](super::Join) (with this
 /// participant's `id` and the others in the room), and the event the others get about a
 /// newcomer (no `id`; the newcomer is the only one in `participants`).
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "joined")]
 #[non_exhaustive]
 pub struct Joined {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("joined"),
     /// The room.
     pub room: Id,
     /// This participant's id (in the outcome of `join` only).
@@ -30,9 +32,10 @@ pub struct Joined {
 /// `{"audiobridge": "event", "result": "ok"}`: the outcome of
 /// [`Configure`](super::Configure).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "event")]
 #[non_exhaustive]
 pub struct Accepted {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("event"),
     /// `ok`.
     pub result: String,
 }
@@ -40,9 +43,10 @@ pub struct Accepted {
 /// `{"audiobridge": "roomchanged", ...}`: the outcome of
 /// [`ChangeRoom`](super::ChangeRoom).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "roomchanged")]
 #[non_exhaustive]
 pub struct RoomChanged {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("roomchanged"),
     /// The new room.
     pub room: Id,
     /// This participant's id there.
@@ -54,9 +58,10 @@ pub struct RoomChanged {
 /// `{"audiobridge": "left", ...}`: the outcome of [`Leave`](super::Leave).
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "left")]
 #[non_exhaustive]
 pub struct Left {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("left"),
     /// The room left (Janus omits it only if the participant had no room any more).
     pub room: Option<Id>,
     /// This participant's id.
@@ -65,17 +70,20 @@ pub struct Left {
 
 /// `{"audiobridge": "hangingup"}`: the outcome of [`Hangup`](super::Hangup).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "hangingup")]
 #[non_exhaustive]
-pub struct HangingUp {}
+pub struct HangingUp {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("hangingup"),
+}
 
 /// `{"audiobridge": "event", "participants": [...]}`: participants changed: one got its
 /// PeerConnection up, or changed `muted`, `display`, `spatial_position` or `denoise`
 /// (itself, or through [`Mute`](super::Mute) / [`Unmute`](super::Unmute)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "event")]
 #[non_exhaustive]
 pub struct ParticipantsChanged {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("event"),
     /// The room.
     pub room: Id,
     /// The participants that changed, as they are now.
@@ -85,9 +93,10 @@ pub struct ParticipantsChanged {
 /// `{"audiobridge": "event", "leaving": ...}`: a participant left the room (or hung up, or
 /// moved to another room).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "event")]
 #[non_exhaustive]
 pub struct Leaving {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("event"),
     /// The room.
     pub room: Id,
     /// The participant.
@@ -97,9 +106,10 @@ pub struct Leaving {
 /// `{"audiobridge": "event", "kicked": ...}`: a participant was kicked
 /// ([`Kick`](super::Kick)); everybody in the room, the kicked one included, gets it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "event")]
 #[non_exhaustive]
 pub struct Kicked {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("event"),
     /// The room.
     pub room: Id,
     /// The participant.
@@ -109,9 +119,10 @@ pub struct Kicked {
 /// `{"audiobridge": "event", "kicked_all": ...}`: this participant was kicked by
 /// [`KickAll`](super::KickAll) (each participant gets its own id).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "event")]
 #[non_exhaustive]
 pub struct KickedAll {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("event"),
     /// The room.
     pub room: Id,
     /// The participant.
@@ -121,9 +132,10 @@ pub struct KickedAll {
 /// `{"audiobridge": "event", "suspended": ...}`: a participant was suspended
 /// ([`Suspend`](super::Suspend); Janus 1.4 only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "event")]
 #[non_exhaustive]
 pub struct Suspended {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("event"),
     /// The room.
     pub room: Id,
     /// The participant.
@@ -135,9 +147,10 @@ pub struct Suspended {
 /// events were paused, gets the recap: the room's other participants.
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "event")]
 #[non_exhaustive]
 pub struct Resumed {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("event"),
     /// The room.
     pub room: Id,
     /// The participant.
@@ -149,9 +162,10 @@ pub struct Resumed {
 /// `{"audiobridge": "event", "muted": ...}`: the room was muted or unmuted
 /// ([`MuteRoom`](super::MuteRoom) / [`UnmuteRoom`](super::UnmuteRoom)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "event")]
 #[non_exhaustive]
 pub struct RoomMuted {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("event"),
     /// The room.
     pub room: Id,
     /// Whether it is muted now.
@@ -161,9 +175,10 @@ pub struct RoomMuted {
 /// `{"audiobridge": "talking", ...}`: a participant started talking (rooms with
 /// `audiolevel_event`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "talking")]
 #[non_exhaustive]
 pub struct Talking {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("talking"),
     /// The room.
     pub room: Id,
     /// The participant.
@@ -172,9 +187,10 @@ pub struct Talking {
 
 /// `{"audiobridge": "stopped-talking", ...}`: a participant stopped talking.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "stopped-talking")]
 #[non_exhaustive]
 pub struct StoppedTalking {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("stopped-talking"),
     /// The room.
     pub room: Id,
     /// The participant.
@@ -184,9 +200,10 @@ pub struct StoppedTalking {
 /// `{"audiobridge": "announcement-started", ...}`: an announcement
 /// ([`PlayFile`](super::PlayFile)) started playing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "announcement-started")]
 #[non_exhaustive]
 pub struct AnnouncementStarted {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("announcement-started"),
     /// The room.
     pub room: Id,
     /// The announcement.
@@ -195,9 +212,10 @@ pub struct AnnouncementStarted {
 
 /// `{"audiobridge": "announcement-stopped", ...}`: an announcement ended or was stopped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "announcement-stopped")]
 #[non_exhaustive]
 pub struct AnnouncementStopped {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("announcement-stopped"),
     /// The room.
     pub room: Id,
     /// The announcement.
@@ -208,9 +226,10 @@ pub struct AnnouncementStopped {
 /// (the core reports the failure of a request as its
 /// [`RequestError::Plugin`](crate::RequestError::Plugin)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "event")]
 #[non_exhaustive]
 pub struct Failure {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("event"),
     /// The code; [`ErrorCode::from_code`](super::ErrorCode::from_code) types it.
     pub error_code: i64,
     /// The reason.

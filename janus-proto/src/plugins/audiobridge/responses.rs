@@ -5,12 +5,14 @@ use serde::{Deserialize, Serialize};
 use super::{AudioCodec, Participant};
 use crate::plugins::Id;
 use crate::secret::Secret;
+use monostate::MustBe;
 
 /// The reply to [`Create`](super::Create): `{"audiobridge": "created", ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "created")]
 #[non_exhaustive]
 pub struct Created {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("created"),
     /// The room id (the one asked for, or Janus's pick).
     pub room: Id,
     /// Whether it was saved to the configuration file (`false` when asked for but saving
@@ -20,9 +22,10 @@ pub struct Created {
 
 /// The reply to [`Edit`](super::Edit): `{"audiobridge": "edited", ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "edited")]
 #[non_exhaustive]
 pub struct Edited {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("edited"),
     /// The room.
     pub room: Id,
     /// Whether the change was saved to the configuration file.
@@ -33,9 +36,10 @@ pub struct Edited {
 /// event every participant of the destroyed room gets (without `permanent`).
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "destroyed")]
 #[non_exhaustive]
 pub struct Destroyed {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("destroyed"),
     /// The room.
     pub room: Id,
     /// In the reply: whether it was removed from the configuration file too.
@@ -45,27 +49,30 @@ pub struct Destroyed {
 /// The reply to [`EnableRecording`](super::EnableRecording):
 /// `{"audiobridge": "success", "record": ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "success")]
 #[non_exhaustive]
 pub struct RecordingStatus {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("success"),
     /// Whether the mix is being recorded now.
     pub record: bool,
 }
 
 /// The reply to [`EnableMjrs`](super::EnableMjrs): `{"audiobridge": "success", "mjrs": ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "success")]
 #[non_exhaustive]
 pub struct MjrsStatus {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("success"),
     /// Whether participants are being recorded to `.mjr` files now.
     pub mjrs: bool,
 }
 
 /// The reply to [`Exists`](super::Exists).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "success")]
 #[non_exhaustive]
 pub struct RoomExists {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("success"),
     /// The room asked about.
     pub room: Id,
     /// Whether it exists.
@@ -75,9 +82,10 @@ pub struct RoomExists {
 /// The reply to [`Allowed`](super::Allowed).
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "success")]
 #[non_exhaustive]
 pub struct AllowedTokens {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("success"),
     /// The room.
     pub room: Id,
     /// The complete token list after the change; absent after `disable`.
@@ -89,9 +97,10 @@ pub struct AllowedTokens {
 /// [`ResetDecoder`](super::ResetDecoder), the mute requests and the denoise requests.
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "success")]
 #[non_exhaustive]
 pub struct Success {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("success"),
     /// The room: sent by the mute requests when they changed something, and by the
     /// denoise requests.
     pub room: Option<Id>,
@@ -99,9 +108,10 @@ pub struct Success {
 
 /// The reply to [`List`](super::List).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "success")]
 #[non_exhaustive]
 pub struct RoomList {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("success"),
     /// The rooms (the documentation calls this `rooms`; Janus sends `list`).
     pub list: Vec<RoomInfo>,
 }
@@ -131,9 +141,10 @@ pub struct RoomInfo {
 /// The reply to [`ListParticipants`](super::ListParticipants):
 /// `{"audiobridge": "participants", ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "participants")]
 #[non_exhaustive]
 pub struct ParticipantList {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("participants"),
     /// The room.
     pub room: Id,
     /// Its participants.
@@ -143,9 +154,10 @@ pub struct ParticipantList {
 /// The reply to [`RtpForward`](super::RtpForward).
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "success")]
 #[non_exhaustive]
 pub struct RtpForwarded {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("success"),
     /// The room.
     pub room: Id,
     /// The group forwarded, when one was asked for.
@@ -160,9 +172,10 @@ pub struct RtpForwarded {
 
 /// The reply to [`StopRtpForward`](super::StopRtpForward).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "success")]
 #[non_exhaustive]
 pub struct RtpForwardStopped {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("success"),
     /// The room.
     pub room: Id,
     /// The forwarder.
@@ -172,9 +185,10 @@ pub struct RtpForwardStopped {
 /// The reply to [`ListForwarders`](super::ListForwarders):
 /// `{"audiobridge": "forwarders", ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "forwarders")]
 #[non_exhaustive]
 pub struct ForwarderList {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("forwarders"),
     /// The room.
     pub room: Id,
     /// Its forwarders.
@@ -208,9 +222,10 @@ pub struct Forwarder {
 
 /// The reply to [`PlayFile`](super::PlayFile) and [`StopFile`](super::StopFile).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "success")]
 #[non_exhaustive]
 pub struct Playback {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("success"),
     /// The room.
     pub room: Id,
     /// The announcement (Janus's pick when none was given).
@@ -219,9 +234,10 @@ pub struct Playback {
 
 /// The reply to [`IsPlaying`](super::IsPlaying).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "success")]
 #[non_exhaustive]
 pub struct PlaybackStatus {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("success"),
     /// The room.
     pub room: Id,
     /// The announcement.
@@ -232,9 +248,10 @@ pub struct PlaybackStatus {
 
 /// The reply to [`StopAllFiles`](super::StopAllFiles) (Janus 1.4 only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "success")]
 #[non_exhaustive]
 pub struct PlaybacksStopped {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("success"),
     /// The room.
     pub room: Id,
     /// The announcements that were playing and are stopped.
@@ -244,9 +261,10 @@ pub struct PlaybacksStopped {
 /// The reply to [`ListAnnouncements`](super::ListAnnouncements):
 /// `{"audiobridge": "announcements", ...}` (Janus 1.4 only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "audiobridge", rename = "announcements")]
 #[non_exhaustive]
 pub struct AnnouncementList {
+    #[serde(rename = "audiobridge")]
+    pub(crate) word: MustBe!("announcements"),
     /// The room.
     pub room: Id,
     /// Its announcements.

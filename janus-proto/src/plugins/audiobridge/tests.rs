@@ -718,6 +718,7 @@ fn replies_missing_a_required_field_do_not_decode() {
 #[test]
 fn participation_outcomes_decode_as_documented() {
     let joined = Joined {
+        word: Default::default(),
         room: Id::from(1234),
         id: Some(Id::from(42)),
         participants: vec![Participant {
@@ -764,6 +765,7 @@ fn every_room_event_has_its_typed_view() {
         json!({"audiobridge": "joined", "room": 1234,
                "participants": [{"id": 44, "display": "Carol", "setup": false, "muted": false}]}),
         Event::Joined(Joined {
+            word: Default::default(),
             room: room(),
             id: None,
             participants: vec![participant(44, Some("Carol"), false, false)],
@@ -773,6 +775,7 @@ fn every_room_event_has_its_typed_view() {
     is_event(
         json!({"audiobridge": "roomchanged", "room": 1234, "id": 42, "participants": []}),
         Event::RoomChanged(RoomChanged {
+            word: Default::default(),
             room: room(),
             id: Id::from(42),
             participants: vec![],
@@ -781,17 +784,21 @@ fn every_room_event_has_its_typed_view() {
     is_event(
         json!({"audiobridge": "left", "room": 1234, "id": 42}),
         Event::Left(Left {
+            word: Default::default(),
             room: Some(room()),
             id: Id::from(42),
         }),
     );
     is_event(
         json!({"audiobridge": "hangingup"}),
-        Event::HangingUp(HangingUp {}),
+        Event::HangingUp(HangingUp {
+            word: Default::default(),
+        }),
     );
     is_event(
         json!({"audiobridge": "event", "result": "ok"}),
         Event::Accepted(Accepted {
+            word: Default::default(),
             result: "ok".into(),
         }),
     );
@@ -799,6 +806,7 @@ fn every_room_event_has_its_typed_view() {
         json!({"audiobridge": "event", "room": 1234,
                "participants": [{"id": 42, "display": "Alice", "setup": true, "muted": true, "suspended": true}]}),
         Event::ParticipantsChanged(ParticipantsChanged {
+            word: Default::default(),
             room: room(),
             participants: vec![Participant {
                 suspended: Some(true),
@@ -809,6 +817,7 @@ fn every_room_event_has_its_typed_view() {
     is_event(
         json!({"audiobridge": "event", "room": 1234, "leaving": 42}),
         Event::Leaving(Leaving {
+            word: Default::default(),
             room: room(),
             leaving: Id::from(42),
         }),
@@ -816,6 +825,7 @@ fn every_room_event_has_its_typed_view() {
     is_event(
         json!({"audiobridge": "event", "room": 1234, "kicked": 42}),
         Event::Kicked(Kicked {
+            word: Default::default(),
             room: room(),
             kicked: Id::from(42),
         }),
@@ -823,6 +833,7 @@ fn every_room_event_has_its_typed_view() {
     is_event(
         json!({"audiobridge": "event", "room": 1234, "kicked_all": 42}),
         Event::KickedAll(KickedAll {
+            word: Default::default(),
             room: room(),
             kicked_all: Id::from(42),
         }),
@@ -830,6 +841,7 @@ fn every_room_event_has_its_typed_view() {
     is_event(
         json!({"audiobridge": "event", "room": 1234, "suspended": 42}),
         Event::Suspended(Suspended {
+            word: Default::default(),
             room: room(),
             suspended: Id::from(42),
         }),
@@ -837,6 +849,7 @@ fn every_room_event_has_its_typed_view() {
     is_event(
         json!({"audiobridge": "event", "room": 1234, "resumed": 42}),
         Event::Resumed(Resumed {
+            word: Default::default(),
             room: room(),
             resumed: Id::from(42),
             participants: None,
@@ -846,6 +859,7 @@ fn every_room_event_has_its_typed_view() {
         json!({"audiobridge": "event", "room": 1234, "resumed": 42,
                "participants": [{"id": 43, "setup": true, "muted": false}]}),
         Event::Resumed(Resumed {
+            word: Default::default(),
             room: room(),
             resumed: Id::from(42),
             participants: Some(vec![participant(43, None, true, false)]),
@@ -854,6 +868,7 @@ fn every_room_event_has_its_typed_view() {
     is_event(
         json!({"audiobridge": "event", "room": 1234, "muted": true}),
         Event::RoomMuted(RoomMuted {
+            word: Default::default(),
             room: room(),
             muted: true,
         }),
@@ -861,6 +876,7 @@ fn every_room_event_has_its_typed_view() {
     is_event(
         json!({"audiobridge": "destroyed", "room": 1234}),
         Event::Destroyed(Destroyed {
+            word: Default::default(),
             room: room(),
             permanent: None,
         }),
@@ -868,6 +884,7 @@ fn every_room_event_has_its_typed_view() {
     is_event(
         json!({"audiobridge": "talking", "room": 1234, "id": 42}),
         Event::Talking(Talking {
+            word: Default::default(),
             room: room(),
             id: Id::from(42),
         }),
@@ -875,6 +892,7 @@ fn every_room_event_has_its_typed_view() {
     is_event(
         json!({"audiobridge": "stopped-talking", "room": 1234, "id": 42}),
         Event::StoppedTalking(StoppedTalking {
+            word: Default::default(),
             room: room(),
             id: Id::from(42),
         }),
@@ -882,6 +900,7 @@ fn every_room_event_has_its_typed_view() {
     is_event(
         json!({"audiobridge": "announcement-started", "room": 1234, "file_id": "jingle"}),
         Event::AnnouncementStarted(AnnouncementStarted {
+            word: Default::default(),
             room: room(),
             file_id: "jingle".into(),
         }),
@@ -889,6 +908,7 @@ fn every_room_event_has_its_typed_view() {
     is_event(
         json!({"audiobridge": "announcement-stopped", "room": 1234, "file_id": "jingle"}),
         Event::AnnouncementStopped(AnnouncementStopped {
+            word: Default::default(),
             room: room(),
             file_id: "jingle".into(),
         }),
@@ -896,6 +916,7 @@ fn every_room_event_has_its_typed_view() {
     is_event(
         json!({"audiobridge": "event", "error_code": 485, "error": "No such room (1234)"}),
         Event::Failure(Failure {
+            word: Default::default(),
             error_code: 485,
             error: "No such room (1234)".into(),
         }),
@@ -926,7 +947,9 @@ fn unknown_or_undecodable_events_are_other() {
         <AudioBridge as crate::plugins::Plugin>::event(&plugin_data(
             &json!({"audiobridge": "hangingup"})
         )),
-        Event::HangingUp(HangingUp {})
+        Event::HangingUp(HangingUp {
+            word: Default::default()
+        })
     );
 }
 

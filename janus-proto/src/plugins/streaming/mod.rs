@@ -123,34 +123,6 @@ macro_rules! words {
     };
 }
 
-/// A word a reply must carry in a fixed field (e.g. `"streaming": "created"`): a unit type
-/// that encodes as the word and decodes only from it. (serde's `tag` on a struct writes the
-/// word but does not check it when decoding.)
-macro_rules! fixed_word {
-    ($($(#[$doc:meta])* $name:ident = $word:literal;)+) => {$(
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-        struct $name;
-
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str($word)
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let word = String::deserialize(deserializer)?;
-                if word == $word {
-                    Ok($name)
-                } else {
-                    Err(serde::de::Error::invalid_value(serde::de::Unexpected::Str(&word), &$word))
-                }
-            }
-        }
-    )+};
-}
-
 mod replies;
 mod requests;
 #[cfg(test)]

@@ -7,37 +7,13 @@ use super::{MediaType, MountpointKind, Status, PACKAGE};
 use crate::plugins::Id;
 use crate::secret::Secret;
 use crate::wire::PluginData;
-
-fixed_word! {
-    /// `"list"`.
-    ListWord = "list";
-    /// `"info"`.
-    InfoWord = "info";
-    /// `"created"`.
-    CreatedWord = "created";
-    /// `"edited"`.
-    EditedWord = "edited";
-    /// `"destroyed"`.
-    DestroyedWord = "destroyed";
-    /// `"kicked_all"`.
-    KickedAllWord = "kicked_all";
-    /// `"ok"`.
-    OkWord = "ok";
-    /// `"event"`.
-    EventWord = "event";
-    /// `"configured"`.
-    ConfiguredWord = "configured";
-    /// `"rtsp-disconnected"`.
-    RtspDisconnectedWord = "rtsp-disconnected";
-    /// `"rtsp-reconnected"`.
-    RtspReconnectedWord = "rtsp-reconnected";
-}
+use monostate::MustBe;
 
 /// The reply to a [`List`](super::List): `{"streaming": "list", "list": […]}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MountpointList {
-    streaming: ListWord,
+    streaming: MustBe!("list"),
     /// The (public, or all with the admin key) mountpoints.
     pub list: Vec<MountpointSummary>,
 }
@@ -67,7 +43,7 @@ pub struct MountpointSummary {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct InfoReply {
-    streaming: InfoWord,
+    streaming: MustBe!("info"),
     /// The mountpoint.
     pub info: MountpointInfo,
 }
@@ -184,7 +160,7 @@ pub struct MediaInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Created {
-    streaming: CreatedWord,
+    streaming: MustBe!("created"),
     /// The mountpoint's name.
     pub created: String,
     /// Whether it was saved to the configuration file.
@@ -266,7 +242,7 @@ pub struct CreatedPorts {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Edited {
-    streaming: EditedWord,
+    streaming: MustBe!("edited"),
     /// The mountpoint.
     pub id: Id,
     /// Whether the change was saved to the configuration file.
@@ -278,7 +254,7 @@ pub struct Edited {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Destroyed {
-    streaming: DestroyedWord,
+    streaming: MustBe!("destroyed"),
     /// The mountpoint destroyed.
     pub destroyed: Id,
 }
@@ -287,7 +263,7 @@ pub struct Destroyed {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct KickedAll {
-    streaming: KickedAllWord,
+    streaming: MustBe!("kicked_all"),
 }
 
 /// The reply to [`Recording`](super::Recording), [`Enable`](super::Enable) and
@@ -295,7 +271,7 @@ pub struct KickedAll {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Success {
-    streaming: OkWord,
+    streaming: MustBe!("ok"),
 }
 
 /// A viewer's status event: `{"streaming": "event", "result": {"status": …}}`. The outcome
@@ -305,7 +281,7 @@ pub struct Success {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StatusEvent {
-    streaming: EventWord,
+    streaming: MustBe!("event"),
     /// The status.
     pub result: StatusResult,
 }
@@ -330,7 +306,7 @@ pub struct StatusResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Configured {
-    streaming: EventWord,
+    streaming: MustBe!("event"),
     /// `{"event": "configured"}`.
     pub result: ConfiguredResult,
 }
@@ -339,7 +315,7 @@ pub struct Configured {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ConfiguredResult {
-    event: ConfiguredWord,
+    event: MustBe!("configured"),
 }
 
 /// The outcome of a [`Switch`](super::Switch): `{"streaming": "event", "result":
@@ -347,7 +323,7 @@ pub struct ConfiguredResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Switched {
-    streaming: EventWord,
+    streaming: MustBe!("event"),
     /// The new mountpoint.
     pub result: SwitchedResult,
 }
@@ -369,7 +345,7 @@ pub struct SwitchedResult {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct LayersEvent {
-    streaming: EventWord,
+    streaming: MustBe!("event"),
     /// The layers.
     pub result: Layers,
 }
@@ -397,7 +373,7 @@ pub struct Layers {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MountpointEdited {
-    event: EditedWord,
+    event: MustBe!("edited"),
     /// The mountpoint.
     pub id: Id,
     /// Its new metadata (absent when removed).
@@ -409,7 +385,7 @@ pub struct MountpointEdited {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RtspDisconnected {
-    event: RtspDisconnectedWord,
+    event: MustBe!("rtsp-disconnected"),
     /// The mountpoint.
     pub id: Id,
 }
@@ -419,7 +395,7 @@ pub struct RtspDisconnected {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RtspReconnected {
-    event: RtspReconnectedWord,
+    event: MustBe!("rtsp-reconnected"),
     /// The mountpoint.
     pub id: Id,
 }

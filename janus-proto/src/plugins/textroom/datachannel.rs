@@ -38,6 +38,7 @@ use serde_json::Value;
 use super::{AllowedAction, ErrorCode, Participant, RoomInfo};
 use crate::plugins::Id;
 use crate::secret::Secret;
+use monostate::MustBe;
 
 /// A request sent on the data channel. It serializes (with serde, or
 /// [`to_text`](Self::to_text)) to `{"textroom": "<word>", "transaction": ..., ...}`.
@@ -457,9 +458,11 @@ fn decode<T: DeserializeOwned>(value: Value, wrap: fn(T) -> Incoming) -> Incomin
 /// request's answer (each request's documentation says which).
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "textroom", rename = "success")]
 #[non_exhaustive]
 pub struct Reply {
+    /// Absent in Janus 1.1.2's answer to `kick`, which says `{"textbridge": "success"}`.
+    #[serde(rename = "textroom", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) word: Option<MustBe!("success")>,
     /// The request's transaction.
     pub transaction: String,
     /// The room (`listparticipants`, `allowed`, `create`, `edit`, `destroy`, `exists`).
@@ -482,9 +485,10 @@ pub struct Reply {
 /// A refused request: `{"textroom": "error", "error_code": ..., "error": ...}`.
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "textroom", rename = "error")]
 #[non_exhaustive]
 pub struct ErrorReply {
+    #[serde(rename = "textroom")]
+    pub(crate) word: MustBe!("error"),
     /// The request's transaction (absent when the request had none).
     pub transaction: Option<String>,
     /// The code.
@@ -503,9 +507,10 @@ impl ErrorReply {
 /// `{"textroom": "join", ...}`: a participant joined a room.
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "textroom", rename = "join")]
 #[non_exhaustive]
 pub struct JoinNotice {
+    #[serde(rename = "textroom")]
+    pub(crate) word: MustBe!("join"),
     /// The room.
     pub room: Id,
     /// The participant's username.
@@ -516,9 +521,10 @@ pub struct JoinNotice {
 
 /// `{"textroom": "leave", ...}`: a participant left a room.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "textroom", rename = "leave")]
 #[non_exhaustive]
 pub struct LeaveNotice {
+    #[serde(rename = "textroom")]
+    pub(crate) word: MustBe!("leave"),
     /// The room.
     pub room: Id,
     /// The participant's username.
@@ -528,9 +534,10 @@ pub struct LeaveNotice {
 /// `{"textroom": "message", ...}`: a message to the room, or a whisper.
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "textroom", rename = "message")]
 #[non_exhaustive]
 pub struct ChatMessage {
+    #[serde(rename = "textroom")]
+    pub(crate) word: MustBe!("message"),
     /// The room.
     pub room: Id,
     /// The sender's username.
@@ -547,9 +554,10 @@ pub struct ChatMessage {
 
 /// `{"textroom": "announcement", ...}`: a message from the room itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "textroom", rename = "announcement")]
 #[non_exhaustive]
 pub struct AnnouncementNotice {
+    #[serde(rename = "textroom")]
+    pub(crate) word: MustBe!("announcement"),
     /// The room.
     pub room: Id,
     /// When Janus sent it (its local time, `%FT%T%z`).
@@ -560,9 +568,10 @@ pub struct AnnouncementNotice {
 
 /// `{"textroom": "kicked", ...}`: a participant was kicked from a room.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "textroom", rename = "kicked")]
 #[non_exhaustive]
 pub struct KickNotice {
+    #[serde(rename = "textroom")]
+    pub(crate) word: MustBe!("kicked"),
     /// The room.
     pub room: Id,
     /// The participant's username.
@@ -571,9 +580,10 @@ pub struct KickNotice {
 
 /// `{"textroom": "destroyed", ...}`: a room was destroyed; this handle is no longer in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "textroom", rename = "destroyed")]
 #[non_exhaustive]
 pub struct DestroyNotice {
+    #[serde(rename = "textroom")]
+    pub(crate) word: MustBe!("destroyed"),
     /// The room.
     pub room: Id,
 }

@@ -37,6 +37,7 @@ use serde_json::Value;
 
 use crate::plugins::Plugin;
 use crate::wire::PluginData;
+use monostate::MustBe;
 
 pub mod datachannel;
 mod requests;
@@ -110,9 +111,10 @@ pub struct Participant {
 /// `{"textroom": "event", "result": "ok"}`: the outcome of [`Setup`], [`Ack`] and
 /// [`Restart`] (with Janus's offer for the first and the last).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "textroom", rename = "event")]
 #[non_exhaustive]
 pub struct Accepted {
+    #[serde(rename = "textroom")]
+    pub(crate) word: MustBe!("event"),
     /// `ok`.
     pub result: String,
 }

@@ -6,6 +6,7 @@ use super::{Accepted, AllowedAction, Participant, RoomInfo, TextRoom};
 use crate::plugins::{Id, PluginRequest};
 use crate::secret::Secret;
 use crate::wire::Jsep;
+use monostate::MustBe;
 
 /// `setup`: have Janus offer a data-channel-only PeerConnection (asynchronous). Its outcome
 /// is the [`Accepted`] event with Janus's offer; answer it with [`Ack`]. A second `setup`
@@ -288,9 +289,10 @@ impl PluginRequest for Announcement {
 /// The reply to [`Create`] on the Janus API: `{"textroom": "created", ...}` (on the data
 /// channel the word is `success`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "textroom", rename = "created")]
 #[non_exhaustive]
 pub struct Created {
+    #[serde(rename = "textroom")]
+    pub(crate) word: MustBe!("created"),
     /// The room id (the one asked for, or Janus's pick).
     pub room: Id,
     /// Whether it was saved to the configuration file.
@@ -299,9 +301,10 @@ pub struct Created {
 
 /// The reply to [`Edit`] on the Janus API: `{"textroom": "edited", ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "textroom", rename = "edited")]
 #[non_exhaustive]
 pub struct Edited {
+    #[serde(rename = "textroom")]
+    pub(crate) word: MustBe!("edited"),
     /// The room.
     pub room: Id,
     /// Whether the change was saved to the configuration file.
@@ -310,9 +313,10 @@ pub struct Edited {
 
 /// The reply to [`Destroy`] on the Janus API: `{"textroom": "destroyed", ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "textroom", rename = "destroyed")]
 #[non_exhaustive]
 pub struct Destroyed {
+    #[serde(rename = "textroom")]
+    pub(crate) word: MustBe!("destroyed"),
     /// The room.
     pub room: Id,
     /// Whether it was removed from the configuration file too.
@@ -321,9 +325,10 @@ pub struct Destroyed {
 
 /// The reply to [`Exists`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "textroom", rename = "success")]
 #[non_exhaustive]
 pub struct RoomExists {
+    #[serde(rename = "textroom")]
+    pub(crate) word: MustBe!("success"),
     /// The room asked about.
     pub room: Id,
     /// Whether it exists.
@@ -332,9 +337,10 @@ pub struct RoomExists {
 
 /// The reply to [`List`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "textroom", rename = "success")]
 #[non_exhaustive]
 pub struct RoomList {
+    #[serde(rename = "textroom")]
+    pub(crate) word: MustBe!("success"),
     /// The rooms (`rooms` in 1.1.2's documentation; Janus sends `list` in both versions).
     pub list: Vec<RoomInfo>,
 }
@@ -342,9 +348,10 @@ pub struct RoomList {
 /// The reply to [`ListParticipants`]: `{"textroom": "success", ...}` in 1.4; Janus 1.1.2
 /// sends it without the `"textroom"` word.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "textroom", rename = "success")]
 #[non_exhaustive]
 pub struct ParticipantList {
+    #[serde(rename = "textroom", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) word: Option<MustBe!("success")>,
     /// The room.
     pub room: Id,
     /// Its participants.
@@ -354,9 +361,10 @@ pub struct ParticipantList {
 /// The reply to [`Allowed`].
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "textroom", rename = "success")]
 #[non_exhaustive]
 pub struct AllowedTokens {
+    #[serde(rename = "textroom")]
+    pub(crate) word: MustBe!("success"),
     /// The room.
     pub room: Id,
     /// The complete token list after the change; absent after `disable`.
@@ -366,6 +374,9 @@ pub struct AllowedTokens {
 /// `{"textroom": "success"}`: the reply to [`Kick`] and [`Announcement`]. (Janus 1.1.2
 /// answers `kick` with a misspelt `{"textbridge": "success"}`, which decodes too.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "textroom", rename = "success")]
 #[non_exhaustive]
-pub struct Success {}
+pub struct Success {
+    /// Absent in Janus 1.1.2's answer to `kick`, which says `{"textbridge": "success"}`.
+    #[serde(rename = "textroom", default, skip_serializing_if = "Option::is_none")]
+    pub(crate) word: Option<MustBe!("success")>,
+}
