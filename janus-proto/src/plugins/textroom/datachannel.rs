@@ -40,6 +40,8 @@ use crate::plugins::Id;
 use crate::secret::Secret;
 use monostate::MustBe;
 
+use super::SuccessWord;
+
 /// A request sent on the data channel. It serializes (with serde, or
 /// [`to_text`](Self::to_text)) to `{"textroom": "<word>", "transaction": ..., ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -462,7 +464,7 @@ fn decode<T: DeserializeOwned>(value: Value, wrap: fn(T) -> Incoming) -> Incomin
 pub struct Reply {
     /// Absent in Janus 1.1.2's answer to `kick`, which says `{"textbridge": "success"}`.
     #[serde(rename = "textroom", default, skip_serializing_if = "Option::is_none")]
-    pub(crate) word: Option<MustBe!("success")>,
+    pub(crate) word: Option<SuccessWord>,
     /// The request's transaction.
     pub transaction: String,
     /// The room (`listparticipants`, `allowed`, `create`, `edit`, `destroy`, `exists`).

@@ -39,6 +39,9 @@ use crate::plugins::Plugin;
 use crate::wire::PluginData;
 use monostate::MustBe;
 
+/// The word of a TextRoom success reply (optional where Janus 1.1.2 leaves it out).
+type SuccessWord = MustBe!("success");
+
 pub mod datachannel;
 mod requests;
 #[cfg(test)]

@@ -8,6 +8,8 @@ use crate::secret::Secret;
 use crate::wire::Jsep;
 use monostate::MustBe;
 
+use super::SuccessWord;
+
 /// `setup`: have Janus offer a data-channel-only PeerConnection (asynchronous). Its outcome
 /// is the [`Accepted`] event with Janus's offer; answer it with [`Ack`]. A second `setup`
 /// on the same handle is refused with
@@ -351,7 +353,7 @@ pub struct RoomList {
 #[non_exhaustive]
 pub struct ParticipantList {
     #[serde(rename = "textroom", default, skip_serializing_if = "Option::is_none")]
-    pub(crate) word: Option<MustBe!("success")>,
+    pub(crate) word: Option<SuccessWord>,
     /// The room.
     pub room: Id,
     /// Its participants.
@@ -378,5 +380,5 @@ pub struct AllowedTokens {
 pub struct Success {
     /// Absent in Janus 1.1.2's answer to `kick`, which says `{"textbridge": "success"}`.
     #[serde(rename = "textroom", default, skip_serializing_if = "Option::is_none")]
-    pub(crate) word: Option<MustBe!("success")>,
+    pub(crate) word: Option<SuccessWord>,
 }
