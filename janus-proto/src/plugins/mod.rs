@@ -85,6 +85,7 @@ macro_rules! error_codes {
 pub mod echotest;
 pub mod nosip;
 pub mod sip;
+pub mod videocall;
 
 /// A plugin's model: its package, the typed view of its events and of its error codes.
 pub trait Plugin: 'static {
