@@ -84,9 +84,12 @@ macro_rules! error_codes {
 
 pub mod audiobridge;
 pub mod echotest;
+pub mod nosip;
 pub mod recordplay;
+pub mod sip;
 pub mod streaming;
 pub mod textroom;
+pub mod videocall;
 pub mod voicemail;
 
 /// A plugin's model: its package, the typed view of its events and of its error codes.

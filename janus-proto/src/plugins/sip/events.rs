@@ -1,0 +1,615 @@
+//! The `result` objects of the SIP plugin's events, one type per `"event"` word. Each
+//! comes inside a [`SipEvent`](super::SipEvent), which adds the `call_id` the event is about.
+
+use serde::{Deserialize, Serialize};
+
+use super::tag::{words, Tag};
+use super::{ForwardType, Headers, Media, Srtp};
+
+words! {
+    Registering = "registering",
+    Registered = "registered",
+    RegistrationFailed = "registration_failed",
+    Unregistering = "unregistering",
+    Unregistered = "unregistered",
+    Calling = "calling",
+    Proceeding = "proceeding",
+    Ringing = "ringing",
+    SessionProgress = "progress",
+    Accepted = "accepted",
+    Accepting = "accepting",
+    Progressed = "progressed",
+    IncomingCall = "incomingcall",
+    UpdatingCall = "updatingcall",
+    MissedCall = "missed_call",
+    Updating = "updating",
+    Updated = "updated",
+    Declining = "declining",
+    Hangingup = "hangingup",
+    HungUp = "hangup",
+    Holding = "holding",
+    Resuming = "resuming",
+    IncomingInfo = "info",
+    InfoSent = "infosent",
+    IncomingMessage = "message",
+    MessageSent = "messagesent",
+    MessageDelivery = "messagedelivery",
+    Notify = "notify",
+    IncomingTransfer = "transfer",
+    Transferring = "transferring",
+    Dtmf = "dtmf",
+    DtmfSent = "dtmfsent",
+    KeyframeSent = "keyframesent",
+    RecordingUpdated = "recordingupdated",
+    Subscribing = "subscribing",
+    SubscribeSucceeded = "subscribe_succeeded",
+    SubscribeFailed = "subscribe_failed",
+    Unsubscribing = "unsubscribing",
+    RtpForwarded = "rtp_forward",
+    RtpForwardStopped = "stop_rtp_forward",
+    Forwarders = "forwarders",
+    ResetDone = "reset",
+}
+
+/// `registering`: a REGISTER went out (the answer to a [`Register`](super::Register) that
+/// sends one). [`Registered`] or [`RegistrationFailed`] follows.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Registering {
+    event: Tag<Registering>,
+    /// The session's unique id in the plugin (Janus 1.4 only).
+    pub unique_id: Option<String>,
+}
+
+/// `registered`: the account can be used. The direct answer to a
+/// [`Register`](super::Register) that sends no REGISTER (guests, `send_register: false`,
+/// helpers), or the event that follows [`Registering`] once the registrar said 200 OK.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Registered {
+    event: Tag<Registered>,
+    /// The user part of the SIP URI.
+    pub username: String,
+    /// Whether a REGISTER was sent.
+    pub register_sent: bool,
+    /// The id to give helpers of this account ([`Register::master_id`](super::Register)); a
+    /// helper gets its master's.
+    pub master_id: Option<u32>,
+    /// `true` when this handle registered as a helper.
+    pub helper: Option<bool>,
+    /// The session's unique id in the plugin, in the direct answer (Janus 1.4 only; after a
+    /// REGISTER, 1.4 puts it in [`SipEvent::unique_id`](super::SipEvent) instead).
+    pub unique_id: Option<String>,
+    /// Headers of the registrar's 200 OK matching the account's
+    /// `incoming_header_prefixes`.
+    pub headers: Option<Headers>,
+}
+
+/// `registration_failed`: the registrar refused the REGISTER (authentication included); the
+/// account is unregistered again.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RegistrationFailed {
+    event: Tag<RegistrationFailed>,
+    /// The SIP status code.
+    pub code: u16,
+    /// The SIP reason phrase.
+    pub reason: String,
+    /// Headers of the response matching `incoming_header_prefixes`.
+    pub headers: Option<Headers>,
+}
+
+/// `unregistering`: the answer to an [`Unregister`](super::Unregister). For a helper the
+/// association with its master is gone and nothing follows; otherwise [`Unregistered`]
+/// follows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Unregistering {
+    event: Tag<Unregistering>,
+}
+
+/// `unregistered`: the registrar accepted the unREGISTER. The account's helpers are detached.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Unregistered {
+    event: Tag<Unregistered>,
+    /// The user part of the SIP URI.
+    pub username: String,
+    /// Headers of the response matching `incoming_header_prefixes`.
+    pub headers: Option<Headers>,
+}
+
+/// `calling`: the answer to a [`Call`](super::Call): the INVITE went out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Calling {
+    event: Tag<Calling>,
+    /// The INVITE's Call-ID (the one asked for, or a random one).
+    pub call_id: String,
+}
+
+/// `proceeding`: the callee's side is working on the INVITE (a provisional response).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Proceeding {
+    event: Tag<Proceeding>,
+    /// The SIP status code.
+    pub code: u16,
+}
+
+/// `ringing`: a 180 Ringing (or a 183 without SDP) for the call.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Ringing {
+    event: Tag<Ringing>,
+    /// Headers of the response matching `incoming_header_prefixes`.
+    pub headers: Option<Headers>,
+}
+
+/// `progress`: a 183 Session Progress with SDP: early media. Its JSEP answer is the call's
+/// answer; the [`Accepted`] that follows has none.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SessionProgress {
+    event: Tag<SessionProgress>,
+    /// The SIP URI called.
+    pub username: String,
+    /// `true` when the callee's Contact has `isfocus` (a conference bridge).
+    pub isfocus: Option<bool>,
+    /// Headers of the response matching `incoming_header_prefixes`.
+    pub headers: Option<Headers>,
+}
+
+/// `accepted`: the call is up. As an answer to [`Accept`](super::Accept) (with an SDP
+/// answer) it has no other field; as the event of the callee's 200 OK (or of the ACK that
+/// answers an offerless INVITE) it has the peer and, unless early media came first, the
+/// JSEP answer.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Accepted {
+    event: Tag<Accepted>,
+    /// The peer's SIP URI (in the event only).
+    pub username: Option<String>,
+    /// `true` when the peer's Contact has `isfocus` (a conference bridge).
+    pub isfocus: Option<bool>,
+    /// Headers of the response matching `incoming_header_prefixes`.
+    pub headers: Option<Headers>,
+}
+
+/// `accepting`: the answer to an [`Accept`](super::Accept) that carried an SDP offer (for
+/// an offerless INVITE): the 200 OK went out, and [`Accepted`] follows with the caller's
+/// answer from the ACK.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Accepting {
+    event: Tag<Accepting>,
+}
+
+/// `progressed`: the answer to a [`Progress`](super::Progress): the 183 Session Progress
+/// went out (Janus 1.4 only; its documentation calls it `progressing`, the code sends
+/// `progressed`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Progressed {
+    event: Tag<Progressed>,
+}
+
+/// `incomingcall`: an INVITE for this account, with the caller's JSEP offer unless it is
+/// offerless. Answer with [`Progress`](super::Progress), [`Accept`](super::Accept) or
+/// [`Decline`](super::Decline).
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct IncomingCall {
+    event: Tag<IncomingCall>,
+    /// The caller's SIP URI.
+    pub username: String,
+    /// The INVITE's Call-ID.
+    pub call_id: Option<String>,
+    /// The caller's display name.
+    pub displayname: Option<String>,
+    /// The SIP URI called (the To header).
+    pub callee: String,
+    /// The Referred-By header, when the call follows a transfer.
+    pub referred_by: Option<String>,
+    /// The Call-ID this call replaces (attended transfer).
+    pub replaces: Option<String>,
+    /// `true` when the caller's Contact has `isfocus` (a conference bridge).
+    pub isfocus: Option<bool>,
+    /// Whether the caller offers or mandates SDES-SRTP.
+    pub srtp: Option<Srtp>,
+    /// Headers of the INVITE matching `incoming_header_prefixes`.
+    pub headers: Option<Headers>,
+}
+
+/// `updatingcall`: a re-INVITE the plugin did not accept on its own (the call was set up
+/// with `autoaccept_reinvites: false`), with its JSEP offer unless offerless. Answer with an
+/// [`Update`](super::Update) carrying the JSEP answer (or offer).
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct UpdatingCall {
+    event: Tag<UpdatingCall>,
+    /// The peer's SIP URI.
+    pub username: String,
+    /// The call's Call-ID.
+    pub call_id: Option<String>,
+    /// The peer's display name.
+    pub displayname: Option<String>,
+    /// The SIP URI the re-INVITE is addressed to.
+    pub callee: String,
+    /// The Referred-By header, if any.
+    pub referred_by: Option<String>,
+    /// The Replaces header's Call-ID, if any.
+    pub replaces: Option<String>,
+    /// `true` when the peer's Contact has `isfocus`.
+    pub isfocus: Option<bool>,
+    /// Whether the peer offers or mandates SDES-SRTP.
+    pub srtp: Option<Srtp>,
+    /// Headers of the re-INVITE matching `incoming_header_prefixes`.
+    pub headers: Option<Headers>,
+}
+
+/// `missed_call`: an INVITE arrived while this handle (and every helper) was busy; it was
+/// answered 486 Busy Here.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MissedCall {
+    event: Tag<MissedCall>,
+    /// The caller's SIP URI.
+    pub caller: String,
+    /// The caller's display name.
+    pub displayname: Option<String>,
+    /// The SIP URI called.
+    pub callee: String,
+}
+
+/// `updating`: the answer to an [`Update`](super::Update) carrying an offer: the re-INVITE
+/// went out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Updating {
+    event: Tag<Updating>,
+}
+
+/// `updated`: the answer to an [`Update`](super::Update) carrying an answer to an
+/// [`UpdatingCall`]: the 200 OK went out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Updated {
+    event: Tag<Updated>,
+}
+
+/// `declining`: the answer to a [`Decline`](super::Decline).
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Declining {
+    event: Tag<Declining>,
+    /// The SIP code sent.
+    pub code: u16,
+    /// The transfer declined, when the request named one.
+    pub refer_id: Option<u32>,
+}
+
+/// `hangingup`: the answer to a [`Hangup`](super::Hangup) (BYE or CANCEL sent), or the
+/// event of the PeerConnection closing during a call. [`HungUp`] follows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Hangingup {
+    event: Tag<Hangingup>,
+}
+
+/// `hangup`: the call is over, or never started (declined, cancelled, failed). The code and
+/// reason are the SIP ones (200 `SIP BYE` for a plain BYE).
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct HungUp {
+    event: Tag<HungUp>,
+    /// The SIP status code.
+    pub code: u16,
+    /// The SIP reason phrase.
+    pub reason: String,
+    /// The text of the peer's Reason header.
+    pub reason_header: Option<String>,
+    /// The protocol of the peer's Reason header.
+    pub reason_header_protocol: Option<String>,
+    /// The cause of the peer's Reason header.
+    pub reason_header_cause: Option<String>,
+    /// Headers of the BYE, CANCEL or error response matching `incoming_header_prefixes`
+    /// (Janus 1.4 only).
+    pub headers: Option<Headers>,
+}
+
+/// `holding`: the answer to a [`Hold`](super::Hold): a re-INVITE with the hold direction
+/// went out (nothing is sent when the call is already on hold).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Holding {
+    event: Tag<Holding>,
+}
+
+/// `resuming`: the answer to an [`Unhold`](super::Unhold): a re-INVITE restoring the media
+/// directions went out (nothing is sent when the call is not on hold).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Resuming {
+    event: Tag<Resuming>,
+}
+
+/// `info`: a SIP INFO from the peer.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct IncomingInfo {
+    event: Tag<IncomingInfo>,
+    /// The sender's SIP URI.
+    pub sender: String,
+    /// The sender's display name.
+    pub displayname: Option<String>,
+    /// The content type (`type` on the wire).
+    #[serde(rename = "type")]
+    pub content_type: String,
+    /// The body.
+    pub content: String,
+    /// Headers of the INFO matching `incoming_header_prefixes`.
+    pub headers: Option<Headers>,
+}
+
+/// `infosent`: the answer to an [`Info`](super::Info).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct InfoSent {
+    event: Tag<InfoSent>,
+}
+
+/// `message`: a SIP MESSAGE for this account, in a call or out of one.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct IncomingMessage {
+    event: Tag<IncomingMessage>,
+    /// The sender's SIP URI.
+    pub sender: String,
+    /// The sender's display name.
+    pub displayname: Option<String>,
+    /// The content type.
+    pub content_type: String,
+    /// The body.
+    pub content: String,
+    /// Headers of the MESSAGE matching `incoming_header_prefixes`.
+    pub headers: Option<Headers>,
+}
+
+/// `messagesent`: the answer to a [`Message`](super::Message). [`MessageDelivery`] follows
+/// with the same Call-ID.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MessageSent {
+    event: Tag<MessageSent>,
+    /// The MESSAGE's Call-ID.
+    pub call_id: String,
+}
+
+/// `messagedelivery`: the final response to a MESSAGE this account sent (the event's
+/// `call_id` is the MESSAGE's).
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MessageDelivery {
+    event: Tag<MessageDelivery>,
+    /// The SIP status code.
+    pub code: u16,
+    /// The SIP reason phrase.
+    pub reason: Option<String>,
+}
+
+/// `notify`: a NOTIFY with a body: for a [`Subscribe`](super::Subscribe), or about a
+/// transfer this account asked for.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Notify {
+    event: Tag<Notify>,
+    /// The event package (e.g. `message-summary`, `refer`).
+    pub notify: Option<String>,
+    /// The subscription state (e.g. `active`, `terminated`).
+    pub substate: Option<String>,
+    /// The body's content type (`content-type` on the wire).
+    #[serde(rename = "content-type")]
+    pub content_type: Option<String>,
+    /// The body.
+    pub content: String,
+    /// Headers of the NOTIFY matching `incoming_header_prefixes`.
+    pub headers: Option<Headers>,
+}
+
+/// `transfer`: the peer sent a REFER. Nothing happens on its own: to follow it, send a
+/// [`Call`](super::Call) to `refer_to` with this `refer_id` (from a helper if this handle is
+/// busy); to refuse it, a [`Decline`](super::Decline) with the `refer_id`.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct IncomingTransfer {
+    event: Tag<IncomingTransfer>,
+    /// The plugin's id of this referral.
+    pub refer_id: u32,
+    /// The SIP URI to call.
+    pub refer_to: String,
+    /// The transferor (Referred-By, or From).
+    pub referred_by: Option<String>,
+    /// The Call-ID to replace (attended transfer).
+    pub replaces: Option<String>,
+    /// Headers of the REFER matching `incoming_header_prefixes`.
+    pub headers: Option<Headers>,
+}
+
+/// `transferring`: the answer to a [`Transfer`](super::Transfer): the REFER went out; its
+/// progress comes as [`Notify`] events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Transferring {
+    event: Tag<Transferring>,
+}
+
+/// `dtmf`: an RFC 2833 DTMF tone from the peer (Janus 1.4 only).
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Dtmf {
+    event: Tag<Dtmf>,
+    /// The peer's SIP URI.
+    pub sender: Option<String>,
+    /// The key: `0`–`9`, `*`, `#`, `A`–`D`.
+    pub signal: String,
+    /// The tone's duration, in RTP timestamp units.
+    pub duration: u16,
+}
+
+/// `dtmfsent`: the answer to a [`DtmfInfo`](super::DtmfInfo).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DtmfSent {
+    event: Tag<DtmfSent>,
+}
+
+/// `keyframesent`: the answer to a [`Keyframe`](super::Keyframe) (Janus 1.4 only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct KeyframeSent {
+    event: Tag<KeyframeSent>,
+}
+
+/// `recordingupdated`: the answer to a [`Recording`](super::Recording).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RecordingUpdated {
+    event: Tag<RecordingUpdated>,
+}
+
+/// `subscribing`: the answer to a [`Subscribe`](super::Subscribe): the SUBSCRIBE went out.
+/// [`SubscribeSucceeded`] or [`SubscribeFailed`] follows.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Subscribing {
+    event: Tag<Subscribing>,
+    /// The Call-ID the request asked for, if it did.
+    pub call_id: Option<String>,
+}
+
+/// `subscribe_succeeded`: the SUBSCRIBE was accepted (200 or 202).
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SubscribeSucceeded {
+    event: Tag<SubscribeSucceeded>,
+    /// The SIP status code.
+    pub code: u16,
+    /// The SIP reason phrase.
+    pub reason: String,
+    /// The subscription's lifetime in seconds (the Expires header).
+    pub expires: Option<u32>,
+    /// Headers of the response matching `incoming_header_prefixes`.
+    pub headers: Option<Headers>,
+}
+
+/// `subscribe_failed`: the SUBSCRIBE was refused.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SubscribeFailed {
+    event: Tag<SubscribeFailed>,
+    /// The SIP status code.
+    pub code: u16,
+    /// The SIP reason phrase.
+    pub reason: String,
+    /// Headers of the response matching `incoming_header_prefixes`.
+    pub headers: Option<Headers>,
+}
+
+/// `unsubscribing`: the answer to an [`Unsubscribe`](super::Unsubscribe): a SUBSCRIBE
+/// with `Expires: 0` went out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Unsubscribing {
+    event: Tag<Unsubscribing>,
+}
+
+/// One RTP forwarder of a call, as the plugin describes it.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Forwarder {
+    /// Its id, for [`StopRtpForward`](super::StopRtpForward).
+    pub stream_id: u32,
+    /// What it forwards, as the request that created it spelt it (`type` on the wire;
+    /// normally one of [`ForwardType`]'s words).
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// The address it sends to (resolved).
+    pub host: String,
+    /// The port it sends to.
+    pub port: u16,
+    /// Audio or video.
+    pub media: Media,
+    /// The SSRC it writes, if it rewrites it.
+    pub ssrc: Option<u32>,
+    /// The payload type it writes, if it rewrites it.
+    pub pt: Option<u8>,
+    /// `true` when it encrypts (SRTP).
+    pub srtp: Option<bool>,
+}
+
+impl Forwarder {
+    /// What it forwards, when the request spelt one of the known words (in any case).
+    pub fn forward_type(&self) -> Option<ForwardType> {
+        self.kind.as_deref().and_then(ForwardType::from_word)
+    }
+}
+
+/// `rtp_forward`: the answer to an [`RtpForward`](super::RtpForward): the forwarders created
+/// (Janus 1.4 only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RtpForwarded {
+    event: Tag<RtpForwarded>,
+    /// The new forwarders, in the order of the request's streams (one that could not be
+    /// created is missing).
+    pub forwarders: Vec<Forwarder>,
+}
+
+/// `stop_rtp_forward`: the answer to a [`StopRtpForward`](super::StopRtpForward) (Janus 1.4
+/// only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RtpForwardStopped {
+    event: Tag<RtpForwardStopped>,
+    /// The forwarder stopped.
+    pub stream_id: u32,
+}
+
+/// `forwarders`: the answer to a [`ListForwarders`](super::ListForwarders) (Janus 1.4 only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Forwarders {
+    event: Tag<Forwarders>,
+    /// Every forwarder of the handle's call (`rtp_forwarders` on the wire).
+    pub rtp_forwarders: Vec<Forwarder>,
+}
+
+/// `reset`: the answer to a [`Reset`](super::Reset).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ResetDone {
+    event: Tag<ResetDone>,
+}
