@@ -83,6 +83,7 @@ macro_rules! error_codes {
 }
 
 pub mod echotest;
+pub mod videoroom;
 
 /// A plugin's model: its package, the typed view of its events and of its error codes.
 pub trait Plugin: 'static {
