@@ -90,6 +90,7 @@ pub mod sip;
 pub mod streaming;
 pub mod textroom;
 pub mod videocall;
+pub mod videoroom;
 pub mod voicemail;
 
 /// A plugin's model: its package, the typed view of its events and of its error codes.
