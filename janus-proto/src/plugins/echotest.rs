@@ -38,7 +38,7 @@ impl Plugin for EchoTest {
     type ErrorCode = ErrorCode;
 
     fn event(data: &PluginData) -> Event {
-        Event::from_data(data).unwrap_or(Event::Other)
+        Event::from_data(data)
     }
 
     fn error_code(code: i64) -> ErrorCode {
@@ -159,7 +159,8 @@ struct EventFields {
 }
 
 impl Event {
-    /// The typed view of an event's plugin data; `None` when it is not the EchoTest's.
+    /// The typed view of an event's plugin data; [`Event::Other`] when the model does not
+    /// know it (or it is not the EchoTest's).
     ///
     /// ```
     /// use janus_proto::plugins::echotest::Event;
@@ -170,16 +171,16 @@ impl Event {
     /// let ServerMessage::Event { plugindata, .. } = ServerMessage::decode(frame.as_bytes()).unwrap() else {
     ///     panic!("an event");
     /// };
-    /// assert_eq!(Event::from_data(&plugindata), Some(Event::Done));
+    /// assert_eq!(Event::from_data(&plugindata), Event::Done);
     /// ```
-    pub fn from_data(data: &PluginData) -> Option<Event> {
+    pub fn from_data(data: &PluginData) -> Event {
         if data.plugin != PACKAGE {
-            return None;
+            return Event::Other;
         }
         let Ok(fields) = data.parse::<EventFields>() else {
-            return Some(Event::Other);
+            return Event::Other;
         };
-        Some(match fields {
+        match fields {
             EventFields {
                 result: Some(result),
                 ..
@@ -210,7 +211,7 @@ impl Event {
                 temporal,
             },
             _ => Event::Other,
-        })
+        }
     }
 }
 
@@ -299,12 +300,12 @@ mod tests {
         ];
         for (data, expected) in cases {
             let data = plugin_data(PACKAGE, data);
-            assert_eq!(Event::from_data(&data), Some(expected), "{data:?}");
+            assert_eq!(Event::from_data(&data), expected, "{data:?}");
             // The raw data keeps every field.
             assert!(data.value().is_ok());
         }
         let other = plugin_data("janus.plugin.videoroom", r#"{"videoroom":"event"}"#);
-        assert_eq!(Event::from_data(&other), None);
+        assert_eq!(Event::from_data(&other), Event::Other);
     }
 
     #[test]
