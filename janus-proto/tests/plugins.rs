@@ -16,7 +16,7 @@ use std::fmt::Debug;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use janus_proto::plugins::{echotest, Plugin, PluginRequest};
+use janus_proto::plugins::{echotest, streaming, Plugin, PluginRequest};
 use janus_proto::wire::ServerMessage;
 use janus_proto::PluginData;
 use serde::de::DeserializeOwned;
@@ -208,7 +208,7 @@ fn name(path: &Path) -> String {
 
 #[test]
 fn every_recorded_request_reply_error_and_event_decodes_into_its_model_and_back() {
-    let models = models();
+    let models = with_media_models(models());
     let mut seen: BTreeSet<(String, &str)> = BTreeSet::new();
     for (version, plugin, scenario, list) in fixture_files() {
         let Some(model) = models.get(plugin.as_str()) else {
@@ -248,4 +248,30 @@ fn every_recorded_request_reply_error_and_event_decodes_into_its_model_and_back(
             }
         }
     }
+}
+
+/// `models` with, for each plugin it does not have yet, the request types that only the
+/// media tests record (`janus-tests`' `media` test: SDP-carrying requests through a real
+/// PeerConnection), so that their fixtures are decoded too. A plugin's own entry in
+/// [`models`] (with its every request type) takes precedence.
+fn with_media_models(mut models: BTreeMap<&'static str, Model>) -> BTreeMap<&'static str, Model> {
+    let media = [(
+        "streaming",
+        Model {
+            requests: vec![
+                request::<streaming::Create>(),
+                request::<streaming::Destroy>(),
+                request::<streaming::Watch>(),
+                request::<streaming::Start>(),
+                request::<streaming::Pause>(),
+                request::<streaming::Switch>(),
+                request::<streaming::Stop>(),
+            ],
+            event: event_of::<streaming::Streaming>,
+        },
+    )];
+    for (plugin, model) in media {
+        models.entry(plugin).or_insert(model);
+    }
+    models
 }

@@ -11,7 +11,8 @@
 //! * Offer ([`Peer::offer`]): one Opus audio m-line (sendrecv) and/or one data channel, then
 //!   [`accept_answer`](Peer::accept_answer). This is the EchoTest and VideoRoom-publisher side.
 //! * Answer ([`Peer::answer`]): accept Janus's offer (a VideoRoom subscriber) and produce the
-//!   answer.
+//!   answer; with a data channel in Janus's offer (TextRoom), open one with
+//!   [`Peer::open_channel`].
 //! * Candidates either in the SDP ([`CandidateMode::InSdp`]) or trickled
 //!   ([`CandidateMode::Trickle`]: the SDP carries none; send
 //!   [`local_candidates`](Peer::local_candidates) with `trickle` requests). Remote candidates
@@ -56,7 +57,7 @@ use std::time::{Duration, Instant};
 
 use janus_proto::{Candidate as JanusCandidate, IceCandidate};
 use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
-use str0m::channel::ChannelId;
+use str0m::channel::{ChannelConfig, ChannelId};
 use str0m::format::Codec;
 use str0m::media::{Direction, Frequency, MediaKind, MediaTime, Mid, Pt};
 use str0m::net::{Protocol, Receive};
@@ -395,6 +396,23 @@ impl Peer {
         }
         self.flush_early_candidates()?;
         Ok(answer.to_sdp_string())
+    }
+
+    /// Opens a data channel labelled `label` on the negotiated `m=application` line, without
+    /// a new offer (DCEP, once SCTP is up): the answerer's side of a data-channel-only
+    /// PeerConnection Janus offered (TextRoom), where Janus waits for the peer to open one.
+    /// [`PeerEvent::ChannelOpen`] tells when it is open; [`send_text`](Self::send_text) uses it.
+    pub fn open_channel(&mut self, label: &str) -> Result<(), PeerError> {
+        if !self.remote_set {
+            return Err(PeerError::State("a channel needs the SDP exchanged first"));
+        }
+        let config = ChannelConfig {
+            label: label.to_owned(),
+            ..ChannelConfig::default()
+        };
+        let id = self.rtc.direct_api().create_data_channel(config);
+        self.channel = Some(id);
+        self.drain()
     }
 
     /// Our candidates as Janus `trickle` wants them (`sdpMid` of the first m-line,

@@ -27,9 +27,12 @@ use std::time::{Duration, Instant};
 
 use janus_blocking::request::{self, Attach, Create, Destroy, Detach, Hangup};
 use janus_blocking::{
-    Candidate, Command, ConnectOptions, Connection, Event, HandleEventKind, HandleId, Jsep,
-    JsepType, Reply, ReplyKind, SessionId, Trickle,
+    Candidate, ConnectOptions, Connection, Event, HandleEventKind, HandleId, Jsep, JsepType,
+    SessionId, Trickle,
 };
+use janus_proto::plugins::echotest::{Accepted, Configure, EchoTest};
+use janus_proto::plugins::{OnHandle, PluginHandle, Typed};
+use janus_proto::request::Request as _;
 use janus_proto::wire::MediaState;
 use janus_tests::drivers::{AsyncWs, Blocking, JanusDriver, Options};
 use janus_tests::echotest::{ECHO_PREFIX, PLUGIN, POLL, STEP};
@@ -38,12 +41,17 @@ use janus_tests::peer::{CandidateMode, OfferOptions, Peer, PeerEvent};
 use janus_tests::JanusServer;
 use serde_json::json;
 
+#[path = "media/streaming.rs"]
+mod streaming;
+#[path = "media/streams_common.rs"]
+mod streams_common;
+
 /// Audio frames sent in an echotest call.
 const FRAMES: u32 = 100;
 
 /// A namespace for `test`, or `None` (after saying why) when this machine cannot make one.
 /// Under `CI=true` not being able to is a failure.
-fn netns_or_skip(test: &str) -> Option<NetNs> {
+pub(crate) fn netns_or_skip(test: &str) -> Option<NetNs> {
     match NetNs::available() {
         Ok(()) => Some(NetNs::create(test).expect("creating a network namespace")),
         Err(reason) if std::env::var("CI").is_ok_and(|v| v == "true") => {
@@ -83,9 +91,10 @@ enum Transport {
 trait Signalling {
     /// The session and the echotest handle it attached.
     fn ids(&self) -> (SessionId, HandleId);
-    /// Sends `message` with the offer, then each of `trickles` while the answer is pending
-    /// (as a browser does), and returns the answer's reply.
-    fn offer(&mut self, body: serde_json::Value, jsep: Jsep, trickles: Vec<Trickle>) -> Reply;
+    /// Sends the typed `configure` (carrying the offer) through the echotest's typed handle,
+    /// then each of `trickles` while the answer is pending (as a browser does), and returns
+    /// the typed answer.
+    fn offer(&mut self, configure: Configure, trickles: Vec<Trickle>) -> Typed<Accepted>;
     /// The next event for the call (waiting at most `wait`), or `None`.
     fn next_event(&mut self, wait: Duration) -> Option<Event>;
     fn hangup(&mut self);
@@ -124,17 +133,19 @@ impl<D: JanusDriver> Signalling for DriverSignalling<D> {
         (self.session, self.handle)
     }
 
-    fn offer(&mut self, body: serde_json::Value, jsep: Jsep, trickles: Vec<Trickle>) -> Reply {
+    fn offer(&mut self, configure: Configure, trickles: Vec<Trickle>) -> Typed<Accepted> {
         let handle = self.handle;
         let conn = self.conn();
+        let request = PluginHandle::<EchoTest>::new(handle).request(configure);
         let answer = conn
-            .submit(Command::message(handle, body, Some(jsep)))
+            .submit(request.into_command())
             .expect("sending the offer");
         for trickle in trickles {
             conn.call(request::Trickle::new(handle, trickle))
                 .expect("trickling our candidates");
         }
-        conn.wait(answer).expect("the echotest's answer")
+        let reply = conn.wait(answer).expect("the echotest's answer");
+        OnHandle::<Configure>::output(reply).expect("the echotest's typed answer")
     }
 
     fn next_event(&mut self, wait: Duration) -> Option<Event> {
@@ -385,23 +396,19 @@ fn echotest_up(
     jsep.trickle = Some(mode == CandidateMode::Trickle);
     let started = Instant::now();
     // As a browser does: the offer, then our candidates while the answer is pending.
-    let body = json!({"audio": true, "video": false, "data": true});
+    let configure = Configure::builder()
+        .audio(true)
+        .video(false)
+        .jsep(jsep)
+        .build();
     let trickles = match mode {
         CandidateMode::Trickle => call.local_trickles(),
         CandidateMode::InSdp => Vec::new(),
     };
-    let reply = call.conn.offer(body, jsep, trickles);
+    let accepted = call.conn.offer(configure, trickles);
     let to_answer = started.elapsed();
-    let ReplyKind::Plugin { data, jsep } = reply.kind else {
-        panic!("a plugin reply to the offer: {}", reply.raw.as_str());
-    };
-    assert_eq!(
-        data.value().expect("JSON value")["result"],
-        "ok",
-        "{}",
-        reply.raw.as_str()
-    );
-    let answer = jsep.expect("an SDP answer");
+    assert_eq!(accepted.value.result, "ok", "{accepted:?}");
+    let answer = accepted.jsep.expect("an SDP answer");
     assert_eq!(answer.kind, JsepType::Answer);
     // Janus's trickles that came before its answer were set aside while `wait` blocked.
     call.take_queued_events();
