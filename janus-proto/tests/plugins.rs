@@ -16,7 +16,7 @@ use std::fmt::Debug;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use janus_proto::plugins::{echotest, streaming, Plugin, PluginRequest};
+use janus_proto::plugins::{echotest, recordplay, streaming, Plugin, PluginRequest};
 use janus_proto::wire::ServerMessage;
 use janus_proto::PluginData;
 use serde::de::DeserializeOwned;
@@ -255,21 +255,36 @@ fn every_recorded_request_reply_error_and_event_decodes_into_its_model_and_back(
 /// PeerConnection), so that their fixtures are decoded too. A plugin's own entry in
 /// [`models`] (with its every request type) takes precedence.
 fn with_media_models(mut models: BTreeMap<&'static str, Model>) -> BTreeMap<&'static str, Model> {
-    let media = [(
-        "streaming",
-        Model {
-            requests: vec![
-                request::<streaming::Create>(),
-                request::<streaming::Destroy>(),
-                request::<streaming::Watch>(),
-                request::<streaming::Start>(),
-                request::<streaming::Pause>(),
-                request::<streaming::Switch>(),
-                request::<streaming::Stop>(),
-            ],
-            event: event_of::<streaming::Streaming>,
-        },
-    )];
+    let media = [
+        (
+            "streaming",
+            Model {
+                requests: vec![
+                    request::<streaming::Create>(),
+                    request::<streaming::Destroy>(),
+                    request::<streaming::Watch>(),
+                    request::<streaming::Start>(),
+                    request::<streaming::Pause>(),
+                    request::<streaming::Switch>(),
+                    request::<streaming::Stop>(),
+                ],
+                event: event_of::<streaming::Streaming>,
+            },
+        ),
+        (
+            "recordplay",
+            Model {
+                requests: vec![
+                    request::<recordplay::Record>(),
+                    request::<recordplay::Stop>(),
+                    request::<recordplay::List>(),
+                    request::<recordplay::Play>(),
+                    request::<recordplay::Start>(),
+                ],
+                event: event_of::<recordplay::RecordPlay>,
+            },
+        ),
+    ];
     for (plugin, model) in media {
         models.entry(plugin).or_insert(model);
     }
