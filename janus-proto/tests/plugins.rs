@@ -16,7 +16,7 @@ use std::fmt::Debug;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use janus_proto::plugins::{echotest, recordplay, streaming, Plugin, PluginRequest};
+use janus_proto::plugins::{echotest, nosip, recordplay, streaming, Plugin, PluginRequest};
 use janus_proto::wire::ServerMessage;
 use janus_proto::PluginData;
 use serde::de::DeserializeOwned;
@@ -282,6 +282,17 @@ fn with_media_models(mut models: BTreeMap<&'static str, Model>) -> BTreeMap<&'st
                     request::<recordplay::Start>(),
                 ],
                 event: event_of::<recordplay::RecordPlay>,
+            },
+        ),
+        (
+            "nosip",
+            Model {
+                requests: vec![
+                    request::<nosip::Generate>(),
+                    request::<nosip::Process>(),
+                    request::<nosip::Hangup>(),
+                ],
+                event: event_of::<nosip::NoSip>,
             },
         ),
     ];

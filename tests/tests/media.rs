@@ -41,6 +41,8 @@ use janus_tests::peer::{CandidateMode, OfferOptions, Peer, PeerEvent};
 use janus_tests::JanusServer;
 use serde_json::json;
 
+#[path = "media/nosip.rs"]
+mod nosip;
 #[path = "media/recordplay.rs"]
 mod recordplay;
 #[path = "media/streaming.rs"]

@@ -351,11 +351,17 @@ pub(crate) struct RtpSource {
 impl RtpSource {
     pub(crate) fn start(from: Ipv4Addr, to: SocketAddr, size: usize, ssrc: u32) -> Self {
         let socket = UdpSocket::bind((from, 0)).expect("binding the RTP source's socket");
-        Self::start_on(socket, to, size, ssrc)
+        Self::start_on(socket, to, OPUS_PT, size, ssrc)
     }
 
-    /// The same, sending from `socket`.
-    pub(crate) fn start_on(socket: UdpSocket, to: SocketAddr, size: usize, ssrc: u32) -> Self {
+    /// The same, sending from `socket` with payload type `pt`.
+    pub(crate) fn start_on(
+        socket: UdpSocket,
+        to: SocketAddr,
+        pt: u8,
+        size: usize,
+        ssrc: u32,
+    ) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
         let sent = Arc::new(AtomicU64::new(0));
         let (stop_flag, counter) = (stop.clone(), sent.clone());
@@ -366,7 +372,7 @@ impl RtpSource {
             let mut seq: u16 = 1;
             let mut ts: u32 = 0;
             while !stop_flag.load(Ordering::Relaxed) && Instant::now() < until {
-                let packet = rtp_packet(OPUS_PT, seq, ts, ssrc, &payload);
+                let packet = rtp_packet(pt, seq, ts, ssrc, &payload);
                 // UDP: a refused send (nothing bound yet) is a lost packet.
                 if socket.send_to(&packet, to).is_ok() {
                     counter.fetch_add(1, Ordering::Relaxed);
