@@ -16,7 +16,9 @@ use std::fmt::Debug;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use janus_proto::plugins::{echotest, nosip, recordplay, streaming, Plugin, PluginRequest};
+use janus_proto::plugins::{
+    echotest, nosip, recordplay, streaming, textroom, Plugin, PluginRequest,
+};
 use janus_proto::wire::ServerMessage;
 use janus_proto::PluginData;
 use serde::de::DeserializeOwned;
@@ -293,6 +295,18 @@ fn with_media_models(mut models: BTreeMap<&'static str, Model>) -> BTreeMap<&'st
                     request::<nosip::Hangup>(),
                 ],
                 event: event_of::<nosip::NoSip>,
+            },
+        ),
+        (
+            "textroom",
+            Model {
+                requests: vec![
+                    request::<textroom::Setup>(),
+                    request::<textroom::Ack>(),
+                    request::<textroom::Create>(),
+                    request::<textroom::Destroy>(),
+                ],
+                event: event_of::<textroom::TextRoom>,
             },
         ),
     ];

@@ -49,6 +49,8 @@ mod recordplay;
 mod streaming;
 #[path = "media/streams_common.rs"]
 mod streams_common;
+#[path = "media/textroom.rs"]
+mod textroom;
 
 /// Audio frames sent in an echotest call.
 const FRAMES: u32 = 100;

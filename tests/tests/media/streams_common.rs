@@ -173,7 +173,6 @@ impl Seen {
     }
 }
 
-#[allow(dead_code)] // TEMP: used by the next scenarios
 enum Command {
     Audio(u32),
     Text(String),
@@ -189,7 +188,6 @@ pub(crate) struct Running {
     name: String,
 }
 
-#[allow(dead_code)] // TEMP: used by the next scenarios
 impl Running {
     /// Runs `peer` (its SDP already exchanged) on a thread.
     pub(crate) fn start(name: &str, mut peer: Peer) -> Self {
