@@ -340,11 +340,14 @@ pub struct RoomList {
 }
 
 /// The reply to [`ListParticipants`]: `{"textroom": "success", ...}` in 1.4; Janus 1.1.2
-/// sends it without the `"textroom"` word.
+/// sends it without the `"textroom"` word, so the word is a field here (not a serde tag,
+/// which would add it back when encoding 1.1.2's reply).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "textroom", rename = "success")]
 #[non_exhaustive]
 pub struct ParticipantList {
+    /// `success` in Janus 1.4's reply; `None` in 1.1.2's.
+    pub textroom: Option<String>,
     /// The room.
     pub room: Id,
     /// Its participants.
