@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 
 CARGO_FUZZ_VERSION=0.13.2
 seconds="${1:-30}"
-targets="${FUZZ_TARGETS:-decode client_frames client_ops}"
+targets="${FUZZ_TARGETS:-decode client_frames client_ops plugin_data}"
 
 if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ]; then
     echo "usage: $0 [SECONDS_PER_TARGET]" >&2

@@ -17,7 +17,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use janus_proto::plugins::{
-    echotest, nosip, recordplay, streaming, textroom, Plugin, PluginRequest,
+    audiobridge, echotest, nosip, recordplay, streaming, textroom, Plugin, PluginRequest,
 };
 use janus_proto::wire::ServerMessage;
 use janus_proto::PluginData;
@@ -42,6 +42,9 @@ type Check = fn(&Value, &str);
 struct Model {
     requests: Vec<(&'static str, Check, &'static [&'static str])>,
     event: fn(&PluginData) -> Value,
+    /// Request types the coverage check skips: they need a negotiated PeerConnection or a
+    /// real data channel, and are recorded by the media tests.
+    needs_media: &'static [&'static str],
 }
 
 /// The check of a request type.
@@ -87,13 +90,88 @@ where
 }
 
 fn models() -> BTreeMap<&'static str, Model> {
-    BTreeMap::from([(
-        "echotest",
-        Model {
-            requests: vec![request::<echotest::Configure>()],
-            event: event_of::<echotest::EchoTest>,
-        },
-    )])
+    BTreeMap::from([
+        (
+            "audiobridge",
+            Model {
+                requests: {
+                    use audiobridge::*;
+                    const ONLY_1_4: &[&str] = &["1.1.2"];
+                    vec![
+                        request::<Create>(),
+                        request::<Edit>(),
+                        request::<Destroy>(),
+                        request::<EnableRecording>(),
+                        request::<EnableMjrs>(),
+                        request::<Exists>(),
+                        request::<Allowed>(),
+                        request::<Kick>(),
+                        request::<KickAll>(),
+                        request_missing_in::<Suspend>(ONLY_1_4),
+                        request_missing_in::<Resume>(ONLY_1_4),
+                        request::<List>(),
+                        request::<ListParticipants>(),
+                        request::<ResetDecoder>(),
+                        request::<RtpForward>(),
+                        request::<StopRtpForward>(),
+                        request::<ListForwarders>(),
+                        request::<PlayFile>(),
+                        request::<IsPlaying>(),
+                        request::<StopFile>(),
+                        request_missing_in::<StopAllFiles>(ONLY_1_4),
+                        request_missing_in::<ListAnnouncements>(ONLY_1_4),
+                        request::<Mute>(),
+                        request::<Unmute>(),
+                        request::<MuteRoom>(),
+                        request::<UnmuteRoom>(),
+                        // Recorded on 1.4.1 with their error only: the harness's 1.4.1 is
+                        // built without RNNoise, which they need.
+                        request_missing_in::<DenoiseEnable>(ONLY_1_4),
+                        request_missing_in::<DenoiseDisable>(ONLY_1_4),
+                        request::<Join>(),
+                        request::<Configure>(),
+                        request::<ChangeRoom>(),
+                        request::<Leave>(),
+                        request::<Hangup>(),
+                    ]
+                },
+                event: event_of::<audiobridge::AudioBridge>,
+                needs_media: &[],
+            },
+        ),
+        (
+            "echotest",
+            Model {
+                requests: vec![request::<echotest::Configure>()],
+                event: event_of::<echotest::EchoTest>,
+                needs_media: &[],
+            },
+        ),
+        (
+            "textroom",
+            Model {
+                requests: {
+                    use textroom::*;
+                    vec![
+                        request::<Setup>(),
+                        request::<Ack>(),
+                        request::<Restart>(),
+                        request::<Create>(),
+                        request::<Edit>(),
+                        request::<Destroy>(),
+                        request::<Exists>(),
+                        request::<List>(),
+                        request::<ListParticipants>(),
+                        request::<Allowed>(),
+                        request::<Kick>(),
+                        request::<Announcement>(),
+                    ]
+                },
+                event: event_of::<textroom::TextRoom>,
+                needs_media: &[],
+            },
+        ),
+    ])
 }
 
 /// `back` (a typed value encoded again) holds nothing `original` did not say, with the same
@@ -240,7 +318,7 @@ fn every_recorded_request_reply_error_and_event_decodes_into_its_model_and_back(
     for version in VERSIONS {
         for (plugin, model) in &models {
             for (name, _, missing) in &model.requests {
-                if missing.contains(&version) {
+                if missing.contains(&version) || model.needs_media.contains(name) {
                     continue;
                 }
                 assert!(
@@ -271,6 +349,7 @@ fn with_media_models(mut models: BTreeMap<&'static str, Model>) -> BTreeMap<&'st
                     request::<streaming::Stop>(),
                 ],
                 event: event_of::<streaming::Streaming>,
+                needs_media: &[],
             },
         ),
         (
@@ -284,6 +363,7 @@ fn with_media_models(mut models: BTreeMap<&'static str, Model>) -> BTreeMap<&'st
                     request::<recordplay::Start>(),
                 ],
                 event: event_of::<recordplay::RecordPlay>,
+                needs_media: &[],
             },
         ),
         (
@@ -295,18 +375,7 @@ fn with_media_models(mut models: BTreeMap<&'static str, Model>) -> BTreeMap<&'st
                     request::<nosip::Hangup>(),
                 ],
                 event: event_of::<nosip::NoSip>,
-            },
-        ),
-        (
-            "textroom",
-            Model {
-                requests: vec![
-                    request::<textroom::Setup>(),
-                    request::<textroom::Ack>(),
-                    request::<textroom::Create>(),
-                    request::<textroom::Destroy>(),
-                ],
-                event: event_of::<textroom::TextRoom>,
+                needs_media: &[],
             },
         ),
     ];

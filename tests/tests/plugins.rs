@@ -117,5 +117,9 @@ impl<D: JanusDriver, P: Plugin> Setup<D, P> {
     }
 }
 
+#[path = "plugins/audiobridge.rs"]
+mod audiobridge;
 #[path = "plugins/echotest.rs"]
 mod echotest;
+#[path = "plugins/textroom.rs"]
+mod textroom;

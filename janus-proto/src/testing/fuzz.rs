@@ -5,6 +5,8 @@
 //!   encode → decode unchanged.
 //! * [`client_frames`]: a [`Client`] holding a session, a handle and requests in flight, fed
 //!   arbitrary frames and time jumps.
+//! * [`plugin_data`]: arbitrary bytes as the plugin data of an event of every plugin model,
+//!   and as a TextRoom data-channel message.
 //! * [`client_ops`]: an arbitrary sequence of commands, answers from the [`answers`] model
 //!   to the requests the client actually sent (right or foreign transactions, in any order,
 //!   duplicated), notifications, time steps, closes and reconnects.
@@ -39,6 +41,58 @@ const H: HandleId = HandleId(6942190213558236);
 const DRAIN_BOUND: usize = 100_000;
 /// Most ops one [`client_ops`] input runs.
 const MAX_OPS: usize = 512;
+
+/// Arbitrary bytes as the `data` of a plugin event of every model: typing it never panics,
+/// and a typed event encodes to JSON (`Other` to `null`). The bytes are also read as a
+/// TextRoom data-channel message.
+///
+/// ```
+/// janus_proto::testing::fuzz::plugin_data(br#"{"videoroom":"event","leaving":"ok"}"#);
+/// janus_proto::testing::fuzz::plugin_data(b"not json");
+/// ```
+pub fn plugin_data(data: &[u8]) {
+    use crate::plugins::{self, Plugin};
+    use crate::wire::PluginData;
+
+    fn check<P: Plugin>(data: &[u8])
+    where
+        P::Event: serde::Serialize,
+    {
+        let Ok(text) = std::str::from_utf8(data) else {
+            return;
+        };
+        let frame = format!(
+            r#"{{"janus":"event","session_id":1,"sender":2,"plugindata":{{"plugin":"{}","data":{text}}}}}"#,
+            P::PACKAGE
+        );
+        let Ok(ServerMessage::Event { plugindata, .. }) = ServerMessage::decode(frame.as_bytes())
+        else {
+            return;
+        };
+        let plugindata: PluginData = plugindata;
+        let event = P::event(&plugindata);
+        if let Err(e) = serde_json::to_string(&event) {
+            panic!("{}: {event:?} does not encode: {e}", P::PACKAGE);
+        }
+    }
+
+    check::<plugins::echotest::EchoTest>(data);
+    check::<plugins::videoroom::VideoRoom>(data);
+    check::<plugins::streaming::Streaming>(data);
+    check::<plugins::audiobridge::AudioBridge>(data);
+    check::<plugins::textroom::TextRoom>(data);
+    check::<plugins::sip::Sip>(data);
+    check::<plugins::nosip::NoSip>(data);
+    check::<plugins::videocall::VideoCall>(data);
+    check::<plugins::recordplay::RecordPlay>(data);
+    check::<plugins::voicemail::VoiceMail>(data);
+    if let Ok(text) = std::str::from_utf8(data) {
+        let incoming = plugins::textroom::datachannel::Incoming::from_text(text);
+        if let Err(e) = serde_json::to_string(&incoming) {
+            panic!("textroom: {incoming:?} does not encode: {e}");
+        }
+    }
+}
 
 /// Arbitrary bytes → [`ServerMessage::decode`]; whatever decodes must survive encode →
 /// decode unchanged, and encode to JSON no harder to parse than the input.

@@ -348,7 +348,9 @@ pub struct RoomList {
 }
 
 /// The reply to [`ListParticipants`]: `{"textroom": "success", ...}` in 1.4; Janus 1.1.2
-/// sends it without the `"textroom"` word.
+/// sends it without the `"textroom"` word, so the word is a field here (not a serde tag,
+/// which would add it back when encoding 1.1.2's reply).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ParticipantList {
