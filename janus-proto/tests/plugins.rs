@@ -16,7 +16,7 @@ use std::fmt::Debug;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use janus_proto::plugins::{echotest, Plugin, PluginRequest};
+use janus_proto::plugins::{echotest, videoroom, Plugin, PluginRequest};
 use janus_proto::wire::ServerMessage;
 use janus_proto::PluginData;
 use serde::de::DeserializeOwned;
@@ -85,13 +85,41 @@ where
 }
 
 fn models() -> BTreeMap<&'static str, Model> {
-    BTreeMap::from([(
-        "echotest",
-        Model {
-            requests: vec![request::<echotest::Configure>()],
-            event: event_of::<echotest::EchoTest>,
-        },
-    )])
+    BTreeMap::from([
+        (
+            "echotest",
+            Model {
+                requests: vec![request::<echotest::Configure>()],
+                event: event_of::<echotest::EchoTest>,
+            },
+        ),
+        (
+            "videoroom",
+            Model {
+                // The requests of janus-tests' media scenario (`tests/media/videoroom.rs`).
+                requests: {
+                    use videoroom::*;
+                    vec![
+                        request::<Create>(),
+                        request::<JoinPublisher>(),
+                        request::<Publish>(),
+                        request::<ConfigurePublisher>(),
+                        request::<JoinSubscriber>(),
+                        request::<Start>(),
+                        request::<Subscribe>(),
+                        request::<Pause>(),
+                        request::<Switch>(),
+                        request::<Unsubscribe>(),
+                        request::<Update>(),
+                        request::<Unpublish>(),
+                        request::<LeavePublisher>(),
+                        request::<Destroy>(),
+                    ]
+                },
+                event: event_of::<videoroom::VideoRoom>,
+            },
+        ),
+    ])
 }
 
 /// `back` (a typed value encoded again) holds nothing `original` did not say, with the same
