@@ -16,7 +16,7 @@ use std::fmt::Debug;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use janus_proto::plugins::{echotest, videoroom, Plugin, PluginRequest};
+use janus_proto::plugins::{audiobridge, echotest, videoroom, Plugin, PluginRequest};
 use janus_proto::wire::ServerMessage;
 use janus_proto::PluginData;
 use serde::de::DeserializeOwned;
@@ -91,6 +91,26 @@ fn models() -> BTreeMap<&'static str, Model> {
             Model {
                 requests: vec![request::<echotest::Configure>()],
                 event: event_of::<echotest::EchoTest>,
+            },
+        ),
+        (
+            "audiobridge",
+            Model {
+                // The requests of janus-tests' media scenario (`tests/media/audiobridge.rs`).
+                requests: {
+                    use audiobridge::*;
+                    vec![
+                        request::<Create>(),
+                        request::<Join>(),
+                        request::<Mute>(),
+                        request::<Unmute>(),
+                        request::<PlayFile>(),
+                        request::<Leave>(),
+                        request::<Hangup>(),
+                        request::<Destroy>(),
+                    ]
+                },
+                event: event_of::<audiobridge::AudioBridge>,
             },
         ),
         (

@@ -828,3 +828,6 @@ fn videoroom_publisher_to_subscriber() {
 
 #[path = "media/videoroom.rs"]
 mod videoroom;
+
+#[path = "media/audiobridge.rs"]
+mod audiobridge;
