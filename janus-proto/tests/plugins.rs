@@ -102,6 +102,7 @@ fn models() -> BTreeMap<&'static str, Model> {
                     vec![
                         request::<Create>(),
                         request::<Join>(),
+                        request::<Configure>(),
                         request::<Mute>(),
                         request::<Unmute>(),
                         request::<PlayFile>(),

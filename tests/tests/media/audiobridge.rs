@@ -20,8 +20,8 @@ use std::time::{Duration, Instant};
 
 use janus_blocking::{Event, HandleEventKind, Jsep, JsepType};
 use janus_proto::plugins::audiobridge::{
-    AudioBridge, Create, Destroy, Event as AbEvent, Hangup, Join, Leave, Mute, Participant,
-    PlayFile, Unmute,
+    AudioBridge, Configure, Create, Destroy, Event as AbEvent, Hangup, Join, Leave, Mute,
+    Participant, PlayFile, Unmute,
 };
 use janus_proto::plugins::{Id, PluginEvent, PluginHandle, PluginRequest, Typed};
 use janus_proto::request::{Create as CreateSession, Destroy as DestroySession};
@@ -308,21 +308,20 @@ fn two_participants(version: JanusVersion) {
     );
     assert_eq!(created.value.room, Id::from(ROOM));
 
-    // Both join with their offers; Janus answers in `joined`.
+    // Alice joins with her offer, Janus answers in `joined`; bob joins without one and
+    // sends it with `configure`, answered in its `ok` event.
     let mut ids = Vec::new();
     for (i, (handle, name)) in [(alice, "alice"), (bob, "bob")].into_iter().enumerate() {
         let offer = bridge.ears[i]
             .peer
             .offer(OfferOptions::new().audio(true))
             .expect("an offer");
-        let joined = bridge.call(
-            handle,
-            Join::builder()
-                .room(ROOM)
-                .display(name)
-                .jsep(Jsep::offer(offer))
-                .build(),
-        );
+        let join = Join::builder().room(ROOM).display(name);
+        let joined = if i == 0 {
+            bridge.call(handle, join.jsep(Jsep::offer(offer.clone())).build())
+        } else {
+            bridge.call(handle, join.build())
+        };
         assert_eq!(joined.value.room, Id::from(ROOM));
         let others: Vec<_> = joined
             .value
@@ -336,7 +335,20 @@ fn two_participants(version: JanusVersion) {
             vec![Some("alice".to_owned())]
         };
         assert_eq!(others, expected, "{:?}", joined.value);
-        let answer = joined.jsep.expect("Janus's answer in `joined`");
+        let answer = if i == 0 {
+            joined.jsep.expect("Janus's answer in `joined`")
+        } else {
+            assert_eq!(joined.jsep, None, "no offer, no answer");
+            let configured = bridge.call(
+                handle,
+                Configure::builder()
+                    .muted(false)
+                    .jsep(Jsep::offer(offer))
+                    .build(),
+            );
+            assert_eq!(configured.value.result, "ok");
+            configured.jsep.expect("Janus's answer to `configure`")
+        };
         assert_eq!(answer.kind, JsepType::Answer);
         bridge.ears[i]
             .peer
@@ -358,7 +370,7 @@ fn two_participants(version: JanusVersion) {
     assert_eq!(joined[0].id, bob_id);
     assert!(!joined[0].setup);
     let listed = bridge.wait_plugin(alice, "bob set up", |e| {
-        participants(e).filter(|list| list.iter().any(|p| p.id == bob_id))
+        participants(e).filter(|list| list.iter().any(|p| p.id == bob_id && p.setup))
     });
     assert_eq!(listed[0].display.as_deref(), Some("bob"));
     assert!(listed[0].setup);
@@ -516,6 +528,7 @@ fn two_participants(version: JanusVersion) {
         )
         .then_some(())
     });
+    bridge.pump_until("alice's peer to see the close", |e| e[0].peer.is_closed());
     let destroyed = bridge.call(alice, Destroy::builder().room(ROOM).build());
     assert_eq!(destroyed.value.room, Id::from(ROOM));
 
