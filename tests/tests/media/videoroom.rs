@@ -697,6 +697,59 @@ fn two_publishers_two_subscribers(version: JanusVersion) {
     });
     assert_eq!(room.subs[1].on_mid("1"), gone, "publisher 2's stream ended");
 
+    // A change while an offer is unanswered: subscriber 2 drops publisher 1 (an offer with
+    // nothing active), and before answering it subscribes again: Janus says `updating`,
+    // and sends the offer of the second change as an `updated` event once the first is
+    // answered.
+    let update = room.call(
+        sub2,
+        Unsubscribe::builder()
+            .streams(vec![UnsubscribeStream::builder()
+                .feed(feed1.clone())
+                .build()])
+            .build(),
+    );
+    let (emptied, first_offer) = room.updated(sub2, update);
+    assert_eq!(
+        active(emptied.streams.as_deref().unwrap_or_default()),
+        [],
+        "{emptied:?}"
+    );
+    let postponed = room.call(
+        sub2,
+        Subscribe::builder()
+            .streams(vec![SubscribeStream::builder().feed(feed1.clone()).build()])
+            .build(),
+    );
+    assert!(
+        matches!(&postponed.value, SubscriptionUpdate::Updating(u) if u.room == Id::from(ROOM)),
+        "{postponed:?}"
+    );
+    assert_eq!(postponed.jsep, None);
+    room.answer_and_start(1, sub2, &first_offer);
+    let (resubscribed, offer) = room.wait_event(
+        sub2,
+        "the postponed offer",
+        |e| match e {
+            PluginEvent::Plugin(Typed {
+                value: VrEvent::Updated(u),
+                jsep: Some(jsep),
+                ..
+            }) => Some((u.clone(), jsep.clone())),
+            _ => None,
+        },
+        &mut Vec::new(),
+    );
+    let now_active = active(resubscribed.streams.as_deref().unwrap_or_default());
+    assert_eq!(now_active.len(), 1, "{now_active:?}");
+    let (mid, feed) = now_active[0].clone();
+    assert_eq!(feed, feed1);
+    room.answer_and_start(1, sub2, &offer);
+    let before = room.subs[1].count(&mid, TAGS[0]);
+    room.pump_until("subscriber 2 getting publisher 1 again", |s| {
+        s[1].count(&mid, TAGS[0]) >= before + ENOUGH
+    });
+
     let peer1 = sender1.stop();
     let destroyed = room.call(pub1, Destroy::builder().room(ROOM).build());
     assert_eq!(destroyed.value.room, Id::from(ROOM));
