@@ -1,8 +1,15 @@
 //! VideoRoom with real media, on Janus 1.1.2 and 1.4.1: two str0m publishers and two str0m
 //! subscribers in one room, signalled through the typed VideoRoom model (`JoinPublisher`,
 //! `Publish`/`ConfigurePublisher` with an offer, `JoinSubscriber` with `streams`, `Start`,
-//! `Subscribe`, `Pause`, `Switch`, `Unsubscribe`, `Update`, `LeavePublisher`) on the
-//! blocking driver, every request and event read going through a fixtures `Recorder`.
+//! `Subscribe`, `Pause`, `Switch`, `Unsubscribe`, `Update`, `Unpublish`, `LeavePublisher`)
+//! on the blocking driver, every request and event read going through a fixtures `Recorder`.
+//!
+//! Subscriber 1 grows one subscription step by step (publisher 1, then publisher 2 on a new
+//! mid; pause and resume; a switch of mid 0 to publisher 2; an unsubscription; an `update`
+//! that both drops and adds, reusing the freed m-line); subscriber 2 takes both publishers
+//! at once, loses publisher 2 when it unpublishes (Janus renegotiates on its own), then
+//! makes a change while an offer is still unanswered (`updating`, the offer following as an
+//! event). Publisher 1 hears of publisher 2 (`publishers`, `unpublished`, `leaving`).
 //!
 //! Janus does not touch an audio payload on its way through the SFU, so each publisher marks
 //! its Opus frames with a byte of its own after the silent frame ([`TAGS`]); a subscriber
