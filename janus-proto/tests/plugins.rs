@@ -17,7 +17,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use janus_proto::plugins::{
-    audiobridge, echotest, nosip, recordplay, streaming, textroom, Plugin, PluginRequest,
+    audiobridge, echotest, nosip, recordplay, streaming, textroom, videoroom, Plugin, PluginRequest,
 };
 use janus_proto::wire::ServerMessage;
 use janus_proto::PluginData;
@@ -336,6 +336,32 @@ fn every_recorded_request_reply_error_and_event_decodes_into_its_model_and_back(
 /// [`models`] (with its every request type) takes precedence.
 fn with_media_models(mut models: BTreeMap<&'static str, Model>) -> BTreeMap<&'static str, Model> {
     let media = [
+        (
+            "videoroom",
+            Model {
+                requests: {
+                    use videoroom::*;
+                    vec![
+                        request::<Create>(),
+                        request::<JoinPublisher>(),
+                        request::<Publish>(),
+                        request::<ConfigurePublisher>(),
+                        request::<JoinSubscriber>(),
+                        request::<Start>(),
+                        request::<Subscribe>(),
+                        request::<Pause>(),
+                        request::<Switch>(),
+                        request::<Unsubscribe>(),
+                        request::<Update>(),
+                        request::<Unpublish>(),
+                        request::<LeavePublisher>(),
+                        request::<Destroy>(),
+                    ]
+                },
+                event: event_of::<videoroom::VideoRoom>,
+                needs_media: &[],
+            },
+        ),
         (
             "streaming",
             Model {

@@ -11,7 +11,8 @@
 //! * Offer ([`Peer::offer`]): one Opus audio m-line (sendrecv) and/or one data channel, then
 //!   [`accept_answer`](Peer::accept_answer). This is the EchoTest and VideoRoom-publisher side.
 //! * Answer ([`Peer::answer`]): accept Janus's offer (a VideoRoom subscriber) and produce the
-//!   answer; with a data channel in Janus's offer (TextRoom), open one with
+//!   answer; again for each renegotiation offer (streams added to or removed from the
+//!   subscription). With a data channel in Janus's offer (TextRoom), open one with
 //!   [`Peer::open_channel`].
 //! * Candidates either in the SDP ([`CandidateMode::InSdp`]) or trickled
 //!   ([`CandidateMode::Trickle`]: the SDP carries none; send
@@ -19,8 +20,11 @@
 //!   from Janus's trickles go to [`add_remote_candidate`](Peer::add_remote_candidate) at any
 //!   time; those arriving before Janus's SDP are kept until it is applied.
 //! * Send Opus-shaped audio, one 20 ms frame (one RTP packet) at a time on a 20 ms pace
-//!   ([`send_audio`](Peer::send_audio)), and text on the data channel
-//!   ([`send_text`](Peer::send_text)); count what comes back ([`stats`](Peer::stats)).
+//!   ([`send_audio`](Peer::send_audio)), with a payload of the test's choosing
+//!   ([`set_audio_payload`](Peer::set_audio_payload)) and an audio level header extension
+//!   ([`set_audio_level`](Peer::set_audio_level)), and text on the data channel
+//!   ([`send_text`](Peer::send_text)); count what comes back ([`stats`](Peer::stats)), or
+//!   per m-line and payload from [`PeerEvent::Media`].
 //!
 //! ```no_run
 //! use std::ops::ControlFlow;
@@ -192,6 +196,9 @@ pub enum PeerEvent {
         packets: u64,
         /// Its payload size.
         bytes: usize,
+        /// Its payload (tests tell senders apart by what they put in their frames, see
+        /// [`Peer::set_audio_payload`]).
+        payload: Vec<u8>,
     },
     /// A data channel is open (ours, or one Janus opened).
     ChannelOpen {
@@ -229,6 +236,11 @@ struct AudioPlan {
     remaining: u32,
     next_due: Option<Instant>,
     media_time: u64,
+    /// The frame to send instead of [`OPUS_SILENCE`].
+    payload: Option<Vec<u8>>,
+    /// The audio level (-dBov, 0 loudest, -127 silence) and voice activity to put in the
+    /// `ssrc-audio-level` header extension of each frame.
+    level: Option<(i8, bool)>,
 }
 
 /// A blocking WebRTC peer: one UDP socket, one `str0m::Rtc`. See the [module docs](self).
@@ -372,15 +384,23 @@ impl Peer {
     /// Accepts Janus's offer (a VideoRoom subscriber's) and returns our answer SDP, carrying
     /// our candidate with [`CandidateMode::InSdp`]. Remote candidates that came before it are
     /// applied; [`PeerEvent::MediaAdded`] reports its m-lines.
+    ///
+    /// Called again on an answering peer, it accepts Janus's renegotiation offer (a
+    /// subscription that gained or lost streams) on the same connection; the answer carries
+    /// the same candidate, and new m-lines come as [`PeerEvent::MediaAdded`].
     pub fn answer(&mut self, offer_sdp: &str) -> Result<String, PeerError> {
-        if self.pending_offer.is_some() || self.remote_set {
+        if self.pending_offer.is_some() {
+            return Err(PeerError::State("an offer of ours is pending"));
+        }
+        if self.remote_set && self.local.is_none() {
             return Err(PeerError::State("an offer was already made or answered"));
         }
+        let renegotiation = self.remote_set;
         let offer = SdpOffer::from_sdp_string(offer_sdp).map_err(|e| PeerError::Sdp {
             kind: "offer",
             reason: e.to_string(),
         })?;
-        if self.mode == CandidateMode::InSdp {
+        if self.mode == CandidateMode::InSdp && !renegotiation {
             self.add_local_candidate()?;
         }
         self.first_mid = first_mid(offer_sdp);
@@ -391,7 +411,7 @@ impl Peer {
             .map_err(PeerError::rtc("accepting the offer"))?;
         self.drain()?;
         self.remote_set = true;
-        if self.mode == CandidateMode::Trickle {
+        if self.mode == CandidateMode::Trickle && !renegotiation {
             self.add_local_candidate()?;
         }
         self.flush_early_candidates()?;
@@ -465,6 +485,21 @@ impl Peer {
     /// Opus payload type and timestamps advancing 960 ticks per frame (str0m numbers them).
     pub fn send_audio(&mut self, frames: u32) {
         self.audio.remaining += frames;
+    }
+
+    /// What each frame queued by [`send_audio`](Self::send_audio) carries from now on:
+    /// `payload` instead of [`OPUS_SILENCE`] (a VideoRoom only forwards it, so a test can
+    /// mark each sender's frames, e.g. the silent frame with a byte appended; the AudioBridge
+    /// decodes it, so there it must be real Opus).
+    pub fn set_audio_payload(&mut self, payload: Option<Vec<u8>>) {
+        self.audio.payload = payload;
+    }
+
+    /// The audio level (-dBov: 0 loudest, -127 silence) and voice activity sent in each
+    /// frame's `ssrc-audio-level` header extension from now on (str0m negotiates it as
+    /// extension 1); `None`: no extension. Janus's talking detection reads it.
+    pub fn set_audio_level(&mut self, level: Option<(i8, bool)>) {
+        self.audio.level = level;
     }
 
     /// Audio frames queued by [`send_audio`](Self::send_audio) and not yet sent.
@@ -634,8 +669,17 @@ impl Peer {
             .writer(mid)
             .ok_or(PeerError::NotReady("the audio m-line cannot send"))?;
         let time = MediaTime::new(self.audio.media_time, Frequency::FORTY_EIGHT_KHZ);
+        let writer = match self.audio.level {
+            Some((level, voice)) => writer.audio_level(level, voice),
+            None => writer,
+        };
+        let payload = self
+            .audio
+            .payload
+            .clone()
+            .unwrap_or_else(|| OPUS_SILENCE.to_vec());
         writer
-            .write(pt, now, time, OPUS_SILENCE.to_vec())
+            .write(pt, now, time, payload)
             .map_err(PeerError::rtc("writing an audio frame"))?;
         self.drain()?;
         self.stats.rtp_sent += 1;
@@ -728,6 +772,7 @@ impl Peer {
                     pt: *data.pt,
                     packets,
                     bytes: data.data.len(),
+                    payload: data.data.to_vec(),
                 }
             }
             Event::ChannelOpen(id, label) => {

@@ -838,3 +838,9 @@ fn videoroom_publisher_to_subscriber() {
     assert!(media.receiving, "{media:?}");
     conn.destroy(session).expect("destroy");
 }
+
+#[path = "media/videoroom.rs"]
+mod videoroom;
+
+#[path = "media/audiobridge.rs"]
+mod audiobridge;
