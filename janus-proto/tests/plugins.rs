@@ -16,7 +16,7 @@ use std::fmt::Debug;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use janus_proto::plugins::{echotest, Plugin, PluginRequest};
+use janus_proto::plugins::{echotest, recordplay, streaming, voicemail, Plugin, PluginRequest};
 use janus_proto::wire::ServerMessage;
 use janus_proto::PluginData;
 use serde::de::DeserializeOwned;
@@ -36,9 +36,14 @@ fn model_name<T>() -> &'static str {
 type Check = fn(&Value, &str);
 
 /// What the fixtures are checked against: for each plugin (the short name of its package),
-/// its request types (with the versions that lack them) and how to type its events.
+/// its request types (with the versions that lack them), the ones the plugin tests cannot
+/// record on some versions, and how to type its events.
 struct Model {
     requests: Vec<(&'static str, Check, &'static [&'static str])>,
+    /// Request types (with the versions) that only answer once a PeerConnection is
+    /// negotiated, so the plugin tests cannot record them there: recorded by the media
+    /// tests. The coverage check skips them on those versions.
+    needs_media: Vec<(&'static str, &'static [&'static str])>,
     event: fn(&PluginData) -> Value,
 }
 
@@ -60,6 +65,12 @@ where
     M::Response: Serialize,
 {
     (model_name::<M>(), check_request::<M>, missing)
+}
+
+/// A request type that needs a PeerConnection to be recorded on the versions `on` (see
+/// [`Model::needs_media`]).
+fn needs_media_on<M>(on: &'static [&'static str]) -> (&'static str, &'static [&'static str]) {
+    (model_name::<M>(), on)
 }
 
 /// Whether a typed value is its type's `Other` case (a code or an event the model does not
@@ -85,13 +96,71 @@ where
 }
 
 fn models() -> BTreeMap<&'static str, Model> {
-    BTreeMap::from([(
-        "echotest",
-        Model {
-            requests: vec![request::<echotest::Configure>()],
-            event: event_of::<echotest::EchoTest>,
-        },
-    )])
+    BTreeMap::from([
+        (
+            "echotest",
+            Model {
+                requests: vec![request::<echotest::Configure>()],
+                needs_media: vec![],
+                event: event_of::<echotest::EchoTest>,
+            },
+        ),
+        (
+            "streaming",
+            Model {
+                requests: vec![
+                    request::<streaming::List>(),
+                    request::<streaming::Info>(),
+                    request::<streaming::Create>(),
+                    request::<streaming::Edit>(),
+                    request::<streaming::Destroy>(),
+                    request::<streaming::Recording>(),
+                    request::<streaming::Enable>(),
+                    request::<streaming::Disable>(),
+                    request::<streaming::KickAll>(),
+                    request::<streaming::Watch>(),
+                    request::<streaming::Start>(),
+                    request::<streaming::Pause>(),
+                    request::<streaming::Configure>(),
+                    request::<streaming::Switch>(),
+                    request::<streaming::Stop>(),
+                ],
+                // Janus 1.1.2 answers a `stop` only on a started viewer (1.4.1 answers `idle`).
+                needs_media: vec![needs_media_on::<streaming::Stop>(&["1.1.2"])],
+                event: event_of::<streaming::Streaming>,
+            },
+        ),
+        (
+            "recordplay",
+            Model {
+                requests: vec![
+                    request::<recordplay::List>(),
+                    request::<recordplay::Update>(),
+                    request::<recordplay::Configure>(),
+                    request::<recordplay::Record>(),
+                    request::<recordplay::Play>(),
+                    request::<recordplay::Start>(),
+                    request::<recordplay::Pause>(),
+                    request::<recordplay::Resume>(),
+                    request::<recordplay::Stop>(),
+                ],
+                needs_media: vec![],
+                event: event_of::<recordplay::RecordPlay>,
+            },
+        ),
+        (
+            "voicemail",
+            Model {
+                requests: vec![
+                    request_missing_in::<voicemail::Record>(&["1.4.1"]),
+                    request_missing_in::<voicemail::Update>(&["1.4.1"]),
+                    request_missing_in::<voicemail::Stop>(&["1.4.1"]),
+                ],
+                needs_media: vec![],
+                event: event_of::<voicemail::VoiceMail>,
+            },
+        ),
+    ])
 }
 
 /// `back` (a typed value encoded again) holds nothing `original` did not say, with the same
@@ -239,6 +308,13 @@ fn every_recorded_request_reply_error_and_event_decodes_into_its_model_and_back(
         for (plugin, model) in &models {
             for (name, _, missing) in &model.requests {
                 if missing.contains(&version) {
+                    continue;
+                }
+                let needs_media = model
+                    .needs_media
+                    .iter()
+                    .any(|(media, on)| media == name && on.contains(&version));
+                if needs_media {
                     continue;
                 }
                 assert!(

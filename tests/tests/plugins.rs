@@ -119,3 +119,9 @@ impl<D: JanusDriver, P: Plugin> Setup<D, P> {
 
 #[path = "plugins/echotest.rs"]
 mod echotest;
+#[path = "plugins/recordplay.rs"]
+mod recordplay;
+#[path = "plugins/streaming.rs"]
+mod streaming;
+#[path = "plugins/voicemail.rs"]
+mod voicemail;
