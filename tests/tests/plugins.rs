@@ -121,5 +121,11 @@ impl<D: JanusDriver, P: Plugin> Setup<D, P> {
 mod audiobridge;
 #[path = "plugins/echotest.rs"]
 mod echotest;
+#[path = "plugins/recordplay.rs"]
+mod recordplay;
+#[path = "plugins/streaming.rs"]
+mod streaming;
 #[path = "plugins/textroom.rs"]
 mod textroom;
+#[path = "plugins/voicemail.rs"]
+mod voicemail;

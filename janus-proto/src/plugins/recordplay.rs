@@ -65,7 +65,8 @@ impl Plugin for RecordPlay {
 #[serde(tag = "request", rename = "list")]
 #[non_exhaustive]
 pub struct List {
-    /// The plugin's `admin_key`, to list private recordings too (Janus 1.4 only).
+    /// The plugin's `admin_key`, to list private recordings too (Janus 1.4 only; when the
+    /// plugin has none configured, Janus ignores it and never lists private recordings).
     #[builder(into)]
     pub admin_key: Option<Secret>,
 }
@@ -382,13 +383,14 @@ pub struct StoppedResult {
 
 /// The outcome of a [`Pause`] or [`Resume`]: `{"recordplay": "event", "result": {"status":
 /// "paused" | "resumed", "id": …}}`, or `{"recordplay": "event"}` with no result when the
-/// handle is not recording.
+/// handle has neither a recording nor a playout (a playout prepared by [`Play`] gets the
+/// `result` too, although nothing is written to pause).
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PauseOutcome {
     recordplay: MustBe!("event"),
-    /// The new state; `None` when there was no recording.
+    /// The new state; `None` when there was no recording or playout.
     #[serde(default)]
     pub result: Option<PausedResult>,
 }

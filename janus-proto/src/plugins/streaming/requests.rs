@@ -19,6 +19,8 @@ use crate::wire::Jsep;
 pub struct List {
     /// The plugin's `admin_key`: with the right one, private mountpoints are listed too
     /// (a wrong one fails with [`ErrorCode::Unauthorized`](super::ErrorCode::Unauthorized)).
+    /// When the plugin has no `admin_key` configured, Janus ignores it and never lists
+    /// private mountpoints.
     #[builder(into)]
     pub admin_key: Option<Secret>,
 }
@@ -519,6 +521,10 @@ pub struct Disable {
     #[builder(into)]
     pub secret: Option<Secret>,
     /// Stop its recordings too (default `true`).
+    ///
+    /// Beware: with `true` (or absent), Janus 1.1.2 and 1.4.1 crash (a NULL recorder
+    /// dereferenced while logging at level 4 or more) when any stream of an `rtp` mountpoint
+    /// is not being recorded. Send `false` unless every stream is recording.
     pub stop_recording: Option<bool>,
 }
 
