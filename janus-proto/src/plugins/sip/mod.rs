@@ -50,6 +50,7 @@
 
 use std::collections::BTreeMap;
 
+use monostate::MustBe;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -58,7 +59,6 @@ use crate::wire::PluginData;
 
 mod events;
 mod requests;
-pub(crate) mod tag;
 #[cfg(test)]
 mod tests;
 
@@ -86,12 +86,15 @@ impl Plugin for Sip {
     }
 }
 
+/// The word of every SIP event.
+type EventWord = MustBe!("event");
+
 /// The plugin data of a SIP event: `{"sip": "event", "call_id": …, "result": {…}}`.
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "sip", rename = "event")]
 #[non_exhaustive]
 pub struct SipEvent<R> {
+    sip: EventWord,
     /// The Call-ID of the call, message or subscription the event is about, when there is
     /// one (answers to requests carry the handle's current call's).
     pub call_id: Option<String>,
@@ -105,9 +108,9 @@ pub struct SipEvent<R> {
 /// The answer to a [`SendRinging`]: `{"sip": "event", "call_id": …}` with no `result`.
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "sip", rename = "event")]
 #[non_exhaustive]
 pub struct RingingSent {
+    sip: EventWord,
     /// The incoming call's Call-ID.
     pub call_id: Option<String>,
 }

@@ -1111,3 +1111,20 @@ fn enumerated_words_are_the_plugins() {
     );
     assert!(serde_json::from_value::<Srtp>(json!("sdes_required")).is_err());
 }
+
+#[test]
+fn result_and_plugin_words_are_checked_on_decode() {
+    let ringing = json!({"sip": "event", "call_id": "c1", "result": {"event": "ringing"}});
+    let decoded: SipEvent<Ringing> = serde_json::from_value(ringing.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&decoded).unwrap(), ringing);
+    // Another result word, or another plugin word, does not decode.
+    assert!(serde_json::from_value::<SipEvent<Ringing>>(
+        json!({"sip": "event", "result": {"event": "calling", "call_id": "c1"}})
+    )
+    .is_err());
+    assert!(serde_json::from_value::<SipEvent<Ringing>>(
+        json!({"sip": "error", "result": {"event": "ringing"}})
+    )
+    .is_err());
+    assert!(serde_json::from_value::<RingingSent>(json!({"sip": "events"})).is_err());
+}
