@@ -253,7 +253,7 @@ pub enum Media {
 error_codes! {
     /// The SIP plugin's error codes (`error_code` of a plugin error). Some wrong-state
     /// failures (`transfer`, `info`, `dtmf_info`, `keyframe`, `recording`, `send_ringing`,
-    /// `message` outside a call) carry the code 0, which is `Other(0)`.
+    /// `message` outside a call) carry the code 0: [`Unspecified`](Self::Unspecified).
     ///
     /// ```
     /// use janus_proto::plugins::sip::ErrorCode;
@@ -261,6 +261,10 @@ error_codes! {
     /// assert_eq!(ErrorCode::WrongState.code(), 447);
     /// ```
     ErrorCode {
+        /// 0: no code: the plugin sets none for some wrong-state failures (`transfer`,
+        /// `info`, `dtmf_info`, `keyframe`, `recording`, `send_ringing`, in-dialog `message`
+        /// outside a call).
+        Unspecified = 0,
         /// 499: an unexpected failure (e.g. the SIP stack did not start).
         UnknownError = 499,
         /// 440: no message.

@@ -1079,8 +1079,8 @@ fn error_codes_map_both_ways() {
         assert_eq!(typed.code(), code);
         assert_eq!(Sip::error_code(code), typed);
     }
-    assert_eq!(ErrorCode::from_code(0), ErrorCode::Other(0));
-    assert_eq!(ErrorCode::Other(0).code(), 0);
+    assert_eq!(ErrorCode::from_code(0), ErrorCode::Unspecified);
+    assert_eq!(ErrorCode::Unspecified.code(), 0);
     let error = |plugin: &str| PluginError {
         plugin: plugin.into(),
         code: 447,
