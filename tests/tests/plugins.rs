@@ -119,3 +119,9 @@ impl<D: JanusDriver, P: Plugin> Setup<D, P> {
 
 #[path = "plugins/echotest.rs"]
 mod echotest;
+#[path = "plugins/nosip.rs"]
+mod nosip;
+#[path = "plugins/sip.rs"]
+mod sip;
+#[path = "plugins/videocall.rs"]
+mod videocall;
