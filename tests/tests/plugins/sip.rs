@@ -4,21 +4,26 @@
 //!
 //! - `registration`: unregister before any register, register as a guest (answered
 //!   `registered` at once, no REGISTER sent), register the guest again (answered the same:
-//!   a guest is not registered for the plugin), unregister a guest (`WrongState`), a helper of the guest (registered with the master's
-//!   id) and its unregister (answered `unregistering`), register without a secret, with an
-//!   address that does not parse, as a helper of no master.
+//!   a guest is not registered for the plugin), unregister a guest (`WrongState`), a helper
+//!   of the guest (registered with the master's id) and its unregister (answered
+//!   `unregistering`), register without a secret, with an address that does not parse, as a
+//!   helper of no master; an account with credentials and `send_register: false` (answered
+//!   `registered`, nothing sent) and its unregister (`WrongState`).
 //! - `registrar_unreachable`: register with a registrar on a closed loopback port: answered
-//!   `registering`, then the `registration_failed` event.
+//!   `registering`, then the `registration_failed` event; a guest's subscribe and
+//!   out-of-dialog message to that port: answered `subscribing` and `messagesent`, then the
+//!   `subscribe_failed` and `messagedelivery` events.
 //! - `out_of_call`: as a guest, with no call: call before registering, call without an SDP,
 //!   call an address that does not parse; message, info and dtmf_info in no call (the
 //!   plugin's error without a code), a message out of dialog (answered `messagesent`),
 //!   accept and update in no call and decline of a transfer nobody made (`WrongState`),
-//!   recording and transfer in no call (the error without a code), subscribe (answered `subscribing`), unsubscribe of it (answered
-//!   `unsubscribing`) and of an event nobody subscribed to, reset (answered `reset`).
+//!   recording and transfer in no call (the error without a code), subscribe (answered
+//!   `subscribing`), unsubscribe of it (answered `unsubscribing`) and of an event nobody
+//!   subscribed to, reset (answered `reset`).
 //! - `janus_1_4_requests`: on 1.4.1 progress and send_ringing with no incoming call,
 //!   keyframe and rtp_forward with no call (send_ringing and keyframe: the error without a
-//!   code), stop_rtp_forward of no forwarder,
-//!   listforwarders (empty); on 1.1.2 each is the typed "unknown request".
+//!   code), stop_rtp_forward of no forwarder, listforwarders (empty); on 1.1.2 each is the
+//!   typed "unknown request".
 //!
 //! Left for the media tests (they need a WebRTC peer's SDP and a SIP peer): `call` with an
 //! offer and what follows it (`calling`, `proceeding`, `ringing`, `progress`, `accepted`,
@@ -32,7 +37,7 @@ use std::fmt::Debug;
 use std::net::UdpSocket;
 
 use janus_proto::plugins::sip::{
-    Accept, Call, Decline, DtmfInfo, ErrorCode, ForwardStream, ForwardType, Info, Keyframe,
+    Accept, Call, Decline, DtmfInfo, ErrorCode, Event, ForwardStream, ForwardType, Info, Keyframe,
     ListForwarders, Message, Progress, Recording, RecordingAction, Register, RegisterType,
     Registration, Reset, RtpForward, SendRinging, Sip, StopRtpForward, Subscribe, Transfer,
     Unregister, Unsubscribe, Update,
@@ -229,6 +234,35 @@ fn registration<D: JanusDriver>(version: JanusVersion) {
             .build(),
     );
     assert_eq!(no_master, ErrorCode::HelperError);
+
+    // An account with credentials and `send_register: false`: registered at once like a
+    // guest, with nothing sent; a REGISTER-less account cannot unregister either.
+    let account = user("carol");
+    let answer = ok(
+        &mut s,
+        other,
+        Register::builder()
+            .username(peer.uri(&account))
+            .secret("secret")
+            .authuser(&account)
+            .display_name("Carol")
+            .user_agent("janus-tests")
+            .send_register(false)
+            .force_udp(true)
+            .incoming_header_prefixes(vec!["X-".to_owned()])
+            .headers(std::collections::BTreeMap::from([(
+                "X-Test".to_owned(),
+                "1".to_owned(),
+            )]))
+            .build(),
+    );
+    let Registration::Registered(carol) = answer.result else {
+        panic!("{}: no REGISTER to wait for: {answer:?}", D::NAME);
+    };
+    assert_eq!(carol.username, account);
+    assert!(!carol.register_sent);
+    let not_registered = fails(&mut s, other, Unregister::builder().build());
+    assert_eq!(not_registered, ErrorCode::WrongState);
     s.finish();
 }
 
@@ -256,11 +290,56 @@ fn registrar_unreachable<D: JanusDriver>(version: JanusVersion) {
         panic!("{}: a REGISTER went out: {answer:?}", D::NAME);
     };
     let failed = s.wait_event(handle, |event| match event {
-        janus_proto::plugins::sip::Event::RegistrationFailed(failed) => Some(failed.clone()),
+        Event::RegistrationFailed(failed) => Some(failed.clone()),
         _ => None,
     });
     assert!(failed.result.code >= 400, "{failed:?}");
     assert!(!failed.result.reason.is_empty(), "{failed:?}");
+
+    // A guest on another handle: a SUBSCRIBE and an out-of-dialog MESSAGE to the closed
+    // port are answered at once, and fail on the transport: `subscribe_failed` and
+    // `messagedelivery` with the error code.
+    let guest = s.conn.attach_plugin::<Sip>(s.session).expect("attach");
+    register_guest(
+        &mut s,
+        guest,
+        &format!("sip:{}@127.0.0.1:{closed}", user("guest")),
+    );
+    let target = format!("sip:{}@127.0.0.1:{closed}", user("bob"));
+    let sub_id = format!("subscribe-{}", unique_id());
+    let subscribing = ok(
+        &mut s,
+        guest,
+        Subscribe::builder()
+            .event("message-summary")
+            .to(&target)
+            .call_id(&sub_id)
+            .build(),
+    );
+    assert_eq!(subscribing.result.call_id.as_deref(), Some(sub_id.as_str()));
+    let failed = s.wait_event(guest, |event| match event {
+        Event::SubscribeFailed(failed) => Some(failed.clone()),
+        _ => None,
+    });
+    assert!(failed.result.code >= 400, "{failed:?}");
+    assert!(!failed.result.reason.is_empty(), "{failed:?}");
+    let message_id = format!("message-{}", unique_id());
+    let sent = ok(
+        &mut s,
+        guest,
+        Message::builder()
+            .content("hello")
+            .uri(&target)
+            .call_id(&message_id)
+            .build(),
+    );
+    assert_eq!(sent.result.call_id, message_id);
+    let delivery = s.wait_event(guest, |event| match event {
+        Event::MessageDelivery(delivery) => Some(delivery.clone()),
+        _ => None,
+    });
+    assert_eq!(delivery.call_id.as_deref(), Some(message_id.as_str()));
+    assert!(delivery.result.code >= 400, "{delivery:?}");
     s.finish();
 }
 
