@@ -17,8 +17,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use janus_proto::plugins::{
-    audiobridge, echotest, nosip, recordplay, streaming, textroom, videoroom, voicemail, Plugin,
-    PluginRequest,
+    audiobridge, echotest, nosip, recordplay, sip, streaming, textroom, videocall, videoroom,
+    voicemail, Plugin, PluginRequest,
 };
 use janus_proto::wire::ServerMessage;
 use janus_proto::PluginData;
@@ -28,6 +28,15 @@ use serde_json::{json, Value};
 
 /// The Janus versions fixtures are recorded on.
 const VERSIONS: [&str; 2] = ["1.1.2", "1.4.1"];
+
+/// Request types no fixture holds yet, on any version: SIP's hold, unhold and hangup are
+/// answered only inside an established call (outside one the plugin drops them without an
+/// answer), and no media scenario puts a call on hold yet.
+const NOT_RECORDED_YET: &[&str] = &[
+    "sip::requests::Hold",
+    "sip::requests::Unhold",
+    "sip::requests::Hangup",
+];
 
 /// The name of a model type as fixtures name it (see janus-tests' `fixtures::model_name`).
 fn model_name<T>() -> &'static str {
@@ -90,13 +99,14 @@ where
 }
 
 fn models() -> BTreeMap<&'static str, Model> {
+    /// The versions that lack a request only Janus 1.4 has.
+    const ONLY_1_4: &[&str] = &["1.1.2"];
     BTreeMap::from([
         (
             "audiobridge",
             Model {
                 requests: {
                     use audiobridge::*;
-                    const ONLY_1_4: &[&str] = &["1.1.2"];
                     vec![
                         request::<Create>(),
                         request::<Edit>(),
@@ -218,6 +228,76 @@ fn models() -> BTreeMap<&'static str, Model> {
                     request_missing_in::<voicemail::Stop>(&["1.4.1"]),
                 ],
                 event: event_of::<voicemail::VoiceMail>,
+            },
+        ),
+        (
+            "nosip",
+            Model {
+                requests: {
+                    use nosip::*;
+                    vec![
+                        request::<Generate>(),
+                        request::<Process>(),
+                        request::<Hangup>(),
+                        request::<Recording>(),
+                        request_missing_in::<Keyframe>(ONLY_1_4),
+                        request_missing_in::<RtpForward>(ONLY_1_4),
+                        request_missing_in::<StopRtpForward>(ONLY_1_4),
+                        request_missing_in::<ListForwarders>(ONLY_1_4),
+                    ]
+                },
+                event: event_of::<nosip::NoSip>,
+            },
+        ),
+        (
+            "sip",
+            Model {
+                requests: {
+                    use sip::*;
+                    vec![
+                        request::<Register>(),
+                        request::<Unregister>(),
+                        request::<Subscribe>(),
+                        request::<Unsubscribe>(),
+                        request::<Call>(),
+                        request::<Accept>(),
+                        request_missing_in::<Progress>(ONLY_1_4),
+                        request_missing_in::<SendRinging>(ONLY_1_4),
+                        request::<Decline>(),
+                        request::<Transfer>(),
+                        request::<Hold>(),
+                        request::<Unhold>(),
+                        request::<Update>(),
+                        request::<Hangup>(),
+                        request::<Recording>(),
+                        request::<Info>(),
+                        request::<Message>(),
+                        request::<DtmfInfo>(),
+                        request_missing_in::<Keyframe>(ONLY_1_4),
+                        request_missing_in::<RtpForward>(ONLY_1_4),
+                        request_missing_in::<StopRtpForward>(ONLY_1_4),
+                        request_missing_in::<ListForwarders>(ONLY_1_4),
+                        request::<Reset>(),
+                    ]
+                },
+                event: event_of::<sip::Sip>,
+            },
+        ),
+        (
+            "videocall",
+            Model {
+                requests: {
+                    use videocall::*;
+                    vec![
+                        request::<List>(),
+                        request::<Register>(),
+                        request::<Call>(),
+                        request::<Accept>(),
+                        request::<Set>(),
+                        request::<Hangup>(),
+                    ]
+                },
+                event: event_of::<videocall::VideoCall>,
             },
         ),
     ])
@@ -367,7 +447,7 @@ fn every_recorded_request_reply_error_and_event_decodes_into_its_model_and_back(
     for version in VERSIONS {
         for (plugin, model) in &models {
             for (name, _, missing) in &model.requests {
-                if missing.contains(&version) {
+                if missing.contains(&version) || NOT_RECORDED_YET.contains(name) {
                     continue;
                 }
                 assert!(
@@ -384,44 +464,31 @@ fn every_recorded_request_reply_error_and_event_decodes_into_its_model_and_back(
 /// PeerConnection), so that their fixtures are decoded too. A plugin's own entry in
 /// [`models`] (with its every request type) takes precedence.
 fn with_media_models(mut models: BTreeMap<&'static str, Model>) -> BTreeMap<&'static str, Model> {
-    let media = [
-        (
-            "videoroom",
-            Model {
-                requests: {
-                    use videoroom::*;
-                    vec![
-                        request::<Create>(),
-                        request::<JoinPublisher>(),
-                        request::<Publish>(),
-                        request::<ConfigurePublisher>(),
-                        request::<JoinSubscriber>(),
-                        request::<Start>(),
-                        request::<Subscribe>(),
-                        request::<Pause>(),
-                        request::<Switch>(),
-                        request::<Unsubscribe>(),
-                        request::<Update>(),
-                        request::<Unpublish>(),
-                        request::<LeavePublisher>(),
-                        request::<Destroy>(),
-                    ]
-                },
-                event: event_of::<videoroom::VideoRoom>,
+    let media = [(
+        "videoroom",
+        Model {
+            requests: {
+                use videoroom::*;
+                vec![
+                    request::<Create>(),
+                    request::<JoinPublisher>(),
+                    request::<Publish>(),
+                    request::<ConfigurePublisher>(),
+                    request::<JoinSubscriber>(),
+                    request::<Start>(),
+                    request::<Subscribe>(),
+                    request::<Pause>(),
+                    request::<Switch>(),
+                    request::<Unsubscribe>(),
+                    request::<Update>(),
+                    request::<Unpublish>(),
+                    request::<LeavePublisher>(),
+                    request::<Destroy>(),
+                ]
             },
-        ),
-        (
-            "nosip",
-            Model {
-                requests: vec![
-                    request::<nosip::Generate>(),
-                    request::<nosip::Process>(),
-                    request::<nosip::Hangup>(),
-                ],
-                event: event_of::<nosip::NoSip>,
-            },
-        ),
-    ];
+            event: event_of::<videoroom::VideoRoom>,
+        },
+    )];
     for (plugin, model) in media {
         models.entry(plugin).or_insert(model);
     }

@@ -121,11 +121,17 @@ impl<D: JanusDriver, P: Plugin> Setup<D, P> {
 mod audiobridge;
 #[path = "plugins/echotest.rs"]
 mod echotest;
+#[path = "plugins/nosip.rs"]
+mod nosip;
 #[path = "plugins/recordplay.rs"]
 mod recordplay;
+#[path = "plugins/sip.rs"]
+mod sip;
 #[path = "plugins/streaming.rs"]
 mod streaming;
 #[path = "plugins/textroom.rs"]
 mod textroom;
+#[path = "plugins/videocall.rs"]
+mod videocall;
 #[path = "plugins/voicemail.rs"]
 mod voicemail;

@@ -35,10 +35,10 @@
 //! }
 //! ```
 
+use monostate::MustBe;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::plugins::sip::tag::{words, Tag};
 use crate::plugins::{Plugin, PluginRequest};
 use crate::wire::{Jsep, JsepType, PluginData};
 
@@ -67,11 +67,14 @@ impl Plugin for NoSip {
     }
 }
 
+/// The word of every NoSIP event.
+type EventWord = MustBe!("event");
+
 /// The plugin data of a NoSIP event: `{"nosip": "event", "result": {…}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "nosip", rename = "event")]
 #[non_exhaustive]
 pub struct NoSipEvent<R> {
+    nosip: EventWord,
     /// What happened: the type of the `"event"` word.
     pub result: R,
 }
@@ -248,23 +251,12 @@ impl PluginRequest for ListForwarders {
     type Response = NoSipEvent<Forwarders>;
 }
 
-words! {
-    Generated = "generated",
-    Processed = "processed",
-    Hangingup = "hangingup",
-    RecordingUpdated = "recordingupdated",
-    KeyframeSent = "keyframesent",
-    RtpForwarded = "rtp_forward",
-    RtpForwardStopped = "stop_rtp_forward",
-    Forwarders = "forwarders",
-}
-
 /// `generated`: the answer to a [`Generate`]: the barebone SDP for the legacy peer.
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Generated {
-    event: Tag<Generated>,
+    event: MustBe!("generated"),
     /// Offer or answer, as the JSEP was (`type` on the wire).
     #[serde(rename = "type")]
     pub kind: JsepType,
@@ -281,7 +273,7 @@ pub struct Generated {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Processed {
-    event: Tag<Processed>,
+    event: MustBe!("processed"),
     /// Whether the legacy peer's SDP offers or mandates SDES-SRTP.
     pub srtp: Option<Srtp>,
     /// `true` when this renegotiates the session.
@@ -294,28 +286,28 @@ pub struct Processed {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Hangingup {
-    event: Tag<Hangingup>,
+    event: MustBe!("hangingup"),
 }
 
 /// `recordingupdated`: the answer to a [`Recording`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RecordingUpdated {
-    event: Tag<RecordingUpdated>,
+    event: MustBe!("recordingupdated"),
 }
 
 /// `keyframesent`: the answer to a [`Keyframe`] (Janus 1.4 only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct KeyframeSent {
-    event: Tag<KeyframeSent>,
+    event: MustBe!("keyframesent"),
 }
 
 /// `rtp_forward`: the answer to an [`RtpForward`]: the forwarders created (Janus 1.4 only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RtpForwarded {
-    event: Tag<RtpForwarded>,
+    event: MustBe!("rtp_forward"),
     /// The new forwarders, in the order of the request's streams (one that could not be
     /// created is missing).
     pub forwarders: Vec<Forwarder>,
@@ -325,7 +317,7 @@ pub struct RtpForwarded {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RtpForwardStopped {
-    event: Tag<RtpForwardStopped>,
+    event: MustBe!("stop_rtp_forward"),
     /// The forwarder stopped.
     pub stream_id: u32,
 }
@@ -334,7 +326,7 @@ pub struct RtpForwardStopped {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Forwarders {
-    event: Tag<Forwarders>,
+    event: MustBe!("forwarders"),
     /// Every forwarder of the session (`rtp_forwarders` on the wire, although the plugin's
     /// documentation says `forwarders`).
     pub rtp_forwarders: Vec<Forwarder>,

@@ -29,10 +29,10 @@
 //! }
 //! ```
 
+use monostate::MustBe;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::plugins::sip::tag::{words, Tag};
 use crate::plugins::{Plugin, PluginRequest};
 use crate::wire::{Jsep, PluginData};
 
@@ -59,11 +59,14 @@ impl Plugin for VideoCall {
     }
 }
 
+/// The word of every VideoCall event.
+type EventWord = MustBe!("event");
+
 /// The plugin data of a VideoCall event: `{"videocall": "event", "result": {…}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "videocall", rename = "event")]
 #[non_exhaustive]
 pub struct VideoCallEvent<R> {
+    videocall: EventWord,
     /// What happened: the type of the `"event"` word (or the peer list).
     pub result: R,
 }
@@ -217,18 +220,6 @@ impl PluginRequest for Hangup {
     type Response = VideoCallEvent<HungUp>;
 }
 
-words! {
-    Registered = "registered",
-    Calling = "calling",
-    IncomingCall = "incomingcall",
-    Accepted = "accepted",
-    SetDone = "set",
-    Update = "update",
-    HungUp = "hangup",
-    Simulcast = "simulcast",
-    SlowLink = "slow_link",
-}
-
 /// The answer to a [`List`]: `{"list": [...]}`, with no `"event"` word.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -241,7 +232,7 @@ pub struct PeerList {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Registered {
-    event: Tag<Registered>,
+    event: MustBe!("registered"),
     /// The username now this handle's.
     pub username: String,
 }
@@ -251,7 +242,7 @@ pub struct Registered {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Calling {
-    event: Tag<Calling>,
+    event: MustBe!("calling"),
     /// Documented as the callee's username, but Janus (1.1.2 and 1.4) does not send it.
     pub username: Option<String>,
 }
@@ -261,7 +252,7 @@ pub struct Calling {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct IncomingCall {
-    event: Tag<IncomingCall>,
+    event: MustBe!("incomingcall"),
     /// The caller's username.
     pub username: String,
 }
@@ -272,7 +263,7 @@ pub struct IncomingCall {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Accepted {
-    event: Tag<Accepted>,
+    event: MustBe!("accepted"),
     /// The callee's username (in the caller's event only).
     pub username: Option<String>,
 }
@@ -281,7 +272,7 @@ pub struct Accepted {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SetDone {
-    event: Tag<SetDone>,
+    event: MustBe!("set"),
 }
 
 /// `update`: the peer renegotiated; its JSEP (an offer to answer with a [`Set`], or the
@@ -289,7 +280,7 @@ pub struct SetDone {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Update {
-    event: Tag<Update>,
+    event: MustBe!("update"),
 }
 
 /// `hangup`: the call is over (or the callee was busy). The answer to a [`Hangup`] (reason
@@ -300,7 +291,7 @@ pub struct Update {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct HungUp {
-    event: Tag<HungUp>,
+    event: MustBe!("hangup"),
     /// The username of the side that hung up (this handle's in an answer; absent when
     /// it has none).
     pub username: Option<String>,
@@ -314,7 +305,7 @@ pub struct HungUp {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Simulcast {
-    event: Tag<Simulcast>,
+    event: MustBe!("simulcast"),
     /// The video codec.
     pub videocodec: String,
     /// The substream now received.
@@ -328,7 +319,7 @@ pub struct Simulcast {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SlowLink {
-    event: Tag<SlowLink>,
+    event: MustBe!("slow_link"),
     /// Audio or video.
     pub media: Media,
     /// The bitrate cap in force, for video (`current-bitrate` on the wire).

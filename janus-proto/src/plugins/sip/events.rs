@@ -1,55 +1,10 @@
 //! The `result` objects of the SIP plugin's events, one type per `"event"` word. Each
 //! comes inside a [`SipEvent`](super::SipEvent), which adds the `call_id` the event is about.
 
+use monostate::MustBe;
 use serde::{Deserialize, Serialize};
 
-use super::tag::{words, Tag};
 use super::{ForwardType, Headers, Media, Srtp};
-
-words! {
-    Registering = "registering",
-    Registered = "registered",
-    RegistrationFailed = "registration_failed",
-    Unregistering = "unregistering",
-    Unregistered = "unregistered",
-    Calling = "calling",
-    Proceeding = "proceeding",
-    Ringing = "ringing",
-    SessionProgress = "progress",
-    Accepted = "accepted",
-    Accepting = "accepting",
-    Progressed = "progressed",
-    IncomingCall = "incomingcall",
-    UpdatingCall = "updatingcall",
-    MissedCall = "missed_call",
-    Updating = "updating",
-    Updated = "updated",
-    Declining = "declining",
-    Hangingup = "hangingup",
-    HungUp = "hangup",
-    Holding = "holding",
-    Resuming = "resuming",
-    IncomingInfo = "info",
-    InfoSent = "infosent",
-    IncomingMessage = "message",
-    MessageSent = "messagesent",
-    MessageDelivery = "messagedelivery",
-    Notify = "notify",
-    IncomingTransfer = "transfer",
-    Transferring = "transferring",
-    Dtmf = "dtmf",
-    DtmfSent = "dtmfsent",
-    KeyframeSent = "keyframesent",
-    RecordingUpdated = "recordingupdated",
-    Subscribing = "subscribing",
-    SubscribeSucceeded = "subscribe_succeeded",
-    SubscribeFailed = "subscribe_failed",
-    Unsubscribing = "unsubscribing",
-    RtpForwarded = "rtp_forward",
-    RtpForwardStopped = "stop_rtp_forward",
-    Forwarders = "forwarders",
-    ResetDone = "reset",
-}
 
 /// `registering`: a REGISTER went out (the answer to a [`Register`](super::Register) that
 /// sends one). [`Registered`] or [`RegistrationFailed`] follows.
@@ -57,7 +12,7 @@ words! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Registering {
-    event: Tag<Registering>,
+    event: MustBe!("registering"),
     /// The session's unique id in the plugin (Janus 1.4 only).
     pub unique_id: Option<String>,
 }
@@ -69,7 +24,7 @@ pub struct Registering {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Registered {
-    event: Tag<Registered>,
+    event: MustBe!("registered"),
     /// The user part of the SIP URI.
     pub username: String,
     /// Whether a REGISTER was sent.
@@ -93,7 +48,7 @@ pub struct Registered {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RegistrationFailed {
-    event: Tag<RegistrationFailed>,
+    event: MustBe!("registration_failed"),
     /// The SIP status code.
     pub code: u16,
     /// The SIP reason phrase.
@@ -108,7 +63,7 @@ pub struct RegistrationFailed {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Unregistering {
-    event: Tag<Unregistering>,
+    event: MustBe!("unregistering"),
 }
 
 /// `unregistered`: the registrar accepted the unREGISTER. The account's helpers are detached.
@@ -116,7 +71,7 @@ pub struct Unregistering {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Unregistered {
-    event: Tag<Unregistered>,
+    event: MustBe!("unregistered"),
     /// The user part of the SIP URI.
     pub username: String,
     /// Headers of the response matching `incoming_header_prefixes`.
@@ -127,7 +82,7 @@ pub struct Unregistered {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Calling {
-    event: Tag<Calling>,
+    event: MustBe!("calling"),
     /// The INVITE's Call-ID (the one asked for, or a random one).
     pub call_id: String,
 }
@@ -136,7 +91,7 @@ pub struct Calling {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Proceeding {
-    event: Tag<Proceeding>,
+    event: MustBe!("proceeding"),
     /// The SIP status code.
     pub code: u16,
 }
@@ -146,7 +101,7 @@ pub struct Proceeding {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Ringing {
-    event: Tag<Ringing>,
+    event: MustBe!("ringing"),
     /// Headers of the response matching `incoming_header_prefixes`.
     pub headers: Option<Headers>,
 }
@@ -157,7 +112,7 @@ pub struct Ringing {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SessionProgress {
-    event: Tag<SessionProgress>,
+    event: MustBe!("progress"),
     /// The SIP URI called.
     pub username: String,
     /// `true` when the callee's Contact has `isfocus` (a conference bridge).
@@ -174,7 +129,7 @@ pub struct SessionProgress {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Accepted {
-    event: Tag<Accepted>,
+    event: MustBe!("accepted"),
     /// The peer's SIP URI (in the event only).
     pub username: Option<String>,
     /// `true` when the peer's Contact has `isfocus` (a conference bridge).
@@ -189,7 +144,7 @@ pub struct Accepted {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Accepting {
-    event: Tag<Accepting>,
+    event: MustBe!("accepting"),
 }
 
 /// `progressed`: the answer to a [`Progress`](super::Progress): the 183 Session Progress
@@ -198,7 +153,7 @@ pub struct Accepting {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Progressed {
-    event: Tag<Progressed>,
+    event: MustBe!("progressed"),
 }
 
 /// `incomingcall`: an INVITE for this account, with the caller's JSEP offer unless it is
@@ -208,7 +163,7 @@ pub struct Progressed {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct IncomingCall {
-    event: Tag<IncomingCall>,
+    event: MustBe!("incomingcall"),
     /// The caller's SIP URI.
     pub username: String,
     /// The INVITE's Call-ID.
@@ -236,7 +191,7 @@ pub struct IncomingCall {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct UpdatingCall {
-    event: Tag<UpdatingCall>,
+    event: MustBe!("updatingcall"),
     /// The peer's SIP URI.
     pub username: String,
     /// The call's Call-ID.
@@ -263,7 +218,7 @@ pub struct UpdatingCall {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MissedCall {
-    event: Tag<MissedCall>,
+    event: MustBe!("missed_call"),
     /// The caller's SIP URI.
     pub caller: String,
     /// The caller's display name.
@@ -277,7 +232,7 @@ pub struct MissedCall {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Updating {
-    event: Tag<Updating>,
+    event: MustBe!("updating"),
 }
 
 /// `updated`: the answer to an [`Update`](super::Update) carrying an answer to an
@@ -285,7 +240,7 @@ pub struct Updating {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Updated {
-    event: Tag<Updated>,
+    event: MustBe!("updated"),
 }
 
 /// `declining`: the answer to a [`Decline`](super::Decline).
@@ -293,7 +248,7 @@ pub struct Updated {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Declining {
-    event: Tag<Declining>,
+    event: MustBe!("declining"),
     /// The SIP code sent.
     pub code: u16,
     /// The transfer declined, when the request named one.
@@ -305,7 +260,7 @@ pub struct Declining {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Hangingup {
-    event: Tag<Hangingup>,
+    event: MustBe!("hangingup"),
 }
 
 /// `hangup`: the call is over, or never started (declined, cancelled, failed). The code and
@@ -314,7 +269,7 @@ pub struct Hangingup {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct HungUp {
-    event: Tag<HungUp>,
+    event: MustBe!("hangup"),
     /// The SIP status code.
     pub code: u16,
     /// The SIP reason phrase.
@@ -335,7 +290,7 @@ pub struct HungUp {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Holding {
-    event: Tag<Holding>,
+    event: MustBe!("holding"),
 }
 
 /// `resuming`: the answer to an [`Unhold`](super::Unhold): a re-INVITE restoring the media
@@ -343,7 +298,7 @@ pub struct Holding {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Resuming {
-    event: Tag<Resuming>,
+    event: MustBe!("resuming"),
 }
 
 /// `info`: a SIP INFO from the peer.
@@ -351,7 +306,7 @@ pub struct Resuming {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct IncomingInfo {
-    event: Tag<IncomingInfo>,
+    event: MustBe!("info"),
     /// The sender's SIP URI.
     pub sender: String,
     /// The sender's display name.
@@ -369,7 +324,7 @@ pub struct IncomingInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct InfoSent {
-    event: Tag<InfoSent>,
+    event: MustBe!("infosent"),
 }
 
 /// `message`: a SIP MESSAGE for this account, in a call or out of one.
@@ -377,7 +332,7 @@ pub struct InfoSent {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct IncomingMessage {
-    event: Tag<IncomingMessage>,
+    event: MustBe!("message"),
     /// The sender's SIP URI.
     pub sender: String,
     /// The sender's display name.
@@ -395,7 +350,7 @@ pub struct IncomingMessage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MessageSent {
-    event: Tag<MessageSent>,
+    event: MustBe!("messagesent"),
     /// The MESSAGE's Call-ID.
     pub call_id: String,
 }
@@ -406,7 +361,7 @@ pub struct MessageSent {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MessageDelivery {
-    event: Tag<MessageDelivery>,
+    event: MustBe!("messagedelivery"),
     /// The SIP status code.
     pub code: u16,
     /// The SIP reason phrase.
@@ -419,7 +374,7 @@ pub struct MessageDelivery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Notify {
-    event: Tag<Notify>,
+    event: MustBe!("notify"),
     /// The event package (e.g. `message-summary`, `refer`).
     pub notify: Option<String>,
     /// The subscription state (e.g. `active`, `terminated`).
@@ -440,7 +395,7 @@ pub struct Notify {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct IncomingTransfer {
-    event: Tag<IncomingTransfer>,
+    event: MustBe!("transfer"),
     /// The plugin's id of this referral.
     pub refer_id: u32,
     /// The SIP URI to call.
@@ -458,7 +413,7 @@ pub struct IncomingTransfer {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Transferring {
-    event: Tag<Transferring>,
+    event: MustBe!("transferring"),
 }
 
 /// `dtmf`: an RFC 2833 DTMF tone from the peer (Janus 1.4 only).
@@ -466,7 +421,7 @@ pub struct Transferring {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Dtmf {
-    event: Tag<Dtmf>,
+    event: MustBe!("dtmf"),
     /// The peer's SIP URI.
     pub sender: Option<String>,
     /// The key: `0`–`9`, `*`, `#`, `A`–`D`.
@@ -479,21 +434,21 @@ pub struct Dtmf {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DtmfSent {
-    event: Tag<DtmfSent>,
+    event: MustBe!("dtmfsent"),
 }
 
 /// `keyframesent`: the answer to a [`Keyframe`](super::Keyframe) (Janus 1.4 only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct KeyframeSent {
-    event: Tag<KeyframeSent>,
+    event: MustBe!("keyframesent"),
 }
 
 /// `recordingupdated`: the answer to a [`Recording`](super::Recording).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RecordingUpdated {
-    event: Tag<RecordingUpdated>,
+    event: MustBe!("recordingupdated"),
 }
 
 /// `subscribing`: the answer to a [`Subscribe`](super::Subscribe): the SUBSCRIBE went out.
@@ -502,7 +457,7 @@ pub struct RecordingUpdated {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Subscribing {
-    event: Tag<Subscribing>,
+    event: MustBe!("subscribing"),
     /// The Call-ID the request asked for, if it did.
     pub call_id: Option<String>,
 }
@@ -512,7 +467,7 @@ pub struct Subscribing {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SubscribeSucceeded {
-    event: Tag<SubscribeSucceeded>,
+    event: MustBe!("subscribe_succeeded"),
     /// The SIP status code.
     pub code: u16,
     /// The SIP reason phrase.
@@ -528,7 +483,7 @@ pub struct SubscribeSucceeded {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SubscribeFailed {
-    event: Tag<SubscribeFailed>,
+    event: MustBe!("subscribe_failed"),
     /// The SIP status code.
     pub code: u16,
     /// The SIP reason phrase.
@@ -542,7 +497,7 @@ pub struct SubscribeFailed {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Unsubscribing {
-    event: Tag<Unsubscribing>,
+    event: MustBe!("unsubscribing"),
 }
 
 /// One RTP forwarder of a call, as the plugin describes it.
@@ -582,7 +537,7 @@ impl Forwarder {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RtpForwarded {
-    event: Tag<RtpForwarded>,
+    event: MustBe!("rtp_forward"),
     /// The new forwarders, in the order of the request's streams (one that could not be
     /// created is missing).
     pub forwarders: Vec<Forwarder>,
@@ -593,7 +548,7 @@ pub struct RtpForwarded {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RtpForwardStopped {
-    event: Tag<RtpForwardStopped>,
+    event: MustBe!("stop_rtp_forward"),
     /// The forwarder stopped.
     pub stream_id: u32,
 }
@@ -602,7 +557,7 @@ pub struct RtpForwardStopped {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Forwarders {
-    event: Tag<Forwarders>,
+    event: MustBe!("forwarders"),
     /// Every forwarder of the handle's call (`rtp_forwarders` on the wire).
     pub rtp_forwarders: Vec<Forwarder>,
 }
@@ -611,5 +566,5 @@ pub struct Forwarders {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ResetDone {
-    event: Tag<ResetDone>,
+    event: MustBe!("reset"),
 }

@@ -50,6 +50,7 @@
 
 use std::collections::BTreeMap;
 
+use monostate::MustBe;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -58,7 +59,6 @@ use crate::wire::PluginData;
 
 mod events;
 mod requests;
-pub(crate) mod tag;
 #[cfg(test)]
 mod tests;
 
@@ -86,12 +86,15 @@ impl Plugin for Sip {
     }
 }
 
+/// The word of every SIP event.
+type EventWord = MustBe!("event");
+
 /// The plugin data of a SIP event: `{"sip": "event", "call_id": …, "result": {…}}`.
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "sip", rename = "event")]
 #[non_exhaustive]
 pub struct SipEvent<R> {
+    sip: EventWord,
     /// The Call-ID of the call, message or subscription the event is about, when there is
     /// one (answers to requests carry the handle's current call's).
     pub call_id: Option<String>,
@@ -105,9 +108,9 @@ pub struct SipEvent<R> {
 /// The answer to a [`SendRinging`]: `{"sip": "event", "call_id": …}` with no `result`.
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "sip", rename = "event")]
 #[non_exhaustive]
 pub struct RingingSent {
+    sip: EventWord,
     /// The incoming call's Call-ID.
     pub call_id: Option<String>,
 }
@@ -250,7 +253,7 @@ pub enum Media {
 error_codes! {
     /// The SIP plugin's error codes (`error_code` of a plugin error). Some wrong-state
     /// failures (`transfer`, `info`, `dtmf_info`, `keyframe`, `recording`, `send_ringing`,
-    /// `message` outside a call) carry the code 0, which is `Other(0)`.
+    /// `message` outside a call) carry the code 0: [`Unspecified`](Self::Unspecified).
     ///
     /// ```
     /// use janus_proto::plugins::sip::ErrorCode;
@@ -258,6 +261,10 @@ error_codes! {
     /// assert_eq!(ErrorCode::WrongState.code(), 447);
     /// ```
     ErrorCode {
+        /// 0: no code: the plugin sets none for some wrong-state failures (`transfer`,
+        /// `info`, `dtmf_info`, `keyframe`, `recording`, `send_ringing`, in-dialog `message`
+        /// outside a call).
+        Unspecified = 0,
         /// 499: an unexpected failure (e.g. the SIP stack did not start).
         UnknownError = 499,
         /// 440: no message.

@@ -1079,8 +1079,8 @@ fn error_codes_map_both_ways() {
         assert_eq!(typed.code(), code);
         assert_eq!(Sip::error_code(code), typed);
     }
-    assert_eq!(ErrorCode::from_code(0), ErrorCode::Other(0));
-    assert_eq!(ErrorCode::Other(0).code(), 0);
+    assert_eq!(ErrorCode::from_code(0), ErrorCode::Unspecified);
+    assert_eq!(ErrorCode::Unspecified.code(), 0);
     let error = |plugin: &str| PluginError {
         plugin: plugin.into(),
         code: 447,
@@ -1110,4 +1110,21 @@ fn enumerated_words_are_the_plugins() {
         Some(json!("peer_video"))
     );
     assert!(serde_json::from_value::<Srtp>(json!("sdes_required")).is_err());
+}
+
+#[test]
+fn result_and_plugin_words_are_checked_on_decode() {
+    let ringing = json!({"sip": "event", "call_id": "c1", "result": {"event": "ringing"}});
+    let decoded: SipEvent<Ringing> = serde_json::from_value(ringing.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&decoded).unwrap(), ringing);
+    // Another result word, or another plugin word, does not decode.
+    assert!(serde_json::from_value::<SipEvent<Ringing>>(
+        json!({"sip": "event", "result": {"event": "calling", "call_id": "c1"}})
+    )
+    .is_err());
+    assert!(serde_json::from_value::<SipEvent<Ringing>>(
+        json!({"sip": "error", "result": {"event": "ringing"}})
+    )
+    .is_err());
+    assert!(serde_json::from_value::<RingingSent>(json!({"sip": "events"})).is_err());
 }
