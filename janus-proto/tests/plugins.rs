@@ -16,7 +16,7 @@ use std::fmt::Debug;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use janus_proto::plugins::{echotest, Plugin, PluginRequest};
+use janus_proto::plugins::{echotest, videocall, Plugin, PluginRequest};
 use janus_proto::wire::ServerMessage;
 use janus_proto::PluginData;
 use serde::de::DeserializeOwned;
@@ -85,13 +85,29 @@ where
 }
 
 fn models() -> BTreeMap<&'static str, Model> {
-    BTreeMap::from([(
-        "echotest",
-        Model {
-            requests: vec![request::<echotest::Configure>()],
-            event: event_of::<echotest::EchoTest>,
-        },
-    )])
+    BTreeMap::from([
+        (
+            "echotest",
+            Model {
+                requests: vec![request::<echotest::Configure>()],
+                event: event_of::<echotest::EchoTest>,
+            },
+        ),
+        (
+            // The requests the media tests record (janus-tests' `media` test).
+            "videocall",
+            Model {
+                requests: vec![
+                    request::<videocall::Register>(),
+                    request::<videocall::Call>(),
+                    request::<videocall::Accept>(),
+                    request::<videocall::Set>(),
+                    request::<videocall::Hangup>(),
+                ],
+                event: event_of::<videocall::VideoCall>,
+            },
+        ),
+    ])
 }
 
 /// `back` (a typed value encoded again) holds nothing `original` did not say, with the same

@@ -825,3 +825,6 @@ fn videoroom_publisher_to_subscriber() {
     assert!(media.receiving, "{media:?}");
     conn.destroy(session).expect("destroy");
 }
+
+#[path = "media/videocall.rs"]
+mod videocall;
