@@ -16,7 +16,7 @@ use std::fmt::Debug;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use janus_proto::plugins::{echotest, videocall, Plugin, PluginRequest};
+use janus_proto::plugins::{echotest, sip, videocall, Plugin, PluginRequest};
 use janus_proto::wire::ServerMessage;
 use janus_proto::PluginData;
 use serde::de::DeserializeOwned;
@@ -105,6 +105,19 @@ fn models() -> BTreeMap<&'static str, Model> {
                     request::<videocall::Hangup>(),
                 ],
                 event: event_of::<videocall::VideoCall>,
+            },
+        ),
+        (
+            // The requests the media tests record (janus-tests' `media` test).
+            "sip",
+            Model {
+                requests: vec![
+                    request::<sip::Register>(),
+                    request::<sip::Call>(),
+                    request::<sip::DtmfInfo>(),
+                    request::<sip::Hangup>(),
+                ],
+                event: event_of::<sip::Sip>,
             },
         ),
     ])

@@ -828,3 +828,6 @@ fn videoroom_publisher_to_subscriber() {
 
 #[path = "media/videocall.rs"]
 mod videocall;
+
+#[path = "media/sip.rs"]
+mod sip;

@@ -1,0 +1,443 @@
+//! SIP: calls between a str0m peer, through Janus's SIP plugin (signalled through the typed
+//! SIP model, [`janus_proto::plugins::sip`]), and a real SIP endpoint: sipp (Debian's
+//! `sip-tester`, installed by `scripts/install-janus.sh sipp` when missing) running the
+//! scenarios of `tests/sip/` on the host end of the test's veth, reachable from Janus in the
+//! namespace. The plain-RTP side of the call is a UDP socket of the test ([`RtpEnd`]), whose
+//! address the scenarios put in their SDP: it counts the packets Janus sends it and sends
+//! its own back to where Janus's come from (the plugin's RTP socket is connected to the
+//! address in our SDP, and only takes packets from there).
+//!
+//! * [`a_call_out_to_sipp`]: sipp is the registrar and the callee (`tests/sip/uas.xml`).
+//!   The handle `register`s (typed `registering`, then `registered`), `call`s
+//!   `sip:service@…` with the peer's offer (typed `calling`, `proceeding` and `ringing`, then
+//!   `accepted` with the answer Janus made of sipp's SDP); audio flows both ways and is
+//!   counted at each end; `dtmf_info` reaches sipp as an INFO that its scenario checks; the
+//!   `hangup` sends the BYE (typed `hangingup`, then `hangup` with sipp's 200). sipp exits 0
+//!   only when every message came as its scenario expects.
+
+use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use janus_proto::plugins::sip::{Call, DtmfInfo, Event, Hangup, Register, Registration, Sip};
+use janus_proto::plugins::PluginHandle;
+use janus_proto::{HandleEventKind, JsepType};
+use janus_tests::echotest::STEP;
+use janus_tests::peer::{OfferOptions, OPUS_SILENCE};
+use janus_tests::JanusVersion;
+
+use super::videocall::{jsep, pump_until, Rig};
+
+/// Audio frames each side sends.
+const FRAMES: u32 = 100;
+/// The DTMF digit sent as an INFO, and its duration in ms: `tests/sip/uas.xml` expects them.
+const DIGIT: char = '7';
+const DIGIT_MS: u32 = 200;
+/// The Opus payload type of the scenarios' SDP.
+const OPUS_PT: u8 = 111;
+
+/// Serialises the install of sipp.
+static INSTALL: Mutex<()> = Mutex::new(());
+
+/// sipp's path, installing Debian's `sip-tester` through the repository's installer when it
+/// is missing.
+fn sipp_program() -> PathBuf {
+    let find = || {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join("sipp"))
+                .find(|path| path.is_file())
+        })
+    };
+    if let Some(found) = find() {
+        return found;
+    }
+    let _guard = INSTALL.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(found) = find() {
+        return found;
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/install-janus.sh");
+    let status = Command::new("sh")
+        .arg(&script)
+        .arg("sipp")
+        .status()
+        .expect("running scripts/install-janus.sh");
+    assert!(status.success(), "installing sipp failed: {status}");
+    find().expect("sipp installed")
+}
+
+/// A scenario file of `tests/sip/`.
+fn scenario(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sip").join(name)
+}
+
+/// A free UDP port on `ip` (for sipp, which binds it itself).
+fn free_udp_port(ip: Ipv4Addr) -> u16 {
+    UdpSocket::bind((ip, 0))
+        .and_then(|s| s.local_addr())
+        .expect("a free UDP port")
+        .port()
+}
+
+/// A sipp process running one scenario, killed on drop if it is still running. Its screen,
+/// message trace and errors are in files of the test's temporary directory.
+struct Sipp {
+    child: Option<Child>,
+    name: String,
+    logs: PathBuf,
+}
+
+impl Sipp {
+    /// sipp on `ip:port` running `scenario` with `args` (the remote address and `-key`s),
+    /// exiting after `calls` calls (or failing after 60 s).
+    fn start(
+        name: &str,
+        ip: Ipv4Addr,
+        port: u16,
+        scenario: &Path,
+        calls: u32,
+        args: &[String],
+    ) -> Self {
+        let logs = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("sipp-{name}"));
+        std::fs::create_dir_all(&logs).expect("sipp's log directory");
+        let screen = std::fs::File::create(logs.join("screen.log")).expect("sipp's screen log");
+        let child = Command::new(sipp_program())
+            .arg("-sf")
+            .arg(scenario)
+            .args(["-i", &ip.to_string(), "-p", &port.to_string()])
+            .args(["-m", &calls.to_string()])
+            .args(["-nostdin", "-timeout", "60s", "-timeout_error"])
+            .args(["-trace_msg", "-message_file"])
+            .arg(logs.join("messages.log"))
+            .args(["-trace_err", "-error_file"])
+            .arg(logs.join("errors.log"))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(screen.try_clone().expect("the screen log")))
+            .stderr(Stdio::from(screen))
+            .spawn()
+            .expect("starting sipp");
+        Sipp {
+            child: Some(child),
+            name: name.to_owned(),
+            logs,
+        }
+    }
+
+    /// What sipp logged, for a failure message.
+    fn logs(&self) -> String {
+        let read = |f: &str| std::fs::read_to_string(self.logs.join(f)).unwrap_or_default();
+        format!(
+            "sipp {}: errors:\n{}\nmessages:\n{}",
+            self.name,
+            read("errors.log"),
+            read("messages.log")
+        )
+    }
+
+    /// Waits (at most `bound`) for sipp to exit, and returns its status.
+    fn wait(&mut self, bound: Duration) -> ExitStatus {
+        let child = self.child.as_mut().expect("running");
+        let deadline = Instant::now() + bound;
+        loop {
+            if let Some(status) = child.try_wait().expect("sipp's status") {
+                self.child = None;
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "sipp still running after {bound:?}; {}",
+                self.logs()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Sipp {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// What the plain-RTP end saw.
+#[derive(Debug, Default, Clone)]
+struct RtpReport {
+    /// RTP packets received from Janus.
+    received: u64,
+    /// Their payload types.
+    pts: Vec<u8>,
+    /// RTP packets sent to Janus.
+    sent: u64,
+    /// Where Janus's packets came from (where ours go).
+    janus: Option<SocketAddr>,
+}
+
+/// The SIP side's RTP: a UDP socket of the test, run on a thread until stopped. It counts
+/// the RTP packets that arrive and, once Janus's first one came, sends `frames` Opus
+/// packets back to its source, one every 20 ms.
+struct RtpEnd {
+    addr: SocketAddr,
+    received: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<RtpReport>>,
+}
+
+impl RtpEnd {
+    fn start(ip: Ipv4Addr, frames: u32) -> Self {
+        let socket = UdpSocket::bind((ip, 0)).expect("binding the RTP socket");
+        let addr = socket.local_addr().expect("the RTP socket's address");
+        socket
+            .set_read_timeout(Some(Duration::from_millis(5)))
+            .expect("a read timeout");
+        let received = Arc::new(AtomicU64::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (count, halt) = (received.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            let mut report = RtpReport::default();
+            let mut buf = [0u8; 2048];
+            let mut next_due: Option<Instant> = None;
+            let ssrc: u32 = 0x5155_0001;
+            while !halt.load(Ordering::Relaxed) {
+                if let Ok((n, from)) = socket.recv_from(&mut buf) {
+                    // RTP version 2, and not RTCP (payload types 72–76 with the marker bit).
+                    if n >= 12 && buf[0] >> 6 == 2 && !(72..=76).contains(&(buf[1] & 0x7f)) {
+                        report.received += 1;
+                        count.fetch_add(1, Ordering::Relaxed);
+                        let pt = buf[1] & 0x7f;
+                        if !report.pts.contains(&pt) {
+                            report.pts.push(pt);
+                        }
+                        report.janus.get_or_insert(from);
+                    }
+                }
+                let (Some(janus), true) = (report.janus, report.sent < u64::from(frames)) else {
+                    continue;
+                };
+                let now = Instant::now();
+                if next_due.is_some_and(|due| due > now) {
+                    continue;
+                }
+                let seq = report.sent as u16;
+                let ts = (report.sent as u32).wrapping_mul(960);
+                let mut packet = vec![0x80, OPUS_PT];
+                packet.extend_from_slice(&seq.to_be_bytes());
+                packet.extend_from_slice(&ts.to_be_bytes());
+                packet.extend_from_slice(&ssrc.to_be_bytes());
+                packet.extend_from_slice(&OPUS_SILENCE);
+                socket
+                    .send_to(&packet, janus)
+                    .expect("sending RTP to Janus");
+                report.sent += 1;
+                next_due = Some(next_due.map_or(now, |due| due) + Duration::from_millis(20));
+            }
+            report
+        });
+        RtpEnd {
+            addr,
+            received,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn received(&self) -> u64 {
+        self.received.load(Ordering::Relaxed)
+    }
+
+    fn finish(mut self) -> RtpReport {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread
+            .take()
+            .expect("running")
+            .join()
+            .expect("the RTP thread")
+    }
+}
+
+impl Drop for RtpEnd {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Registers `user` with the registrar at `registrar` (sipp): `registering`, then the
+/// `registered` event. Janus 1.4 gives the session's `unique_id` in both (in `registering`'s
+/// result, and beside `registered`'s), 1.1.2 in neither.
+fn register(
+    rig: &mut Rig<Sip>,
+    version: JanusVersion,
+    handle: PluginHandle<Sip>,
+    user: &str,
+    registrar: SocketAddr,
+) {
+    let register = Register::builder()
+        .username(format!("sip:{user}@{}", registrar.ip()))
+        .secret("unused")
+        .proxy(format!("sip:{registrar}"))
+        .build();
+    let registering = rig
+        .recorder
+        .call(&mut rig.conn, handle, register)
+        .expect("register");
+    let Registration::Registering(registering) = &registering.value.result else {
+        panic!("a REGISTER went out: {registering:?}");
+    };
+    let unique_id = registering.unique_id.clone();
+    assert_eq!(unique_id.is_some(), version >= JanusVersion::V1_4_1);
+    let registered = rig.wait_plugin(handle, &mut [], "registered", |t| match &t.value {
+        Event::Registered(r) => Some(r.clone()),
+        _ => None,
+    });
+    assert_eq!(registered.result.username, user);
+    assert!(registered.result.register_sent);
+    assert_eq!(registered.unique_id, unique_id);
+    assert_eq!(registered.result.unique_id, None);
+}
+
+#[test]
+fn a_call_out_to_sipp_on_1_1_2() {
+    a_call_out_to_sipp(JanusVersion::V1_1_2);
+}
+
+#[test]
+fn a_call_out_to_sipp_on_1_4_1() {
+    a_call_out_to_sipp(JanusVersion::V1_4_1);
+}
+
+fn a_call_out_to_sipp(version: JanusVersion) {
+    let test = format!("sip_out_{}", version.number());
+    let Some(mut rig) = Rig::<Sip>::start(&test, version, "media_call_out") else {
+        return;
+    };
+    let host = rig.ns.host_ip();
+    let rtp = RtpEnd::start(host, FRAMES);
+    let registrar = SocketAddr::from((host, free_udp_port(host)));
+    let mut sipp = Sipp::start(
+        &test,
+        host,
+        registrar.port(),
+        &scenario("uas.xml"),
+        2,
+        &[
+            "-key".into(),
+            "rtp_ip".into(),
+            rtp.addr.ip().to_string(),
+            "-key".into(),
+            "rtp_port".into(),
+            rtp.addr.port().to_string(),
+        ],
+    );
+    let handle = rig.attach();
+    register(&mut rig, version, handle, "janus", registrar);
+
+    // The call: our offer, `calling`, sipp's 100 and 180, then its 200 OK's SDP as Janus's
+    // answer.
+    let mut peer = rig.peer();
+    let offer = peer
+        .offer(OfferOptions::new().audio(true))
+        .expect("the peer's offer");
+    let callee = format!("sip:service@{registrar}");
+    let call = Call::builder()
+        .uri(callee.clone())
+        .jsep(jsep(JsepType::Offer, offer))
+        .build();
+    let calling = rig
+        .recorder
+        .call(&mut rig.conn, handle, call)
+        .expect("call");
+    let call_id = calling.value.result.call_id.clone();
+    assert!(!call_id.is_empty());
+    assert_eq!(calling.value.call_id.as_ref(), Some(&call_id));
+    assert!(calling.jsep.is_none());
+    let mut progress = Vec::new();
+    let (who, answer) = rig.wait_plugin(handle, &mut [], "accepted", |t| match &t.value {
+        Event::Accepted(a) => {
+            assert_eq!(a.call_id.as_ref(), Some(&call_id));
+            Some((a.result.username.clone(), t.jsep.clone()))
+        }
+        Event::Proceeding(p) => {
+            progress.push(format!("proceeding {}", p.result.code));
+            None
+        }
+        Event::Ringing(_) => {
+            progress.push("ringing".to_owned());
+            None
+        }
+        _ => None,
+    });
+    assert_eq!(who.as_deref(), Some(callee.as_str()));
+    // The 180 is `ringing` (the INVITE's response) then `proceeding` (the call state); the
+    // 100 is neither.
+    assert_eq!(progress, ["ringing", "proceeding 180"]);
+    let answer = answer.expect("the answer comes with accepted");
+    assert_eq!(answer.kind, JsepType::Answer);
+    // Janus made this SDP itself: one mid (unlike VideoCall's, see `single_mid`).
+    assert_eq!(answer.sdp.matches("a=mid:").count(), 1, "{}", answer.sdp);
+    peer.accept_answer(&answer.sdp)
+        .unwrap_or_else(|e| panic!("applying Janus's answer: {e}\n{}", answer.sdp));
+
+    // Media: the peer's audio reaches the RTP end, and the RTP end's the peer.
+    peer.send_audio(FRAMES);
+    rig.wait_core(handle, &mut [&mut peer], "webrtcup", |e| {
+        matches!(e, HandleEventKind::WebrtcUp).then_some(())
+    });
+    pump_until(&mut [&mut peer], "the audio both ways", |p| {
+        p[0].audio_pending() == 0
+            && p[0].stats().rtp_received >= u64::from(FRAMES) * 9 / 10
+            && rtp.received() >= u64::from(FRAMES) * 9 / 10
+    });
+
+    // DTMF as an INFO: sipp's scenario checks it and answers 200.
+    let dtmf = DtmfInfo::builder().digit(DIGIT).duration(DIGIT_MS).build();
+    rig.recorder
+        .call(&mut rig.conn, handle, dtmf)
+        .expect("dtmf_info");
+
+    // Hang up: the BYE, sipp's 200, the `hangup` event; the PeerConnection closes.
+    rig.recorder
+        .call(&mut rig.conn, handle, Hangup::builder().build())
+        .expect("hangup");
+    let (code, reason) = rig.wait_plugin(handle, &mut [&mut peer], "hangup", |t| match &t.value {
+        Event::HungUp(h) => {
+            assert_eq!(h.call_id.as_ref(), Some(&call_id));
+            Some((h.result.code, h.result.reason.clone()))
+        }
+        _ => None,
+    });
+    let core_reason = rig.wait_core(handle, &mut [&mut peer], "the core hangup", |e| match e {
+        HandleEventKind::Hangup { reason } => Some(reason.clone()),
+        _ => None,
+    });
+    pump_until(&mut [&mut peer], "the peer closed", |p| p[0].is_closed());
+    let status = sipp.wait(STEP);
+    assert!(status.success(), "sipp: {status}; {}", sipp.logs());
+    let report = rtp.finish();
+    let stats = peer.stats();
+    println!(
+        "{test}: peer → SIP side {} of {FRAMES} RTP packets (payload types {:?}), SIP side → \
+         peer {} of {}; progress {progress:?}; hangup {code} {reason:?}, core hangup \
+         {core_reason:?}",
+        report.received, report.pts, stats.rtp_received, report.sent
+    );
+    assert_eq!(stats.rtp_sent, u64::from(FRAMES));
+    assert!(report.received >= u64::from(FRAMES) * 9 / 10, "{report:?}");
+    assert_eq!(report.pts, [OPUS_PT]);
+    assert!(
+        stats.rtp_received >= u64::from(FRAMES) * 9 / 10,
+        "{stats:?}"
+    );
+    // sofia's phrase for the 200 that answers our own BYE.
+    assert_eq!((code, reason.as_str()), (200, "to BYE"));
+    rig.finish();
+}
