@@ -114,6 +114,8 @@ fn models() -> BTreeMap<&'static str, Model> {
                 requests: vec![
                     request::<sip::Register>(),
                     request::<sip::Call>(),
+                    request::<sip::Accept>(),
+                    request::<sip::Info>(),
                     request::<sip::DtmfInfo>(),
                     request::<sip::Hangup>(),
                 ],

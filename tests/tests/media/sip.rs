@@ -14,6 +14,10 @@
 //!   counted at each end; `dtmf_info` reaches sipp as an INFO that its scenario checks; the
 //!   `hangup` sends the BYE (typed `hangingup`, then `hangup` with sipp's 200). sipp exits 0
 //!   only when every message came as its scenario expects.
+//! * [`a_call_in_from_sipp`]: sipp answers the handle's REGISTER (which tells where Janus's
+//!   SIP stack listens), then calls that user (`tests/sip/uac.xml`): typed `incomingcall`
+//!   with Janus's offer, the peer answers, `accept`; audio both ways; the handle's `info`
+//!   reaches sipp, which hangs up: typed `hangup` (200 `Session Terminated`).
 
 use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
@@ -23,7 +27,9 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use janus_proto::plugins::sip::{Call, DtmfInfo, Event, Hangup, Register, Registration, Sip};
+use janus_proto::plugins::sip::{
+    Accept, AcceptOutcome, Call, DtmfInfo, Event, Hangup, Info, Register, Registration, Sip,
+};
 use janus_proto::plugins::PluginHandle;
 use janus_proto::{HandleEventKind, JsepType};
 use janus_tests::echotest::STEP;
@@ -31,6 +37,20 @@ use janus_tests::peer::{OfferOptions, OPUS_SILENCE};
 use janus_tests::JanusVersion;
 
 use super::videocall::{jsep, pump_until, Rig};
+
+/// sipp's `-key`s pointing a scenario's SDP at `rtp`.
+fn rtp_keys(rtp: &RtpEnd) -> Vec<String> {
+    [
+        "-key",
+        "rtp_ip",
+        &rtp.addr.ip().to_string(),
+        "-key",
+        "rtp_port",
+        &rtp.addr.port().to_string(),
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
 
 /// Audio frames each side sends.
 const FRAMES: u32 = 100;
@@ -126,6 +146,22 @@ impl Sipp {
             name: name.to_owned(),
             logs,
         }
+    }
+
+    /// The address in the first `Contact: <sip:USER@HOST:PORT…>` sipp received (a
+    /// REGISTER's: where Janus's SIP stack for that handle listens).
+    fn contact(&self) -> SocketAddr {
+        let messages =
+            std::fs::read_to_string(self.logs.join("messages.log")).expect("sipp's message trace");
+        let line = messages
+            .lines()
+            .find_map(|l| l.strip_prefix("Contact: <sip:"))
+            .unwrap_or_else(|| panic!("no Contact in what sipp got; {}", self.logs()));
+        let after_user = line.split_once('@').map_or(line, |(_, rest)| rest);
+        let end = after_user.find([';', '>']).unwrap_or(after_user.len());
+        after_user[..end]
+            .parse()
+            .unwrap_or_else(|e| panic!("the Contact {line:?}: {e}"))
     }
 
     /// What sipp logged, for a failure message.
@@ -329,14 +365,7 @@ fn a_call_out_to_sipp(version: JanusVersion) {
         registrar.port(),
         &scenario("uas.xml"),
         2,
-        &[
-            "-key".into(),
-            "rtp_ip".into(),
-            rtp.addr.ip().to_string(),
-            "-key".into(),
-            "rtp_port".into(),
-            rtp.addr.port().to_string(),
-        ],
+        &rtp_keys(&rtp),
     );
     let handle = rig.attach();
     register(&mut rig, version, handle, "janus", registrar);
@@ -439,5 +468,141 @@ fn a_call_out_to_sipp(version: JanusVersion) {
     );
     // sofia's phrase for the 200 that answers our own BYE.
     assert_eq!((code, reason.as_str()), (200, "to BYE"));
+    rig.finish();
+}
+
+#[test]
+fn a_call_in_from_sipp_on_1_1_2() {
+    a_call_in_from_sipp(JanusVersion::V1_1_2);
+}
+
+#[test]
+fn a_call_in_from_sipp_on_1_4_1() {
+    a_call_in_from_sipp(JanusVersion::V1_4_1);
+}
+
+/// sipp registers nobody: first `tests/sip/uas.xml` answers the handle's REGISTER (one call,
+/// then sipp exits), which tells the test where Janus's SIP stack listens; then
+/// `tests/sip/uac.xml` calls that user. The handle gets the typed `incomingcall` with Janus's
+/// WebRTC offer made of sipp's SDP; the peer answers and the handle `accept`s; audio flows
+/// both ways and is counted at each end; the handle's `info` reaches sipp (its scenario
+/// checks the body), after which sipp sends the BYE: the typed `hangup` follows and the
+/// PeerConnection closes.
+fn a_call_in_from_sipp(version: JanusVersion) {
+    let test = format!("sip_in_{}", version.number());
+    let Some(mut rig) = Rig::<Sip>::start(&test, version, "media_call_in") else {
+        return;
+    };
+    let host = rig.ns.host_ip();
+    let registrar = SocketAddr::from((host, free_udp_port(host)));
+    let rtp = RtpEnd::start(host, FRAMES);
+    let mut sipp = Sipp::start(
+        &format!("{test}_registrar"),
+        host,
+        registrar.port(),
+        &scenario("uas.xml"),
+        1,
+        &rtp_keys(&rtp),
+    );
+    let handle = rig.attach();
+    register(&mut rig, version, handle, "janus", registrar);
+    let status = sipp.wait(STEP);
+    assert!(status.success(), "sipp: {status}; {}", sipp.logs());
+    let janus_sip = sipp.contact();
+    assert_eq!(janus_sip.ip(), std::net::IpAddr::from(rig.ns.inner_ip()));
+
+    // sipp calls; the handle gets the call with Janus's offer.
+    let caller_port = free_udp_port(host);
+    let mut args = rtp_keys(&rtp);
+    args.extend(["-s".to_owned(), "janus".to_owned(), janus_sip.to_string()]);
+    let mut sipp = Sipp::start(
+        &format!("{test}_caller"),
+        host,
+        caller_port,
+        &scenario("uac.xml"),
+        1,
+        &args,
+    );
+    let (incoming, offer) = rig.wait_plugin(handle, &mut [], "incomingcall", |t| match &t.value {
+        Event::IncomingCall(call) => Some((call.clone(), t.jsep.clone())),
+        _ => None,
+    });
+    assert_eq!(
+        incoming.result.username,
+        format!("sip:sipp@{host}:{caller_port}")
+    );
+    assert_eq!(incoming.result.callee, format!("sip:janus@{janus_sip}"));
+    assert_eq!(incoming.result.displayname.as_deref(), Some("sipp"));
+    assert_eq!(incoming.result.srtp, None);
+    let call_id = incoming.call_id.clone().expect("the call's Call-ID");
+    assert_eq!(incoming.result.call_id.as_ref(), Some(&call_id));
+    let offer = offer.expect("the offer comes with incomingcall");
+    assert_eq!(offer.kind, JsepType::Offer);
+    let mut peer = rig.peer();
+    let answer = peer
+        .answer(&offer.sdp)
+        .unwrap_or_else(|e| panic!("answering Janus's offer: {e}\n{}", offer.sdp));
+    let accept = Accept::builder()
+        .jsep(jsep(JsepType::Answer, answer))
+        .build();
+    let accepted = rig
+        .recorder
+        .call(&mut rig.conn, handle, accept)
+        .expect("accept");
+    assert!(
+        matches!(accepted.value.result, AcceptOutcome::Accepted(ref a) if a.username.is_none()),
+        "{accepted:?}"
+    );
+    assert_eq!(accepted.value.call_id.as_ref(), Some(&call_id));
+
+    // Media both ways.
+    peer.send_audio(FRAMES);
+    rig.wait_core(handle, &mut [&mut peer], "webrtcup", |e| {
+        matches!(e, HandleEventKind::WebrtcUp).then_some(())
+    });
+    pump_until(&mut [&mut peer], "the audio both ways", |p| {
+        p[0].audio_pending() == 0
+            && p[0].stats().rtp_received >= u64::from(FRAMES) * 9 / 10
+            && rtp.received() >= u64::from(FRAMES) * 9 / 10
+    });
+
+    // An INFO to sipp, which then hangs up.
+    let info = Info::builder()
+        .content_type("text/plain")
+        .content("media counted")
+        .build();
+    rig.recorder
+        .call(&mut rig.conn, handle, info)
+        .expect("info");
+    let (code, reason) = rig.wait_plugin(handle, &mut [&mut peer], "hangup", |t| match &t.value {
+        Event::HungUp(h) => {
+            assert_eq!(h.call_id.as_ref(), Some(&call_id));
+            Some((h.result.code, h.result.reason.clone()))
+        }
+        _ => None,
+    });
+    let core_reason = rig.wait_core(handle, &mut [&mut peer], "the core hangup", |e| match e {
+        HandleEventKind::Hangup { reason } => Some(reason.clone()),
+        _ => None,
+    });
+    pump_until(&mut [&mut peer], "the peer closed", |p| p[0].is_closed());
+    let status = sipp.wait(STEP);
+    assert!(status.success(), "sipp: {status}; {}", sipp.logs());
+    let report = rtp.finish();
+    let stats = peer.stats();
+    println!(
+        "{test}: peer → SIP side {} of {FRAMES} RTP packets (payload types {:?}), SIP side → \
+         peer {} of {}; hangup {code} {reason:?}, core hangup {core_reason:?}",
+        report.received, report.pts, stats.rtp_received, report.sent
+    );
+    assert_eq!(stats.rtp_sent, u64::from(FRAMES));
+    assert!(report.received >= u64::from(FRAMES) * 9 / 10, "{report:?}");
+    assert_eq!(report.pts, [OPUS_PT]);
+    assert!(
+        stats.rtp_received >= u64::from(FRAMES) * 9 / 10,
+        "{stats:?}"
+    );
+    // sofia's phrase for a BYE the peer sent (Janus's documentation says `SIP BYE`).
+    assert_eq!((code, reason.as_str()), (200, "Session Terminated"));
     rig.finish();
 }

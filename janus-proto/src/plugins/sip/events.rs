@@ -309,7 +309,8 @@ pub struct Hangingup {
 }
 
 /// `hangup`: the call is over, or never started (declined, cancelled, failed). The code and
-/// reason are the SIP ones (200 `SIP BYE` for a plain BYE).
+/// reason are the SIP ones: for a BYE, 200 `Session Terminated` when the peer sent it and 200
+/// `to BYE` when this side did (Janus's documentation says `SIP BYE`; 1.1.2 and 1.4.1 alike).
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
