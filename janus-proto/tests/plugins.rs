@@ -115,6 +115,7 @@ fn models() -> BTreeMap<&'static str, Model> {
                     request::<sip::Register>(),
                     request::<sip::Call>(),
                     request::<sip::Accept>(),
+                    request::<sip::Decline>(),
                     request::<sip::Info>(),
                     request::<sip::DtmfInfo>(),
                     request::<sip::Hangup>(),

@@ -18,6 +18,9 @@
 //!   SIP stack listens), then calls that user (`tests/sip/uac.xml`): typed `incomingcall`
 //!   with Janus's offer, the peer answers, `accept`; audio both ways; the handle's `info`
 //!   reaches sipp, which hangs up: typed `hangup` (200 `Session Terminated`).
+//! * [`a_declined_call`]: sipp calls (`tests/sip/uac_declined.xml`) and the handle
+//!   `decline`s without a code: 486 Busy Here on Janus 1.1.2, 603 Decline on 1.4.1, in the
+//!   typed `declining`, in what sipp gets and in the typed `hangup`.
 
 use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
@@ -28,7 +31,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use janus_proto::plugins::sip::{
-    Accept, AcceptOutcome, Call, DtmfInfo, Event, Hangup, Info, Register, Registration, Sip,
+    Accept, AcceptOutcome, Call, Decline, DtmfInfo, Event, Hangup, Info, Register, Registration,
+    Sip,
 };
 use janus_proto::plugins::PluginHandle;
 use janus_proto::{HandleEventKind, JsepType};
@@ -141,10 +145,40 @@ impl Sipp {
             .stderr(Stdio::from(screen))
             .spawn()
             .expect("starting sipp");
-        Sipp {
+        let mut sipp = Sipp {
             child: Some(child),
             name: name.to_owned(),
             logs,
+        };
+        sipp.wait_listening(port);
+        sipp
+    }
+
+    /// Waits (at most [`STEP`]) until sipp's UDP port is bound (in `/proc/net/udp`): until
+    /// then a REGISTER sent to it is refused.
+    fn wait_listening(&mut self, port: u16) {
+        let needle = format!(":{port:04X} ");
+        let deadline = Instant::now() + STEP;
+        loop {
+            let table = std::fs::read_to_string("/proc/net/udp").expect("/proc/net/udp");
+            // The second column is the local address, `HEXIP:HEXPORT`.
+            let bound = table.lines().skip(1).any(|line| {
+                line.split_whitespace()
+                    .nth(1)
+                    .is_some_and(|local| format!("{local} ").ends_with(&needle))
+            });
+            if bound {
+                return;
+            }
+            let child = self.child.as_mut().expect("running");
+            if let Some(status) = child.try_wait().expect("sipp's status") {
+                panic!("sipp exited at start: {status}; {}", self.logs());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "sipp did not bind UDP port {port} within {STEP:?}"
+            );
+            std::thread::sleep(Duration::from_millis(5));
         }
     }
 
@@ -162,6 +196,25 @@ impl Sipp {
         after_user[..end]
             .parse()
             .unwrap_or_else(|e| panic!("the Contact {line:?}: {e}"))
+    }
+
+    /// Waits (at most [`STEP`]) until sipp's message trace has `text`: sipp got (or sent)
+    /// that message.
+    fn wait_for_message(&self, text: &str) {
+        let deadline = Instant::now() + STEP;
+        loop {
+            let messages =
+                std::fs::read_to_string(self.logs.join("messages.log")).unwrap_or_default();
+            if messages.contains(text) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "sipp saw no {text:?} within {STEP:?}; {}",
+                self.logs()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     /// What sipp logged, for a failure message.
@@ -471,6 +524,63 @@ fn a_call_out_to_sipp(version: JanusVersion) {
     rig.finish();
 }
 
+/// A handle registered as `janus` at a sipp registrar (`tests/sip/uas.xml`, which exits
+/// after the REGISTER), and the address of Janus's SIP stack for it (the REGISTER's Contact).
+fn register_at_sipp(
+    rig: &mut Rig<Sip>,
+    version: JanusVersion,
+    test: &str,
+    rtp: &RtpEnd,
+) -> (PluginHandle<Sip>, SocketAddr) {
+    let host = rig.ns.host_ip();
+    let registrar = SocketAddr::from((host, free_udp_port(host)));
+    let mut sipp = Sipp::start(
+        &format!("{test}_registrar"),
+        host,
+        registrar.port(),
+        &scenario("uas.xml"),
+        1,
+        &rtp_keys(rtp),
+    );
+    let handle = rig.attach();
+    register(rig, version, handle, "janus", registrar);
+    let status = sipp.wait(STEP);
+    assert!(status.success(), "sipp: {status}; {}", sipp.logs());
+    let janus_sip = sipp.contact();
+    assert_eq!(janus_sip.ip(), std::net::IpAddr::from(rig.ns.inner_ip()));
+    (handle, janus_sip)
+}
+
+/// Waits until Janus's automatic 180 Ringing reached the calling sipp. Janus pushes
+/// `incomingcall` before it keeps the INVITE's SIP handle (right after sending that 180):
+/// an `accept` or `decline` sent at once is answered (`accepted`, `declining`) but nothing
+/// goes out ("NUA Handle for 200 OK still null??" in Janus's log), on 1.1.2 and 1.4.1.
+fn ringing_sent(sipp: &Sipp) {
+    sipp.wait_for_message("SIP/2.0 180 Ringing");
+}
+
+/// sipp on `host:port` calling `janus@janus_sip` once with `scenario`, its SDP pointing at
+/// `rtp`.
+fn sipp_calls(
+    test: &str,
+    host: Ipv4Addr,
+    port: u16,
+    scenario_file: &str,
+    rtp: &RtpEnd,
+    janus_sip: SocketAddr,
+) -> Sipp {
+    let mut args = rtp_keys(rtp);
+    args.extend(["-s".to_owned(), "janus".to_owned(), janus_sip.to_string()]);
+    Sipp::start(
+        &format!("{test}_caller"),
+        host,
+        port,
+        &scenario(scenario_file),
+        1,
+        &args,
+    )
+}
+
 #[test]
 fn a_call_in_from_sipp_on_1_1_2() {
     a_call_in_from_sipp(JanusVersion::V1_1_2);
@@ -494,35 +604,12 @@ fn a_call_in_from_sipp(version: JanusVersion) {
         return;
     };
     let host = rig.ns.host_ip();
-    let registrar = SocketAddr::from((host, free_udp_port(host)));
     let rtp = RtpEnd::start(host, FRAMES);
-    let mut sipp = Sipp::start(
-        &format!("{test}_registrar"),
-        host,
-        registrar.port(),
-        &scenario("uas.xml"),
-        1,
-        &rtp_keys(&rtp),
-    );
-    let handle = rig.attach();
-    register(&mut rig, version, handle, "janus", registrar);
-    let status = sipp.wait(STEP);
-    assert!(status.success(), "sipp: {status}; {}", sipp.logs());
-    let janus_sip = sipp.contact();
-    assert_eq!(janus_sip.ip(), std::net::IpAddr::from(rig.ns.inner_ip()));
+    let (handle, janus_sip) = register_at_sipp(&mut rig, version, &test, &rtp);
 
     // sipp calls; the handle gets the call with Janus's offer.
     let caller_port = free_udp_port(host);
-    let mut args = rtp_keys(&rtp);
-    args.extend(["-s".to_owned(), "janus".to_owned(), janus_sip.to_string()]);
-    let mut sipp = Sipp::start(
-        &format!("{test}_caller"),
-        host,
-        caller_port,
-        &scenario("uac.xml"),
-        1,
-        &args,
-    );
+    let mut sipp = sipp_calls(&test, host, caller_port, "uac.xml", &rtp, janus_sip);
     let (incoming, offer) = rig.wait_plugin(handle, &mut [], "incomingcall", |t| match &t.value {
         Event::IncomingCall(call) => Some((call.clone(), t.jsep.clone())),
         _ => None,
@@ -536,6 +623,7 @@ fn a_call_in_from_sipp(version: JanusVersion) {
     assert_eq!(incoming.result.srtp, None);
     let call_id = incoming.call_id.clone().expect("the call's Call-ID");
     assert_eq!(incoming.result.call_id.as_ref(), Some(&call_id));
+    ringing_sent(&sipp);
     let offer = offer.expect("the offer comes with incomingcall");
     assert_eq!(offer.kind, JsepType::Offer);
     let mut peer = rig.peer();
@@ -604,5 +692,75 @@ fn a_call_in_from_sipp(version: JanusVersion) {
     );
     // sofia's phrase for a BYE the peer sent (Janus's documentation says `SIP BYE`).
     assert_eq!((code, reason.as_str()), (200, "Session Terminated"));
+    rig.finish();
+}
+
+#[test]
+fn a_declined_call_on_1_1_2() {
+    a_declined_call(JanusVersion::V1_1_2);
+}
+
+#[test]
+fn a_declined_call_on_1_4_1() {
+    a_declined_call(JanusVersion::V1_4_1);
+}
+
+/// sipp calls the registered handle (`tests/sip/uac_declined.xml`), which `decline`s without
+/// a code: the default code is 486 Busy Here in Janus 1.1.2 and 603 Decline in 1.4.1, in
+/// the typed `declining` and in the final response sipp gets; then the typed `hangup` with
+/// that code. No media: the peer never answered.
+fn a_declined_call(version: JanusVersion) {
+    let test = format!("sip_decline_{}", version.number());
+    let Some(mut rig) = Rig::<Sip>::start(&test, version, "media_call_declined") else {
+        return;
+    };
+    let host = rig.ns.host_ip();
+    let rtp = RtpEnd::start(host, 0);
+    let (handle, janus_sip) = register_at_sipp(&mut rig, version, &test, &rtp);
+    let caller_port = free_udp_port(host);
+    let mut sipp = sipp_calls(
+        &test,
+        host,
+        caller_port,
+        "uac_declined.xml",
+        &rtp,
+        janus_sip,
+    );
+    let (call_id, offer) = rig.wait_plugin(handle, &mut [], "incomingcall", |t| match &t.value {
+        Event::IncomingCall(call) => Some((call.call_id.clone(), t.jsep.clone())),
+        _ => None,
+    });
+    assert!(offer.is_some_and(|o| o.kind == JsepType::Offer));
+    ringing_sent(&sipp);
+    let (code, phrase) = match version {
+        JanusVersion::V1_1_2 => (486, "Busy Here"),
+        _ => (603, "Decline"),
+    };
+    let declining = rig
+        .recorder
+        .call(&mut rig.conn, handle, Decline::builder().build())
+        .expect("decline");
+    assert_eq!(declining.value.result.code, code);
+    assert_eq!(declining.value.result.refer_id, None);
+    // The Call-ID (in the result, and beside it) is there unless the call was already gone
+    // when Janus wrote the answer: the 486/603 ends it on sofia's thread meanwhile.
+    for id in [&declining.value.call_id, &declining.value.result.call_id] {
+        assert!(id.is_none() || *id == call_id, "{declining:?}");
+    }
+    let hangup = rig.wait_plugin(handle, &mut [], "hangup", |t| match &t.value {
+        Event::HungUp(h) => Some((h.call_id.clone(), h.result.code, h.result.reason.clone())),
+        _ => None,
+    });
+    let status = sipp.wait(STEP);
+    let trace = sipp.logs();
+    assert!(status.success(), "sipp: {status}; {trace}");
+    let final_line = format!("SIP/2.0 {code} {phrase}");
+    assert!(
+        trace.contains(&final_line),
+        "sipp got {final_line}: {trace}"
+    );
+    println!("{test}: decline sent {final_line}; hangup event {hangup:?}");
+    assert_eq!(hangup, (call_id, code, phrase.to_owned()));
+    assert_eq!(rtp.finish().received, 0);
     rig.finish();
 }
