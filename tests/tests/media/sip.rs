@@ -16,7 +16,8 @@
 //!   only when every message came as its scenario expects.
 //! * [`a_call_in_from_sipp`]: sipp answers the handle's REGISTER (which tells where Janus's
 //!   SIP stack listens), then calls that user (`tests/sip/uac.xml`): typed `incomingcall`
-//!   with Janus's offer, the peer answers, `accept`; audio both ways; the handle's `info`
+//!   with Janus's offer, the peer answers, `accept`; audio both ways; an RFC 2833 key press
+//!   from the SIP side is a typed `dtmf` event on 1.4.1 (none on 1.1.2); the handle's `info`
 //!   reaches sipp, which hangs up: typed `hangup` (200 `Session Terminated`).
 //! * [`a_declined_call`]: sipp calls (`tests/sip/uac_declined.xml`) and the handle
 //!   `decline`s without a code: 486 Busy Here on Janus 1.1.2, 603 Decline on 1.4.1, in the
@@ -54,6 +55,18 @@ fn rtp_keys(rtp: &RtpEnd) -> Vec<String> {
     ]
     .map(str::to_owned)
     .to_vec()
+}
+
+/// The telephone-event payload type of `tests/sip/uac.xml`'s SDP.
+const DTMF_PT: u8 = 101;
+
+/// An RFC 2833 key press the RTP end sends.
+#[derive(Debug, Clone, Copy)]
+struct Dtmf {
+    /// The event: 0–9 for the digits, 10 `*`, 11 `#`, 12–15 `A`–`D`.
+    event: u8,
+    /// In RTP timestamp units (8 kHz).
+    duration: u16,
 }
 
 /// Audio frames each side sends.
@@ -263,24 +276,29 @@ struct RtpReport {
     received: u64,
     /// Their payload types.
     pts: Vec<u8>,
-    /// RTP packets sent to Janus.
+    /// Opus RTP packets sent to Janus.
     sent: u64,
+    /// RFC 2833 telephone-event packets sent to Janus (after the Opus ones).
+    dtmf_sent: u64,
     /// Where Janus's packets came from (where ours go).
     janus: Option<SocketAddr>,
 }
 
 /// The SIP side's RTP: a UDP socket of the test, run on a thread until stopped. It counts
 /// the RTP packets that arrive and, once Janus's first one came, sends `frames` Opus
-/// packets back to its source, one every 20 ms.
+/// packets back to its source, one every 20 ms, then (with `dtmf`) one RFC 2833 key press
+/// ([`DTMF_PT`], the end packet three times, as RFC 4733 says).
 struct RtpEnd {
     addr: SocketAddr,
     received: Arc<AtomicU64>,
+    /// Whether everything was sent.
+    done: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<RtpReport>>,
 }
 
 impl RtpEnd {
-    fn start(ip: Ipv4Addr, frames: u32) -> Self {
+    fn start(ip: Ipv4Addr, frames: u32, dtmf: Option<Dtmf>) -> Self {
         let socket = UdpSocket::bind((ip, 0)).expect("binding the RTP socket");
         let addr = socket.local_addr().expect("the RTP socket's address");
         socket
@@ -288,7 +306,9 @@ impl RtpEnd {
             .expect("a read timeout");
         let received = Arc::new(AtomicU64::new(0));
         let stop = Arc::new(AtomicBool::new(false));
-        let (count, halt) = (received.clone(), stop.clone());
+        let done = Arc::new(AtomicBool::new(false));
+        let (count, halt, all_sent) = (received.clone(), stop.clone(), done.clone());
+        let mut dtmf = dtmf;
         let thread = std::thread::spawn(move || {
             let mut report = RtpReport::default();
             let mut buf = [0u8; 2048];
@@ -307,9 +327,31 @@ impl RtpEnd {
                         report.janus.get_or_insert(from);
                     }
                 }
-                let (Some(janus), true) = (report.janus, report.sent < u64::from(frames)) else {
+                let Some(janus) = report.janus else {
                     continue;
                 };
+                if report.sent == u64::from(frames) {
+                    if let Some(key) = dtmf.take() {
+                        let ts = (report.sent as u32).wrapping_mul(960);
+                        for i in 0..3u16 {
+                            let seq = report.sent as u16 + i;
+                            let marker = if i == 0 { 0x80 } else { 0 };
+                            let mut packet = vec![0x80, marker | DTMF_PT];
+                            packet.extend_from_slice(&seq.to_be_bytes());
+                            packet.extend_from_slice(&ts.to_be_bytes());
+                            packet.extend_from_slice(&ssrc.to_be_bytes());
+                            // Event, end bit and volume 10, duration.
+                            packet.extend_from_slice(&[key.event, 0x80 | 10]);
+                            packet.extend_from_slice(&key.duration.to_be_bytes());
+                            socket
+                                .send_to(&packet, janus)
+                                .expect("sending DTMF to Janus");
+                            report.dtmf_sent += 1;
+                        }
+                    }
+                    all_sent.store(true, Ordering::Relaxed);
+                    continue;
+                }
                 let now = Instant::now();
                 if next_due.is_some_and(|due| due > now) {
                     continue;
@@ -332,6 +374,7 @@ impl RtpEnd {
         RtpEnd {
             addr,
             received,
+            done,
             stop,
             thread: Some(thread),
         }
@@ -339,6 +382,11 @@ impl RtpEnd {
 
     fn received(&self) -> u64 {
         self.received.load(Ordering::Relaxed)
+    }
+
+    /// Whether the Opus packets (and the DTMF) were all sent.
+    fn all_sent(&self) -> bool {
+        self.done.load(Ordering::Relaxed)
     }
 
     fn finish(mut self) -> RtpReport {
@@ -410,7 +458,7 @@ fn a_call_out_to_sipp(version: JanusVersion) {
         return;
     };
     let host = rig.ns.host_ip();
-    let rtp = RtpEnd::start(host, FRAMES);
+    let rtp = RtpEnd::start(host, FRAMES, None);
     let registrar = SocketAddr::from((host, free_udp_port(host)));
     let mut sipp = Sipp::start(
         &test,
@@ -604,7 +652,11 @@ fn a_call_in_from_sipp(version: JanusVersion) {
         return;
     };
     let host = rig.ns.host_ip();
-    let rtp = RtpEnd::start(host, FRAMES);
+    let key = Dtmf {
+        event: 5,
+        duration: 1600,
+    };
+    let rtp = RtpEnd::start(host, FRAMES, Some(key));
     let (handle, janus_sip) = register_at_sipp(&mut rig, version, &test, &rtp);
 
     // sipp calls; the handle gets the call with Janus's offer.
@@ -654,6 +706,27 @@ fn a_call_in_from_sipp(version: JanusVersion) {
             && rtp.received() >= u64::from(FRAMES) * 9 / 10
     });
 
+    // A key pressed on the SIP side (RFC 2833, telephone-event in sipp's SDP): Janus 1.4.1
+    // tells the handle with a `dtmf` event, 1.1.2 does not (checked after the hangup).
+    pump_until(&mut [&mut peer], "the SIP side's DTMF sent", |_| {
+        rtp.all_sent()
+    });
+    if version >= JanusVersion::V1_4_1 {
+        let dtmf = rig.wait_plugin(handle, &mut [&mut peer], "the dtmf event", |t| {
+            match &t.value {
+                Event::Dtmf(d) => Some(d.clone()),
+                _ => None,
+            }
+        });
+        assert_eq!(dtmf.call_id.as_ref(), Some(&call_id));
+        assert_eq!(dtmf.result.signal, "5");
+        assert_eq!(dtmf.result.duration, key.duration);
+        assert_eq!(
+            dtmf.result.sender.as_deref(),
+            Some(incoming.result.username.as_str())
+        );
+    }
+
     // An INFO to sipp, which then hangs up.
     let info = Info::builder()
         .content_type("text/plain")
@@ -676,13 +749,20 @@ fn a_call_in_from_sipp(version: JanusVersion) {
     pump_until(&mut [&mut peer], "the peer closed", |p| p[0].is_closed());
     let status = sipp.wait(STEP);
     assert!(status.success(), "sipp: {status}; {}", sipp.logs());
+    let unclaimed = rig.settle(&[handle], &mut [], Duration::ZERO);
+    assert!(
+        !unclaimed.iter().any(|(_, e)| matches!(e, Event::Dtmf(_))),
+        "no dtmf event on 1.1.2: {unclaimed:?}"
+    );
     let report = rtp.finish();
     let stats = peer.stats();
     println!(
         "{test}: peer → SIP side {} of {FRAMES} RTP packets (payload types {:?}), SIP side → \
-         peer {} of {}; hangup {code} {reason:?}, core hangup {core_reason:?}",
-        report.received, report.pts, stats.rtp_received, report.sent
+         peer {} of {} (and {} RFC 2833 packets); hangup {code} {reason:?}, core hangup \
+         {core_reason:?}",
+        report.received, report.pts, stats.rtp_received, report.sent, report.dtmf_sent
     );
+    assert_eq!(report.dtmf_sent, 3);
     assert_eq!(stats.rtp_sent, u64::from(FRAMES));
     assert!(report.received >= u64::from(FRAMES) * 9 / 10, "{report:?}");
     assert_eq!(report.pts, [OPUS_PT]);
@@ -715,7 +795,7 @@ fn a_declined_call(version: JanusVersion) {
         return;
     };
     let host = rig.ns.host_ip();
-    let rtp = RtpEnd::start(host, 0);
+    let rtp = RtpEnd::start(host, 0, None);
     let (handle, janus_sip) = register_at_sipp(&mut rig, version, &test, &rtp);
     let caller_port = free_udp_port(host);
     let mut sipp = sipp_calls(
