@@ -9,7 +9,8 @@
 //! that arrived). `set` caps Alice's bitrate, then stops relaying Bob's audio (`audio:
 //! false`), which the packet counts show. Alice hangs up with a reason: her answer is the
 //! typed `hangup` (`Explicit hangup`), Bob's event carries her reason; both PeerConnections
-//! close.
+//! close, and each side is told of the other's (`Remote WebRTC hangup`). Meanwhile Carol's
+//! `call` to Bob (with her own offer) is answered `hangup` `User busy`.
 //!
 //! [`Rig`] and the helpers here are shared with the SIP module: Janus in a namespace, one
 //! blocking connection with a fixtures [`Recorder`], and waits for typed events that keep
@@ -390,6 +391,34 @@ fn a_call_between_two_peers(version: JanusVersion) {
         to_alice >= u64::from(FRAMES) * 9 / 10,
         "Bob → Alice: {to_alice}"
     );
+
+    // Carol calls Bob, who is in a call: the answer is `hangup` (`User busy`, with Carol's
+    // own name); Bob hears nothing of it.
+    let carol = rig.attach();
+    rig.recorder
+        .call(
+            &mut rig.conn,
+            carol,
+            Register::builder().username("carol").build(),
+        )
+        .expect("register carol");
+    let mut carol_peer = rig.peer();
+    let offer = carol_peer
+        .offer(OfferOptions::new().audio(true))
+        .expect("Carol's offer");
+    let call = Call::builder()
+        .username("bob")
+        .jsep(jsep(JsepType::Offer, offer))
+        .build();
+    let busy = rig.recorder.call(&mut rig.conn, carol, call).expect("call");
+    match &busy.value.result {
+        CallOutcome::Busy(busy) => {
+            assert_eq!(busy.username.as_deref(), Some("carol"));
+            assert_eq!(busy.reason, "User busy");
+        }
+        other => panic!("Bob is busy: {other:?}"),
+    }
+    drop(carol_peer);
 
     // `set`: a bitrate cap, then Bob's audio no longer relayed to Alice.
     let capped = rig
