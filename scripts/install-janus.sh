@@ -3,18 +3,32 @@
 #
 #   scripts/install-janus.sh            # installs `janus` if `janus` is not on PATH
 #   scripts/install-janus.sh openssl    # installs `openssl` if `openssl` is not on PATH
+#   scripts/install-janus.sh sipp       # installs `sip-tester` if `sipp` is not on PATH
 #
-# Each argument is a Debian package whose main command has the same name. Idempotent: a second
-# run does nothing. Uses sudo only when not root. The test harness (tests/src/harness) runs it
+# Each argument is a command; its Debian package has the same name, except `sipp` (package
+# `sip-tester`, the SIP peer of the SIP plugin's media tests). Idempotent: a second run does
+# nothing. Uses sudo only when not root. The test harness (tests/src/harness) runs it
 # on its own when `janus` or `openssl` is missing. This is Janus 1.1.2, Debian 12's; Janus
 # 1.4.1 is built from source by scripts/build-janus.sh.
 set -eu
 
 [ "$#" -gt 0 ] || set -- janus
 
+# The Debian package that provides command $1.
+package_of() {
+    case "$1" in
+        sipp) echo sip-tester ;;
+        *) echo "$1" ;;
+    esac
+}
+
 missing=""
-for pkg in "$@"; do
-    command -v "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
+commands=""
+for cmd in "$@"; do
+    if ! command -v "$cmd" >/dev/null 2>&1; then
+        missing="$missing $(package_of "$cmd")"
+        commands="$commands $cmd"
+    fi
 done
 if [ -z "$missing" ]; then
     echo "install-janus.sh: already installed: $*"
@@ -36,6 +50,6 @@ $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update
 # shellcheck disable=SC2086 # word splitting of the package list is intended
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y $missing
 
-for pkg in $missing; do
-    command -v "$pkg" >/dev/null 2>&1 || { echo "install-janus.sh: $pkg still missing" >&2; exit 1; }
+for cmd in $commands; do
+    command -v "$cmd" >/dev/null 2>&1 || { echo "install-janus.sh: $cmd still missing" >&2; exit 1; }
 done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test of the workspace on a fresh machine: installs what is missing
-# (Janus 1.1.2 from Debian, openssl, cargo-fuzz, the benchmarks' packages), builds Janus 1.4.1
-# from ../shared/janus-src once per machine (cached outside the checkout), then lints, docs, unit,
+# (Janus 1.1.2 from Debian, openssl, sipp for the SIP media tests, cargo-fuzz, the benchmarks'
+# packages), builds Janus 1.4.1 from ../shared/janus-src once per machine (cached outside the
+# checkout), then lints, docs, unit,
 # property and integration tests against a real Janus, a quick benchmark run (it must work;
 # its figures are not judged), and a bounded fuzz run.
 #
@@ -13,7 +14,7 @@ cd "$(dirname "$0")/.."
 step() { printf '\n==> %s\n' "$*"; }
 
 step "installing Janus and tools when missing"
-bash scripts/install-janus.sh janus openssl
+bash scripts/install-janus.sh janus openssl sipp
 
 step "building Janus 1.4.1 from source when not cached (the harness runs 1.1.2 and 1.4.1)"
 sh scripts/build-janus.sh 1.4.1

@@ -844,3 +844,9 @@ mod videoroom;
 
 #[path = "media/audiobridge.rs"]
 mod audiobridge;
+
+#[path = "media/videocall.rs"]
+mod videocall;
+
+#[path = "media/sip.rs"]
+mod sip;

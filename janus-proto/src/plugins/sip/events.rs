@@ -159,6 +159,11 @@ pub struct Progressed {
 /// `incomingcall`: an INVITE for this account, with the caller's JSEP offer unless it is
 /// offerless. Answer with [`Progress`](super::Progress), [`Accept`](super::Accept) or
 /// [`Decline`](super::Decline).
+///
+/// Janus pushes this event before it keeps the INVITE's SIP handle (which it does right
+/// after its automatic 180 Ringing): an answer sent at once is acknowledged but nothing
+/// goes out to the caller (Janus logs "NUA Handle for 200 OK still null??"), in 1.1.2 and
+/// 1.4.1. Answer once the caller got the 180, or a moment later.
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -253,6 +258,8 @@ pub struct Declining {
     pub code: u16,
     /// The transfer declined, when the request named one.
     pub refer_id: Option<u32>,
+    /// The declined call's Call-ID (absent when the call was already gone by then).
+    pub call_id: Option<String>,
 }
 
 /// `hangingup`: the answer to a [`Hangup`](super::Hangup) (BYE or CANCEL sent), or the
@@ -264,7 +271,8 @@ pub struct Hangingup {
 }
 
 /// `hangup`: the call is over, or never started (declined, cancelled, failed). The code and
-/// reason are the SIP ones (200 `SIP BYE` for a plain BYE).
+/// reason are the SIP ones: for a BYE, 200 `Session Terminated` when the peer sent it and 200
+/// `to BYE` when this side did (Janus's documentation says `SIP BYE`; 1.1.2 and 1.4.1 alike).
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
