@@ -16,7 +16,7 @@ use std::fmt::Debug;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use janus_proto::plugins::{echotest, Plugin, PluginRequest};
+use janus_proto::plugins::{echotest, videoroom, Plugin, PluginRequest};
 use janus_proto::wire::ServerMessage;
 use janus_proto::PluginData;
 use serde::de::DeserializeOwned;
@@ -40,6 +40,9 @@ type Check = fn(&Value, &str);
 struct Model {
     requests: Vec<(&'static str, Check, &'static [&'static str])>,
     event: fn(&PluginData) -> Value,
+    /// Request types the coverage check skips: they need a negotiated PeerConnection, and
+    /// are recorded by the media tests.
+    needs_media: &'static [&'static str],
 }
 
 /// The check of a request type.
@@ -85,13 +88,67 @@ where
 }
 
 fn models() -> BTreeMap<&'static str, Model> {
-    BTreeMap::from([(
-        "echotest",
-        Model {
-            requests: vec![request::<echotest::Configure>()],
-            event: event_of::<echotest::EchoTest>,
-        },
-    )])
+    BTreeMap::from([
+        (
+            "echotest",
+            Model {
+                requests: vec![request::<echotest::Configure>()],
+                event: event_of::<echotest::EchoTest>,
+                needs_media: &[],
+            },
+        ),
+        (
+            "videoroom",
+            Model {
+                requests: {
+                    use videoroom::*;
+                    vec![
+                        request::<Create>(),
+                        request::<Edit>(),
+                        request::<Destroy>(),
+                        request::<Exists>(),
+                        request::<List>(),
+                        request::<Allowed>(),
+                        request::<Kick>(),
+                        request::<Moderate>(),
+                        request::<ListParticipants>(),
+                        request::<EnableRecording>(),
+                        request::<RtpForward>(),
+                        request::<StopRtpForward>(),
+                        request::<ListForwarders>(),
+                        // Janus 1.1.2 has the remote publishers too.
+                        request::<AddRemotePublisher>(),
+                        request::<UpdateRemotePublisher>(),
+                        request::<RemoveRemotePublisher>(),
+                        request::<PublishRemotely>(),
+                        request::<UnpublishRemotely>(),
+                        request::<ListRemotes>(),
+                        request::<JoinPublisher>(),
+                        request::<JoinAndConfigure>(),
+                        request::<Publish>(),
+                        request::<ConfigurePublisher>(),
+                        request::<Unpublish>(),
+                        request::<LeavePublisher>(),
+                        request::<JoinSubscriber>(),
+                        request::<Start>(),
+                        request::<Pause>(),
+                        request::<Subscribe>(),
+                        request::<Unsubscribe>(),
+                        request::<Update>(),
+                        request::<ConfigureSubscriber>(),
+                        request::<Switch>(),
+                        request::<LeaveSubscriber>(),
+                    ]
+                },
+                event: event_of::<videoroom::VideoRoom>,
+                // Every request type is recorded without media: `joinandconfigure`, `publish`
+                // and `configure` without an offer, `start` without an answer (a resume), the
+                // subscription changes while Janus's offer (to a room's dummy publisher) is
+                // unanswered. Their variants with an SDP are the media tests'.
+                needs_media: &[],
+            },
+        ),
+    ])
 }
 
 /// `back` (a typed value encoded again) holds nothing `original` did not say, with the same
@@ -238,7 +295,7 @@ fn every_recorded_request_reply_error_and_event_decodes_into_its_model_and_back(
     for version in VERSIONS {
         for (plugin, model) in &models {
             for (name, _, missing) in &model.requests {
-                if missing.contains(&version) {
+                if missing.contains(&version) || model.needs_media.contains(name) {
                     continue;
                 }
                 assert!(

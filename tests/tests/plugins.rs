@@ -119,3 +119,5 @@ impl<D: JanusDriver, P: Plugin> Setup<D, P> {
 
 #[path = "plugins/echotest.rs"]
 mod echotest;
+#[path = "plugins/videoroom.rs"]
+mod videoroom;
