@@ -37,7 +37,7 @@ use std::net::UdpSocket;
 
 use janus_proto::plugins::videoroom::{
     AddRemotePublisher, Allowed, AllowedAction, Attendee, ConfigurePublisher, Create, Destroy,
-    Edit, EnableRecording, ErrorCode, Event, Exists, ForwardStream, JoinAndConfigure,
+    Edit, EnableRecording, ErrorCode, Event, Exists, ForwardStream, HostFamily, JoinAndConfigure,
     JoinPublisher, JoinSubscriber, Kick, LeavePublisher, List, ListForwarders, ListParticipants,
     ListRemotes, MediaType, Moderate, Moderation, Publish, PublishRemotely, Publisher,
     PublisherStream, RemoveRemotePublisher, RtpForward, StopRtpForward, SubscribeStream, Unpublish,
@@ -1059,6 +1059,74 @@ fn dummy_publisher<D: JanusDriver>(version: JanusVersion) {
     .value;
     assert_eq!(listed.publishers[0].forwarders.len(), 1, "{listed:#?}");
     assert_eq!(listed.publishers[0].forwarders[0].kind, MediaType::Video);
+    // SRTP, and the deprecated per-kind ports (answered with `rtp_stream`).
+    let srtp = ok(
+        &mut s,
+        handle,
+        RtpForward::builder()
+            .room(room)
+            .secret(SECRET)
+            .publisher_id(dummy_id.clone())
+            .host("127.0.0.1")
+            .host_family(HostFamily::Ipv4)
+            .srtp_suite(80)
+            .srtp_crypto("WbTBosdVUZqEb6Htqhn+m3z7wUh4RJVR8nE15GbN")
+            .streams(vec![ForwardStream::builder()
+                .mid(audio_mid.clone())
+                .port(audio_port)
+                .build()])
+            .build(),
+    )
+    .value;
+    let srtp = srtp.forwarders.unwrap_or_default();
+    assert_eq!(srtp.len(), 1, "{srtp:#?}");
+    assert_eq!(srtp[0].srtp, Some(true));
+    let legacy = ok(
+        &mut s,
+        handle,
+        RtpForward::builder()
+            .room(room)
+            .secret(SECRET)
+            .publisher_id(dummy_id.clone())
+            .host("127.0.0.1")
+            .audio_port(audio_port)
+            .video_port(video_port)
+            .build(),
+    )
+    .value;
+    assert_eq!(legacy.forwarders, None);
+    let Some(rtp) = legacy.rtp_stream else {
+        panic!("{}: no rtp_stream", D::NAME);
+    };
+    assert_eq!(rtp.host.as_deref(), Some("127.0.0.1"));
+    assert_eq!(rtp.audio, Some(audio_port));
+    assert_eq!(rtp.video, Some(video_port));
+    assert_eq!(rtp.warning.as_deref(), Some("deprecated_api"));
+    let (Some(legacy_audio), Some(legacy_video)) = (rtp.audio_stream_id, rtp.video_stream_id)
+    else {
+        panic!("{}: no stream ids: {rtp:#?}", D::NAME);
+    };
+    let listed = ok(
+        &mut s,
+        handle,
+        ListForwarders::builder().room(room).secret(SECRET).build(),
+    )
+    .value;
+    assert_eq!(listed.publishers[0].forwarders.len(), 4, "{listed:#?}");
+    for stream_id in [srtp[0].stream_id, legacy_audio, legacy_video] {
+        let stopped = ok(
+            &mut s,
+            handle,
+            StopRtpForward::builder()
+                .room(room)
+                .secret(SECRET)
+                .publisher_id(dummy_id.clone())
+                .stream_id(stream_id)
+                .build(),
+        )
+        .value;
+        assert_eq!(stopped.stream_id, stream_id);
+    }
 
     // Moderation of the dummy's audio: accepted (nobody is told: the dummy has no session).
     ok(
@@ -1225,6 +1293,25 @@ fn subscriber_without_media<D: JanusDriver>(
     );
     let left = ok(s, sub, LeaveSubscriber::new()).value;
     assert_eq!(left.left, "ok");
+
+    // The deprecated `feed`: every stream of the publisher.
+    let sub = attach(s);
+    let attached = ok(
+        s,
+        sub,
+        JoinSubscriber::builder()
+            .room(room)
+            .feed(dummy.clone())
+            .build(),
+    );
+    assert_eq!(attached.jsep.map(|j| j.kind), Some(JsepType::Offer));
+    let attached = attached.value;
+    assert_eq!(attached.id.as_ref(), Some(dummy));
+    let mut kinds: Vec<MediaType> = attached.streams.iter().map(|st| st.kind).collect();
+    kinds.sort_by_key(|k| format!("{k:?}"));
+    assert_eq!(kinds, [MediaType::Audio, MediaType::Video], "{attached:#?}");
+    let left = ok(s, sub, LeaveSubscriber::new()).value;
+    assert_eq!(left.left, "ok");
 }
 
 fn remote_publishers<D: JanusDriver>(version: JanusVersion) {
@@ -1367,6 +1454,22 @@ fn remote_publishers<D: JanusDriver>(version: JanusVersion) {
     assert_eq!(moderated.id, Id::Number(remote));
     assert_eq!(moderated.mid, "0");
     assert_eq!(moderated.moderation, Moderation::Muted);
+    ok(
+        &mut s,
+        handle,
+        Moderate::builder()
+            .room(room)
+            .secret(SECRET)
+            .id(remote)
+            .mid("0")
+            .mute(false)
+            .build(),
+    );
+    let moderated = s.wait_event(a, |e| match e {
+        Event::Moderated(m) => Some(m.moderation),
+        _ => None,
+    });
+    assert_eq!(moderated, Moderation::Unmuted);
 
     let updated = ok(&mut s, handle, update);
     assert_eq!(
