@@ -133,5 +133,7 @@ mod streaming;
 mod textroom;
 #[path = "plugins/videocall.rs"]
 mod videocall;
+#[path = "plugins/videoroom.rs"]
+mod videoroom;
 #[path = "plugins/voicemail.rs"]
 mod voicemail;

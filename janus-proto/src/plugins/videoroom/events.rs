@@ -4,13 +4,13 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::words;
 use super::{
     Attached, Configured, Destroyed, ErrorCode, Joined, LeavingOk, Left, Paused, Publisher,
     Started, Switched, UnpublishedOk, Updated, Updating, PACKAGE,
 };
 use crate::plugins::Id;
 use crate::wire::PluginData;
+use monostate::MustBe;
 
 /// A VideoRoom event, typed by its `videoroom` word and the keys Janus puts in it. The raw
 /// [`PluginData`] next to it (in [`Typed::data`](crate::plugins::Typed)) keeps every field.
@@ -196,7 +196,7 @@ impl Event {
 #[non_exhaustive]
 pub struct Publishers {
     #[serde(rename = "videoroom")]
-    word: words::Event,
+    word: MustBe!("event"),
     /// The room.
     pub room: Id,
     /// The publishers, with their streams.
@@ -222,7 +222,7 @@ pub struct Attendee {
 #[non_exhaustive]
 pub struct Joining {
     #[serde(rename = "videoroom")]
-    word: words::Event,
+    word: MustBe!("event"),
     /// The room.
     pub room: Id,
     /// The participant.
@@ -236,7 +236,7 @@ pub struct Joining {
 #[non_exhaustive]
 pub struct Unpublished {
     #[serde(rename = "videoroom")]
-    word: words::Event,
+    word: MustBe!("event"),
     /// The room.
     pub room: Id,
     /// The publisher.
@@ -253,7 +253,7 @@ pub struct Unpublished {
 #[non_exhaustive]
 pub struct Leaving {
     #[serde(rename = "videoroom")]
-    word: words::Event,
+    word: MustBe!("event"),
     /// The room.
     pub room: Id,
     /// The participant.
@@ -270,7 +270,7 @@ pub struct Leaving {
 #[non_exhaustive]
 pub struct Kicked {
     #[serde(rename = "videoroom")]
-    word: words::Event,
+    word: MustBe!("event"),
     /// The room.
     pub room: Id,
     /// The participant.
@@ -288,7 +288,7 @@ pub struct Kicked {
 #[non_exhaustive]
 pub struct DisplayChanged {
     #[serde(rename = "videoroom")]
-    word: words::Event,
+    word: MustBe!("event"),
     /// The participant.
     pub id: Id,
     /// Its new display name.
@@ -303,7 +303,7 @@ pub struct DisplayChanged {
 #[non_exhaustive]
 pub struct MetadataChanged {
     #[serde(rename = "videoroom")]
-    word: words::Event,
+    word: MustBe!("event"),
     /// The participant.
     pub id: Id,
     /// Its new metadata.
@@ -316,7 +316,7 @@ pub struct MetadataChanged {
 #[non_exhaustive]
 pub struct Moderated {
     #[serde(rename = "videoroom")]
-    word: words::Event,
+    word: MustBe!("event"),
     /// The room.
     pub room: Id,
     /// The participant.
@@ -377,7 +377,7 @@ pub enum TalkingState {
 #[non_exhaustive]
 pub struct SlowLink {
     #[serde(rename = "videoroom")]
-    word: words::SlowLink,
+    word: MustBe!("slow_link"),
     /// Publishers: the bitrate cap in force (`current-bitrate`).
     #[serde(rename = "current-bitrate")]
     pub current_bitrate: Option<u32>,
@@ -392,7 +392,7 @@ pub struct SlowLink {
 #[non_exhaustive]
 pub struct LayerChanged {
     #[serde(rename = "videoroom")]
-    word: words::Event,
+    word: MustBe!("event"),
     /// The room.
     pub room: Option<Id>,
     /// The mid of the subscription's stream.
@@ -413,7 +413,7 @@ pub struct LayerChanged {
 #[non_exhaustive]
 pub struct ErrorEvent {
     #[serde(rename = "videoroom")]
-    word: words::Event,
+    word: MustBe!("event"),
     /// The code.
     pub error_code: i64,
     /// What went wrong.

@@ -4,10 +4,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::words;
 use super::{MediaType, VideoRoom};
 use crate::plugins::{Id, PluginRequest};
 use crate::secret::Secret;
+use monostate::MustBe;
 
 /// The address family to resolve a host name to (`host_family`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -141,7 +141,7 @@ pub struct ForwardStream {
 #[non_exhaustive]
 pub struct RtpForwarded {
     #[serde(rename = "videoroom")]
-    word: words::RtpForward,
+    word: MustBe!("rtp_forward"),
     /// The room.
     pub room: Id,
     /// The publisher.
@@ -248,7 +248,7 @@ impl PluginRequest for StopRtpForward {
 #[non_exhaustive]
 pub struct RtpForwardStopped {
     #[serde(rename = "videoroom")]
-    word: words::StopRtpForward,
+    word: MustBe!("stop_rtp_forward"),
     /// The room.
     pub room: Id,
     /// The publisher.
@@ -282,7 +282,7 @@ impl PluginRequest for ListForwarders {
 #[non_exhaustive]
 pub struct Forwarders {
     #[serde(rename = "videoroom")]
-    word: words::Forwarders,
+    word: MustBe!("forwarders"),
     /// The room.
     pub room: Id,
     /// The publishers that have forwarders.

@@ -188,14 +188,15 @@ error_codes! {
     }
 }
 
-/// Declares a unit type that is always the same word on the wire: it serializes to it, and
-/// deserializes from it only (serde's `tag` on a struct does not check the word when
-/// decoding, so the models check it with a field of such a type).
-macro_rules! word {
-    ($(#[$doc:meta])* $vis:vis $name:ident = $word:literal, case: $any_case:literal) => {
+/// Declares the unit type of a `ptype` word. The reply and event words of the model are
+/// `monostate::MustBe!` fields, exact as Janus sends them; the `ptype` of a join is the one
+/// word Janus reads ignoring case (`strcasecmp`), so its type serializes to the word and
+/// decodes from it in any case, which `MustBe!` (exact) cannot express.
+macro_rules! ptype {
+    ($(#[$doc:meta])* $name:ident = $word:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-        $vis struct $name;
+        pub struct $name;
 
         impl Serialize for $name {
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -206,7 +207,7 @@ macro_rules! word {
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let word = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-                if word == $word || ($any_case && word.eq_ignore_ascii_case($word)) {
+                if word.eq_ignore_ascii_case($word) {
                     Ok($name)
                 } else {
                     Err(serde::de::Error::invalid_value(
@@ -219,79 +220,16 @@ macro_rules! word {
     };
 }
 
-word! {
+ptype! {
     /// The `ptype` of [`JoinPublisher`] and [`JoinAndConfigure`]: always `"publisher"`
     /// (Janus compares it ignoring case, and so does decoding).
-    pub PtypePublisher = "publisher", case: true
+    PtypePublisher = "publisher"
 }
 
-word! {
+ptype! {
     /// The `ptype` of [`JoinSubscriber`]: always `"subscriber"` (Janus compares it ignoring
     /// case, and so does decoding).
-    pub PtypeSubscriber = "subscriber", case: true
-}
-
-/// The `videoroom` words of the replies and events: each reply type holds one, so that a
-/// reply with another word does not decode into it.
-mod words {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    word!(
-        /// `created`.
-        pub(in crate::plugins::videoroom) Created = "created", case: false
-    );
-    word!(
-        /// `edited`.
-        pub(in crate::plugins::videoroom) Edited = "edited", case: false
-    );
-    word!(
-        /// `destroyed`.
-        pub(in crate::plugins::videoroom) Destroyed = "destroyed", case: false
-    );
-    word!(
-        /// `success`.
-        pub(in crate::plugins::videoroom) Success = "success", case: false
-    );
-    word!(
-        /// `participants`.
-        pub(in crate::plugins::videoroom) Participants = "participants", case: false
-    );
-    word!(
-        /// `forwarders`.
-        pub(in crate::plugins::videoroom) Forwarders = "forwarders", case: false
-    );
-    word!(
-        /// `rtp_forward`.
-        pub(in crate::plugins::videoroom) RtpForward = "rtp_forward", case: false
-    );
-    word!(
-        /// `stop_rtp_forward`.
-        pub(in crate::plugins::videoroom) StopRtpForward = "stop_rtp_forward", case: false
-    );
-    word!(
-        /// `joined`.
-        pub(in crate::plugins::videoroom) Joined = "joined", case: false
-    );
-    word!(
-        /// `attached`.
-        pub(in crate::plugins::videoroom) Attached = "attached", case: false
-    );
-    word!(
-        /// `updated`.
-        pub(in crate::plugins::videoroom) Updated = "updated", case: false
-    );
-    word!(
-        /// `updating`.
-        pub(in crate::plugins::videoroom) Updating = "updating", case: false
-    );
-    word!(
-        /// `event`.
-        pub(in crate::plugins::videoroom) Event = "event", case: false
-    );
-    word!(
-        /// `slow_link`.
-        pub(in crate::plugins::videoroom) SlowLink = "slow_link", case: false
-    );
+    PtypeSubscriber = "subscriber"
 }
 
 #[cfg(test)]

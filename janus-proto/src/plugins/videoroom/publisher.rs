@@ -5,11 +5,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::words;
 use super::{Attendee, PtypePublisher, Publisher, PublisherStream, StreamDescription, VideoRoom};
 use crate::plugins::{Id, PluginRequest};
 use crate::secret::Secret;
 use crate::wire::Jsep;
+use monostate::MustBe;
 
 /// `join` with `ptype: "publisher"`: joins a room as a participant (asynchronous), without
 /// publishing yet. Its outcome is [`Joined`]. The participant gets the room's
@@ -114,7 +114,7 @@ impl PluginRequest for JoinAndConfigure {
 #[non_exhaustive]
 pub struct Joined {
     #[serde(rename = "videoroom")]
-    word: words::Joined,
+    word: MustBe!("joined"),
     /// The room.
     pub room: Id,
     /// The room's name.
@@ -275,7 +275,7 @@ pub struct PublisherStreamConfig {
 #[non_exhaustive]
 pub struct Configured {
     #[serde(rename = "videoroom")]
-    word: words::Event,
+    word: MustBe!("event"),
     /// The room.
     pub room: Option<Id>,
     /// `ok`.
@@ -314,7 +314,7 @@ impl PluginRequest for Unpublish {
 #[non_exhaustive]
 pub struct UnpublishedOk {
     #[serde(rename = "videoroom")]
-    word: words::Event,
+    word: MustBe!("event"),
     /// The room.
     pub room: Option<Id>,
     /// `ok`.
@@ -347,7 +347,7 @@ impl PluginRequest for LeavePublisher {
 #[non_exhaustive]
 pub struct LeavingOk {
     #[serde(rename = "videoroom")]
-    word: words::Event,
+    word: MustBe!("event"),
     /// The room.
     pub room: Option<Id>,
     /// `ok`.

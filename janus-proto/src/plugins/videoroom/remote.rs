@@ -9,10 +9,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::words;
 use super::{HostFamily, PublisherStream, VideoRoom};
 use crate::plugins::{Id, PluginRequest};
 use crate::secret::Secret;
+use monostate::MustBe;
 
 /// `add_remote_publisher`: adds a publisher whose media comes from another instance
 /// (synchronous, on the target instance). Its outcome is [`RemotePublisherAdded`]; the
@@ -67,7 +67,7 @@ impl PluginRequest for AddRemotePublisher {
 #[non_exhaustive]
 pub struct RemotePublisherAdded {
     #[serde(rename = "videoroom")]
-    word: words::Success,
+    word: MustBe!("success"),
     /// The room.
     pub room: Id,
     /// The remote publisher's id.
@@ -187,7 +187,7 @@ impl PluginRequest for PublishRemotely {
 #[non_exhaustive]
 pub struct RemotelyPublished {
     #[serde(rename = "videoroom")]
-    word: words::Success,
+    word: MustBe!("success"),
     /// The room.
     pub room: Id,
     /// The local publisher.
@@ -228,7 +228,7 @@ impl PluginRequest for UnpublishRemotely {
 #[non_exhaustive]
 pub struct RemotelyUnpublished {
     #[serde(rename = "videoroom")]
-    word: words::Success,
+    word: MustBe!("success"),
     /// The room.
     pub room: Id,
     /// The local publisher.
@@ -264,7 +264,7 @@ impl PluginRequest for ListRemotes {
 #[non_exhaustive]
 pub struct Remotes {
     #[serde(rename = "videoroom")]
-    word: words::Success,
+    word: MustBe!("success"),
     /// The room.
     pub room: Id,
     /// The local publisher.

@@ -4,10 +4,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::words;
 use super::VideoRoom;
 use crate::plugins::{Id, PluginRequest};
 use crate::secret::Secret;
+use monostate::MustBe;
 
 /// `create`: a new room (synchronous). Its outcome is [`Created`]. Fields not given take the
 /// plugin's defaults (the same settings as the rooms of its configuration file).
@@ -125,7 +125,7 @@ pub struct DummyStream {
 #[non_exhaustive]
 pub struct Created {
     #[serde(rename = "videoroom")]
-    word: words::Created,
+    word: MustBe!("created"),
     /// The room id.
     pub room: Id,
     /// Saved in the configuration file (`false` when asked for but saving failed).
@@ -182,7 +182,7 @@ impl PluginRequest for Edit {
 #[non_exhaustive]
 pub struct Edited {
     #[serde(rename = "videoroom")]
-    word: words::Edited,
+    word: MustBe!("edited"),
     /// The room id.
     pub room: Id,
     /// Saved in the configuration file.
@@ -218,7 +218,7 @@ impl PluginRequest for Destroy {
 #[non_exhaustive]
 pub struct Destroyed {
     #[serde(rename = "videoroom")]
-    word: words::Destroyed,
+    word: MustBe!("destroyed"),
     /// The room id.
     pub room: Id,
     /// Removed from the configuration file too (in the answer only).
@@ -245,7 +245,7 @@ impl PluginRequest for Exists {
 #[non_exhaustive]
 pub struct ExistsResult {
     #[serde(rename = "videoroom")]
-    word: words::Success,
+    word: MustBe!("success"),
     /// The room asked about.
     pub room: Id,
     /// Whether it exists.
@@ -274,7 +274,7 @@ impl PluginRequest for List {
 #[non_exhaustive]
 pub struct RoomList {
     #[serde(rename = "videoroom")]
-    word: words::Success,
+    word: MustBe!("success"),
     /// The rooms.
     pub list: Vec<RoomInfo>,
 }
@@ -386,7 +386,7 @@ pub enum AllowedAction {
 #[non_exhaustive]
 pub struct AllowedList {
     #[serde(rename = "videoroom")]
-    word: words::Success,
+    word: MustBe!("success"),
     /// The room.
     pub room: Id,
     /// The whole list of tokens after the change (absent after `disable`).
@@ -455,7 +455,7 @@ impl PluginRequest for Moderate {
 #[non_exhaustive]
 pub struct Success {
     #[serde(rename = "videoroom")]
-    word: words::Success,
+    word: MustBe!("success"),
 }
 
 /// `listparticipants`: the participants of a room, publishing or not (synchronous). Its
@@ -479,7 +479,7 @@ impl PluginRequest for ListParticipants {
 #[non_exhaustive]
 pub struct Participants {
     #[serde(rename = "videoroom")]
-    word: words::Participants,
+    word: MustBe!("participants"),
     /// The room.
     pub room: Id,
     /// Its participants.
@@ -534,7 +534,7 @@ impl PluginRequest for EnableRecording {
 #[non_exhaustive]
 pub struct RecordingState {
     #[serde(rename = "videoroom")]
-    word: words::Success,
+    word: MustBe!("success"),
     /// The room's recording state now.
     pub record: bool,
 }

@@ -5,11 +5,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::words;
 use super::{PtypeSubscriber, SubscriberStream, VideoRoom};
 use crate::plugins::{Id, PluginRequest};
 use crate::secret::Secret;
 use crate::wire::Jsep;
+use monostate::MustBe;
 
 /// `join` with `ptype: "subscriber"`: subscribes to streams of publishers of a room
 /// (asynchronous; it must not carry an offer). Its outcome is [`Attached`], with Janus's
@@ -102,7 +102,7 @@ pub struct SubscribeStream {
 #[non_exhaustive]
 pub struct Attached {
     #[serde(rename = "videoroom")]
-    word: words::Attached,
+    word: MustBe!("attached"),
     /// The room.
     pub room: Id,
     /// The subscription's streams.
@@ -157,7 +157,7 @@ impl PluginRequest for Start {
 #[non_exhaustive]
 pub struct Started {
     #[serde(rename = "videoroom")]
-    word: words::Event,
+    word: MustBe!("event"),
     /// The room.
     pub room: Option<Id>,
     /// `ok`.
@@ -189,7 +189,7 @@ impl PluginRequest for Pause {
 #[non_exhaustive]
 pub struct Paused {
     #[serde(rename = "videoroom")]
-    word: words::Event,
+    word: MustBe!("event"),
     /// The room.
     pub room: Option<Id>,
     /// `ok`.
@@ -283,7 +283,7 @@ pub enum SubscriptionUpdate {
 #[non_exhaustive]
 pub struct Updated {
     #[serde(rename = "videoroom")]
-    word: words::Updated,
+    word: MustBe!("updated"),
     /// The room.
     pub room: Id,
     /// All the streams of the subscription; absent when the SDP did not change.
@@ -296,7 +296,7 @@ pub struct Updated {
 #[non_exhaustive]
 pub struct Updating {
     #[serde(rename = "videoroom")]
-    word: words::Updating,
+    word: MustBe!("updating"),
     /// The room.
     pub room: Id,
 }
@@ -424,7 +424,7 @@ pub enum SwitchOutcome {
 #[non_exhaustive]
 pub struct Switched {
     #[serde(rename = "videoroom")]
-    word: words::Event,
+    word: MustBe!("event"),
     /// The room.
     pub room: Option<Id>,
     /// `ok`.
@@ -460,7 +460,7 @@ impl PluginRequest for LeaveSubscriber {
 #[non_exhaustive]
 pub struct Left {
     #[serde(rename = "videoroom")]
-    word: words::Event,
+    word: MustBe!("event"),
     /// The room.
     pub room: Option<Id>,
     /// `ok`.
