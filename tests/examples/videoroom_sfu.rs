@@ -22,7 +22,7 @@
 use std::process::ExitCode;
 
 use janus_tests::netns::NetNs;
-use janus_tests::sfu::{self, Args, Config, Interrupt, Log, Setup, USAGE};
+use janus_tests::sfu::{self, Args, Config, Failure, Interrupt, Log, Setup, USAGE};
 use janus_transport_ws::{connect, ConnectOptions};
 
 fn main() -> ExitCode {
@@ -98,9 +98,16 @@ fn main() -> ExitCode {
         driver.await;
         Some(report)
     });
-    let Some(report) = report else {
+    let Some(mut report) = report else {
         return ExitCode::FAILURE;
     };
+    // A step cut short by a signal counts as interrupted.
+    if let (Some(signal), Some(Failure::Step { step, reason })) =
+        (interrupt.signal(), report.failure.take())
+    {
+        let also = (reason != "stopped").then_some(reason);
+        report.failure = Some(Failure::Interrupted { step, signal, also });
+    }
     println!();
     report.print();
     if let Some(signal) = interrupt.signal() {

@@ -105,7 +105,20 @@ async fn with_follower(
         outcome
     };
     let (followed, published) = smol::future::zip(follower.follow(until_done), publishing).await;
-    report.offers_answered = view.lock().offers_answered;
+    let state = view.lock();
+    report.offers_answered = state.offers_answered;
+    // Those that did not get to leave (a failure, a signal): what reached the subscriber.
+    for entry in report
+        .publishers
+        .iter_mut()
+        .filter(|p| p.after_gone.is_none())
+    {
+        entry.received = state.received(entry.tag);
+        if let Some(seen) = state.feeds.get(&entry.feed) {
+            entry.mid.clone_from(&seen.last_mid);
+        }
+    }
+    drop(state);
     published.and(followed)
 }
 
@@ -143,7 +156,7 @@ async fn publishers(
         format!("receiving: {}", counts(view, &publishers)),
     );
     if !config.hold.is_zero() {
-        pause(config.hold).await;
+        pause(config.hold, stop).await?;
         log.line(
             "subscriber",
             format!("receiving: {}", counts(view, &publishers)),
@@ -165,9 +178,9 @@ async fn publishers(
                 .is_some_and(|f| f.unpublished && f.left && f.removed)
         })
         .await?;
-        pause(SETTLE).await;
+        pause(SETTLE, stop).await?;
         let received = view.lock().received(publisher.tag);
-        pause(QUIET).await;
+        pause(QUIET, stop).await?;
         let after = view.lock().received(publisher.tag) - received;
         let entry = &mut report.publishers[index];
         entry.sent = stats.rtp_sent;

@@ -126,7 +126,14 @@ pub(crate) async fn wait_for(
     }
 }
 
-/// Sleeps `time` (the peers run on their own threads meanwhile).
-pub(crate) async fn pause(time: Duration) {
-    smol::Timer::after(time).await;
+/// Sleeps `time` (the peers run on their own threads meanwhile), or until `stop` says so.
+pub(crate) async fn pause(time: Duration, stop: &(dyn Fn() -> bool + Sync)) -> Result<(), Failure> {
+    let until = Instant::now() + time;
+    while Instant::now() < until {
+        if stop() {
+            return Err(Failure::at("pause", "stopped"));
+        }
+        smol::Timer::after(POLL.min(until.saturating_duration_since(Instant::now()))).await;
+    }
+    Ok(())
 }

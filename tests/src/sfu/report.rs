@@ -34,9 +34,10 @@ pub struct PublisherReport {
     pub tag: u8,
     /// The subscription's mid that carried it.
     pub mid: Option<String>,
-    /// Packets it sent.
+    /// Packets it sent (known once it left).
     pub sent: u64,
-    /// Packets with its tag the subscriber got while it published.
+    /// Packets with its tag the subscriber got while it published (so far, if it did not
+    /// leave).
     pub received: u64,
     /// Packets with its tag after its stream went away (`None`: it never left).
     pub after_gone: Option<u64>,
@@ -108,9 +109,13 @@ impl Report {
                 None => "did not leave".to_owned(),
             };
             let verdict = if p.ok() { "ok" } else { "FAILED" };
+            let sent = match p.after_gone {
+                Some(_) => p.sent.to_string(),
+                None => "-".to_owned(),
+            };
             println!(
-                "  {:<6} feed {:<18} tag {:#04x}  mid {mid}  sent {:>4}  received {:>4}  {after}  {verdict}",
-                p.display, p.feed.to_string(), p.tag, p.sent, p.received
+                "  {:<6} feed {:<18} tag {:#04x}  mid {mid}  sent {sent:>4}  received {:>4}  {after}  {verdict}",
+                p.display, p.feed.to_string(), p.tag, p.received
             );
         }
         println!(
@@ -119,6 +124,9 @@ impl Report {
             self.elapsed.as_secs_f64()
         );
         match (&self.failure, self.ok()) {
+            (Some(failure @ Failure::Interrupted { .. }), _) => {
+                println!("  result: INTERRUPTED {failure}")
+            }
             (Some(failure), _) => println!("  result: FAILED {failure}"),
             (None, true) => println!("  result: OK"),
             (None, false) => {
