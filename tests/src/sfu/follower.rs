@@ -1,19 +1,4 @@
-//! The subscriber that follows the publishers.
-//!
-//! It has two handles: a *room handle*, joined as a publisher that never publishes (that is
-//! how a VideoRoom participant hears of publishers: `publishers`, `unpublished`, `leaving`),
-//! and a *subscriber handle* with one multistream subscription that grows and shrinks with
-//! the room. Its loop ([`Follower::follow`]) waits on both handles' typed event streams:
-//!
-//! * `publishers` (room handle): subscribe to the announced streams: `join` as a
-//!   subscriber the first time (Janus answers `attached` with an offer), `subscribe`
-//!   afterwards (`updated` with an offer, or `updating` when an offer of ours is still
-//!   unanswered: the offer then follows as an `updated` event);
-//! * every offer (`attached`, `updated`): the peer answers it, and `start` carries the
-//!   answer;
-//! * `unpublished` and `leaving` (room handle): noted. Janus itself drops the gone
-//!   publisher's streams from the subscription and renegotiates: an `updated` event with
-//!   an offer on the subscriber handle, answered like the others.
+//! The subscriber that follows the publishers: [`Follower`].
 
 use futures_util::StreamExt;
 use janus_proto::plugins::videoroom::{
@@ -32,7 +17,22 @@ use std::net::IpAddr;
 /// Who the follower's lines are from.
 const WHO: &str = "subscriber";
 
-/// The follower: see the [module docs](self).
+/// The subscriber that follows the publishers.
+///
+/// It has two handles: a *room handle*, joined as a publisher that never publishes (that is
+/// how a VideoRoom participant hears of publishers: `publishers`, `unpublished`, `leaving`),
+/// and a *subscriber handle* with one multistream subscription that grows and shrinks with
+/// the room. Its loop ([`Follower::follow`]) waits on both handles' typed event streams:
+///
+/// * `publishers` (room handle): subscribe to the announced streams: `join` as a
+///   subscriber the first time (Janus answers `attached` with an offer), `subscribe`
+///   afterwards (`updated` with an offer, or `updating` when an offer of ours is still
+///   unanswered: the offer then follows as an `updated` event);
+/// * every offer (`attached`, `updated`): the peer answers it, and `start` carries the
+///   answer;
+/// * `unpublished` and `leaving` (room handle): noted. Janus itself drops the gone
+///   publisher's streams from the subscription and renegotiates: an `updated` event with
+///   an offer on the subscriber handle, answered like the others.
 #[derive(Debug)]
 pub struct Follower {
     room: u64,

@@ -56,7 +56,7 @@ pub use receiver::Receiver;
 pub use report::{PublisherReport, Report};
 pub use sender::Sender;
 pub use setup::Setup;
-pub use view::{FeedView, View};
+pub use view::{FeedView, State, View};
 
 /// Bound of each signalling step, and of each wait for something to happen.
 pub const STEP: Duration = Duration::from_secs(10);
