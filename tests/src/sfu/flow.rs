@@ -192,6 +192,8 @@ async fn publishers(
             entry.mid.clone_from(&seen.last_mid);
             entry.heard_unpublished = seen.unpublished;
             entry.heard_leaving = seen.left;
+            entry.unpublished_events = seen.unpublished_events;
+            entry.gone_display = seen.gone_display;
             entry.stream_removed = seen.removed;
         }
         let publisher = &publishers[index];

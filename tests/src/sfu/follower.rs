@@ -157,11 +157,15 @@ impl Follower {
             VrEvent::Publishers(announced) => self.subscribe_to(&announced.publishers).await,
             VrEvent::Unpublished(gone) => {
                 let name = self.name(&gone.unpublished);
-                // 1.1.2 says it twice (on `unpublish`, and as the PeerConnection closes).
-                let first = !std::mem::replace(
-                    &mut self.view.lock().feed(&gone.unpublished).unpublished,
-                    true,
-                );
+                let first = {
+                    let mut state = self.view.lock();
+                    let feed = state.feed(&gone.unpublished);
+                    feed.unpublished_events += 1;
+                    feed.gone_display.clone_from(&gone.display);
+                    !std::mem::replace(&mut feed.unpublished, true)
+                };
+                // Janus may say it twice: `unpublish` hangs the media up at once, and the
+                // core's hangup of the PeerConnection it closes may notify again.
                 if first {
                     self.log.line(WHO, format!("heard: {name} unpublished"));
                 }
@@ -169,7 +173,14 @@ impl Follower {
             }
             VrEvent::Leaving(gone) => {
                 let name = self.name(&gone.leaving);
-                self.view.lock().feed(&gone.leaving).left = true;
+                {
+                    let mut state = self.view.lock();
+                    let feed = state.feed(&gone.leaving);
+                    feed.left = true;
+                    if gone.display.is_some() {
+                        feed.gone_display.clone_from(&gone.display);
+                    }
+                }
                 self.log.line(WHO, format!("heard: {name} left"));
                 Ok(())
             }

@@ -45,6 +45,12 @@ pub struct PublisherReport {
     pub heard_unpublished: bool,
     /// The subscriber heard `leaving`.
     pub heard_leaving: bool,
+    /// How many `unpublished` events named it: one or two on both versions (`unpublish`
+    /// hangs the media up at once, and the core's hangup of the closed PeerConnection may
+    /// notify again).
+    pub unpublished_events: u32,
+    /// The display name in its `unpublished`/`leaving` events (1.4.1 only).
+    pub gone_display: Option<String>,
     /// Its stream left the subscription.
     pub stream_removed: bool,
 }
@@ -62,6 +68,8 @@ impl PublisherReport {
             after_gone: None,
             heard_unpublished: false,
             heard_leaving: false,
+            unpublished_events: 0,
+            gone_display: None,
             stream_removed: false,
         }
     }

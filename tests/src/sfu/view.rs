@@ -78,6 +78,11 @@ pub struct FeedView {
     pub removed: bool,
     /// An `unpublished` event named it.
     pub unpublished: bool,
+    /// How many `unpublished` events named it.
+    pub unpublished_events: u32,
+    /// The display name the `unpublished` and `leaving` events carried (Janus 1.4.1 puts
+    /// it there, 1.1.2 does not).
+    pub gone_display: Option<String>,
     /// A `leaving` event named it.
     pub left: bool,
 }

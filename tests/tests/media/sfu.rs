@@ -7,7 +7,9 @@
 //! mid of its own (mid 0 for the first, mid 1 for the second) while it published, and none
 //! after its stream went away; the subscriber heard `unpublished` and `leaving` of each,
 //! and answered one offer per change of its subscription (the join, the `subscribe`, and
-//! Janus's own renegotiation as each publisher left).
+//! Janus's own renegotiation as each publisher left). And how the versions differ in
+//! telling that a publisher went: the display name in `unpublished` and `leaving` on 1.4.1
+//! only (`unpublished` itself may come once or twice on both).
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -80,6 +82,21 @@ fn sfu_example_flow(version: JanusVersion) {
             "{publisher:?}"
         );
         assert!(publisher.stream_removed, "{publisher:?}");
+        // `unpublished` comes once or twice, on both versions: `unpublish` hangs the media
+        // up at once (one notification), and the core's own hangup of the PeerConnection
+        // it closes may notify again, depending on timing (janus_videoroom.c,
+        // "unpublish" and janus_videoroom_hangup_media_internal).
+        assert!(
+            (1..=2).contains(&publisher.unpublished_events),
+            "{publisher:?}"
+        );
+        // A version difference: 1.4.1's `unpublished` and `leaving` carry the display name,
+        // 1.1.2's only the feed id.
+        let display = match version {
+            JanusVersion::V1_1_2 => None,
+            JanusVersion::V1_4_1 => Some(publisher.display.as_str()),
+        };
+        assert_eq!(publisher.gone_display.as_deref(), display, "{publisher:?}");
         assert!(publisher.ok());
     }
     // Join (attached), subscribe (updated), and Janus's renegotiation as each one left.
