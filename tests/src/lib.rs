@@ -39,6 +39,8 @@ pub mod netns;
 #[cfg(feature = "media")]
 pub mod peer;
 pub mod proxy;
+#[cfg(feature = "media")]
+pub mod sfu;
 
 /// A room, mountpoint or user id (and the 999 after it) that no other test of any running
 /// test binary uses: the shared Janus servers live as long as a test binary, tests run in

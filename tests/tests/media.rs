@@ -842,6 +842,9 @@ fn videoroom_publisher_to_subscriber() {
 #[path = "media/videoroom.rs"]
 mod videoroom;
 
+#[path = "media/sfu.rs"]
+mod sfu;
+
 #[path = "media/audiobridge.rs"]
 mod audiobridge;
 
