@@ -88,6 +88,8 @@ pub mod nosip;
 pub mod recordplay;
 pub mod sip;
 pub mod streaming;
+#[cfg(test)]
+mod testing;
 pub mod textroom;
 pub mod videocall;
 pub mod videoroom;

@@ -604,71 +604,13 @@ error_codes! {
 
 #[cfg(test)]
 mod tests {
-    use std::fmt::Debug;
+    use crate::plugins::testing::{outcome, plugin_data, sends};
 
-    use bytes::Bytes;
-    use serde::de::DeserializeOwned;
     use serde_json::json;
 
     use super::*;
-    use crate::command::Command;
+
     use crate::error::{PluginError, RequestError};
-    use crate::event::{Reply, ReplyKind};
-    use crate::ids::HandleId;
-    use crate::plugins::{OnHandle, PluginHandle, Typed};
-    use crate::request::Request;
-    use crate::wire::{RawFrame, ServerMessage};
-
-    /// The plugin data of an event frame carrying `data`.
-    fn plugin_data(plugin: &str, data: &Value) -> PluginData {
-        let frame = json!({
-            "janus": "event", "session_id": 1, "sender": 2,
-            "plugindata": {"plugin": plugin, "data": data}
-        })
-        .to_string();
-        match ServerMessage::decode(frame.as_bytes()) {
-            Ok(ServerMessage::Event { plugindata, .. }) => plugindata,
-            other => panic!("not an event: {other:?}"),
-        }
-    }
-
-    /// The outcome of request `M` when the plugin answers `data` (with `jsep`).
-    fn outcome<M: PluginRequest>(
-        data: &Value,
-        jsep: Option<Jsep>,
-    ) -> Result<Typed<M::Response>, RequestError> {
-        let reply = Reply {
-            kind: ReplyKind::Plugin {
-                data: plugin_data(PACKAGE, data),
-                jsep,
-            },
-            raw: RawFrame::new(Bytes::from(data.to_string())),
-        };
-        <OnHandle<M> as Request>::output(reply)
-    }
-
-    /// `request` is sent as exactly `body` (with its SDP), and `body` decodes back into it.
-    fn sends<M>(request: M, body: Value)
-    where
-        M: PluginRequest<Plugin = RecordPlay> + DeserializeOwned + PartialEq + Debug + Clone,
-    {
-        let mut without_jsep = request.clone();
-        let jsep = without_jsep.take_jsep();
-        let Command::Message {
-            body: sent,
-            jsep: sent_jsep,
-            ..
-        } = PluginHandle::<RecordPlay>::new(HandleId(1))
-            .request(request)
-            .into_command()
-        else {
-            panic!("a message");
-        };
-        assert_eq!(sent, body);
-        assert_eq!(sent_jsep, jsep);
-        let back: M = serde_json::from_value(body).expect("decodes back");
-        assert_eq!(back, without_jsep);
-    }
 
     /// `data` decodes as the outcome of `M`, and encodes back to `data`.
     fn answers<M>(data: Value) -> M::Response

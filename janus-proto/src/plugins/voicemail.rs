@@ -250,45 +250,17 @@ error_codes! {
 
 #[cfg(test)]
 mod tests {
-    use bytes::Bytes;
+    use crate::plugins::testing::{outcome, plugin_data};
+
     use serde_json::{json, Value};
 
     use super::*;
     use crate::command::Command;
     use crate::error::{PluginError, RequestError};
-    use crate::event::{Reply, ReplyKind};
+
     use crate::ids::HandleId;
-    use crate::plugins::{OnHandle, PluginHandle, Typed};
+    use crate::plugins::PluginHandle;
     use crate::request::Request;
-    use crate::wire::{RawFrame, ServerMessage};
-
-    /// The plugin data of an event frame carrying `data`.
-    fn plugin_data(plugin: &str, data: &Value) -> PluginData {
-        let frame = json!({
-            "janus": "event", "session_id": 1, "sender": 2,
-            "plugindata": {"plugin": plugin, "data": data}
-        })
-        .to_string();
-        match ServerMessage::decode(frame.as_bytes()) {
-            Ok(ServerMessage::Event { plugindata, .. }) => plugindata,
-            other => panic!("not an event: {other:?}"),
-        }
-    }
-
-    /// The outcome of request `M` when the plugin answers `data` (with `jsep`).
-    fn outcome<M: PluginRequest>(
-        data: &Value,
-        jsep: Option<Jsep>,
-    ) -> Result<Typed<M::Response>, RequestError> {
-        let reply = Reply {
-            kind: ReplyKind::Plugin {
-                data: plugin_data(PACKAGE, data),
-                jsep,
-            },
-            raw: RawFrame::new(Bytes::from(data.to_string())),
-        };
-        <OnHandle<M> as Request>::output(reply)
-    }
 
     /// The body and SDP `request` is sent with.
     fn sent<M: PluginRequest<Plugin = VoiceMail>>(request: M) -> (Value, Option<Jsep>) {

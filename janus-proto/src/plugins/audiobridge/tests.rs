@@ -1,58 +1,19 @@
-use std::fmt::Debug;
-
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::*;
-use crate::command::Command;
 use crate::error::{PluginError, RequestError};
 use crate::event::{Reply, ReplyKind};
-use crate::ids::HandleId;
-use crate::plugins::{Id, OnHandle, PluginHandle, PluginRequest};
+use crate::plugins::testing::{self, sends};
+use crate::plugins::{Id, OnHandle};
 use crate::request::Request;
 use crate::secret::Secret;
-use crate::wire::{Jsep, PluginData, RawFrame, ServerMessage};
-
-fn handle() -> PluginHandle<AudioBridge> {
-    PluginHandle::new(HandleId(1))
-}
-
-/// The plugin data of an event frame of `plugin` carrying `data`.
-fn plugin_data_of(plugin: &str, data: &Value) -> PluginData {
-    let frame = json!({
-        "janus": "event", "session_id": 1, "sender": 2,
-        "plugindata": {"plugin": plugin, "data": data}
-    })
-    .to_string();
-    match ServerMessage::decode(frame.as_bytes()) {
-        Ok(ServerMessage::Event { plugindata, .. }) => plugindata,
-        other => panic!("not an event: {other:?}"),
-    }
-}
+use crate::wire::{Jsep, PluginData, RawFrame};
 
 fn plugin_data(data: &Value) -> PluginData {
-    plugin_data_of(PACKAGE, data)
-}
-
-/// `request` is sent as exactly `expected` (its SDP apart), and `expected` decodes back to it.
-fn sends<R>(request: R, expected: Value)
-where
-    R: PluginRequest<Plugin = AudioBridge> + DeserializeOwned + PartialEq + Debug + Clone,
-{
-    let mut plain = request.clone();
-    let jsep = plain.take_jsep();
-    let Command::Message {
-        body, jsep: sent, ..
-    } = handle().request(request).into_command()
-    else {
-        panic!("a message");
-    };
-    assert_eq!(body, expected);
-    assert_eq!(sent, jsep);
-    let back: R = serde_json::from_value(body).expect("the body decodes back");
-    assert_eq!(back, plain);
+    testing::plugin_data(PACKAGE, data)
 }
 
 /// `data` decoded as `T` (inside a frame, as the core gets it); it encodes back to `data`.
@@ -938,7 +899,7 @@ fn unknown_or_undecodable_events_are_other() {
         assert_eq!(event, Event::Other, "{data}");
         assert_eq!(serde_json::to_value(&event).ok(), Some(Value::Null));
     }
-    let foreign = plugin_data_of(
+    let foreign = testing::plugin_data(
         "janus.plugin.videoroom",
         &json!({"audiobridge": "event", "room": 1, "leaving": 2}),
     );
@@ -983,7 +944,7 @@ fn error_codes_map_both_ways() {
         plugin: plugin.into(),
         code: 485,
         reason: "No such room (1234)".into(),
-        data: plugin_data_of(
+        data: testing::plugin_data(
             plugin,
             &json!({"audiobridge": "event", "error_code": 485, "error": "No such room (1234)"}),
         ),

@@ -1,72 +1,11 @@
-use std::fmt::Debug;
-
-use bytes::Bytes;
-use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
 use super::*;
-use crate::command::Command;
 use crate::error::{PluginError, RequestError};
-use crate::event::{Reply, ReplyKind};
-use crate::ids::HandleId;
-use crate::plugins::{Id, PluginHandle, PluginRequest, Typed};
-use crate::request::Request;
+use crate::plugins::testing::{outcome, plugin_data, sends};
+use crate::plugins::{Id, PluginRequest};
 use crate::secret::Secret;
-use crate::wire::{Jsep, PluginData, RawFrame, ServerMessage};
-
-fn handle() -> PluginHandle<Streaming> {
-    PluginHandle::new(HandleId(1))
-}
-
-/// The plugin data of an event frame carrying `data`.
-fn plugin_data(plugin: &str, data: &Value) -> PluginData {
-    let frame = json!({
-        "janus": "event", "session_id": 1, "sender": 2,
-        "plugindata": {"plugin": plugin, "data": data}
-    })
-    .to_string();
-    match ServerMessage::decode(frame.as_bytes()) {
-        Ok(ServerMessage::Event { plugindata, .. }) => plugindata,
-        other => panic!("not an event: {other:?}"),
-    }
-}
-
-/// The outcome of request `M` when the plugin answers `data` (with `jsep`).
-fn outcome<M: PluginRequest>(
-    data: &Value,
-    jsep: Option<Jsep>,
-) -> Result<Typed<M::Response>, RequestError> {
-    let raw = RawFrame::new(Bytes::from(data.to_string()));
-    let reply = Reply {
-        kind: ReplyKind::Plugin {
-            data: plugin_data(PACKAGE, data),
-            jsep,
-        },
-        raw,
-    };
-    <crate::plugins::OnHandle<M> as Request>::output(reply)
-}
-
-/// `request` is sent as exactly `body` (with `jsep`), and `body` decodes back into it.
-fn sends<M>(request: M, body: Value)
-where
-    M: PluginRequest<Plugin = Streaming> + DeserializeOwned + PartialEq + Debug + Clone,
-{
-    let mut without_jsep = request.clone();
-    let jsep = without_jsep.take_jsep();
-    let Command::Message {
-        body: sent,
-        jsep: sent_jsep,
-        ..
-    } = handle().request(request).into_command()
-    else {
-        panic!("a message");
-    };
-    assert_eq!(sent, body);
-    assert_eq!(sent_jsep, jsep);
-    let back: M = serde_json::from_value(body).expect("decodes back");
-    assert_eq!(back, without_jsep);
-}
+use crate::wire::Jsep;
 
 /// `data` decodes into `T` as the outcome of `M`, and `T` encodes back to `data`.
 fn answers<M>(data: Value) -> M::Response

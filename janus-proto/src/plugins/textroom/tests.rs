@@ -1,5 +1,4 @@
 use std::collections::BTreeMap;
-use std::fmt::Debug;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -7,52 +6,14 @@ use serde_json::{json, Value};
 
 use super::datachannel::{self, DataRequest, Incoming};
 use super::*;
-use crate::command::Command;
 use crate::error::PluginError;
-use crate::ids::HandleId;
-use crate::plugins::{Id, PluginHandle, PluginRequest};
-use crate::request::Request;
+use crate::plugins::testing::{self, sends};
+use crate::plugins::Id;
 use crate::secret::Secret;
-use crate::wire::{Jsep, PluginData, ServerMessage};
-
-fn handle() -> PluginHandle<TextRoom> {
-    PluginHandle::new(HandleId(1))
-}
-
-/// The plugin data of an event frame of `plugin` carrying `data`.
-fn plugin_data_of(plugin: &str, data: &Value) -> PluginData {
-    let frame = json!({
-        "janus": "event", "session_id": 1, "sender": 2,
-        "plugindata": {"plugin": plugin, "data": data}
-    })
-    .to_string();
-    match ServerMessage::decode(frame.as_bytes()) {
-        Ok(ServerMessage::Event { plugindata, .. }) => plugindata,
-        other => panic!("not an event: {other:?}"),
-    }
-}
+use crate::wire::{Jsep, PluginData};
 
 fn plugin_data(data: &Value) -> PluginData {
-    plugin_data_of(PACKAGE, data)
-}
-
-/// `request` is sent as exactly `expected` (its SDP apart), and `expected` decodes back to it.
-fn sends<R>(request: R, expected: Value)
-where
-    R: PluginRequest<Plugin = TextRoom> + DeserializeOwned + PartialEq + Debug + Clone,
-{
-    let mut plain = request.clone();
-    let jsep = plain.take_jsep();
-    let Command::Message {
-        body, jsep: sent, ..
-    } = handle().request(request).into_command()
-    else {
-        panic!("a message");
-    };
-    assert_eq!(body, expected);
-    assert_eq!(sent, jsep);
-    let back: R = serde_json::from_value(body).expect("the body decodes back");
-    assert_eq!(back, plain);
+    testing::plugin_data(PACKAGE, data)
 }
 
 /// `data` decoded as `T` (inside a frame, as the core gets it); it encodes back to `data`.
@@ -334,7 +295,7 @@ fn janus_api_events_have_their_typed_view() {
         assert_eq!(event, Event::Other, "{data}");
         assert_eq!(serde_json::to_value(&event).ok(), Some(Value::Null));
     }
-    let foreign = plugin_data_of(
+    let foreign = testing::plugin_data(
         "janus.plugin.echotest",
         &json!({"textroom": "event", "result": "ok"}),
     );
@@ -821,7 +782,7 @@ fn error_codes_map_both_ways() {
         plugin: plugin.into(),
         code: 417,
         reason: "No such room (1234)".into(),
-        data: plugin_data_of(
+        data: testing::plugin_data(
             plugin,
             &json!({"textroom": "error", "error_code": 417, "error": "No such room (1234)"}),
         ),
