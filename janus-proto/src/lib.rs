@@ -110,7 +110,7 @@
 //! | A 458 ends its session, a 459 its handle, locally; events route only to known handles | `client.rs` |
 //! | Admin API replies decoded by the kind of request they answer; `admin_secret` | `admin.rs` (wire model in `wire/admin.rs`) |
 //! | Which reply fits which request, and its typed output | `request.rs` |
-//! | What each stock plugin's requests, replies, events and error codes look like | `plugins/` (one file per plugin) |
+//! | What each stock plugin's requests, replies, events and error codes look like; a plugin request is a typed request of the core | `plugins/` (one module per plugin; the generic path in `plugins/mod.rs`) |
 //! | Secrets never in `Debug` | `secret.rs` |
 //! | What every message on the wire looks like | `wire/` |
 //!
