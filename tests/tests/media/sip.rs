@@ -11,9 +11,13 @@
 //!   The handle `register`s (typed `registering`, then `registered`), `call`s
 //!   `sip:service@…` with the peer's offer (typed `calling`, `proceeding` and `ringing`, then
 //!   `accepted` with the answer Janus made of sipp's SDP); audio flows both ways and is
-//!   counted at each end; `dtmf_info` reaches sipp as an INFO that its scenario checks; the
-//!   `hangup` sends the BYE (typed `hangingup`, then `hangup` with sipp's 200). sipp exits 0
-//!   only when every message came as its scenario expects.
+//!   counted at each end; `dtmf_info` reaches sipp as an INFO that its scenario checks;
+//!   `hold` (typed `holding`) sends a re-INVITE with a=sendonly, which sipp checks and
+//!   answers recvonly, and the peer's audio still reaches the RTP end while on hold;
+//!   `unhold` (typed `resuming`) sends a re-INVITE with the direction from before the hold
+//!   (none: sendrecv), which sipp checks too; no plugin event comes for sipp's answers to the
+//!   re-INVITEs; the `hangup` sends the BYE (typed `hangingup`, then `hangup` with sipp's
+//!   200). sipp exits 0 only when every message came as its scenario expects.
 //! * [`a_call_in_from_sipp`]: sipp answers the handle's REGISTER (which tells where Janus's
 //!   SIP stack listens), then calls that user (`tests/sip/uac.xml`): typed `incomingcall`
 //!   with Janus's offer, the peer answers, `accept`; audio both ways; an RFC 2833 key press
@@ -32,8 +36,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use janus_proto::plugins::sip::{
-    Accept, AcceptOutcome, Call, Decline, DtmfInfo, Event, Hangup, Info, Register, Registration,
-    Sip,
+    Accept, AcceptOutcome, Call, Decline, DtmfInfo, Event, Hangup, Hold, Info, Register,
+    Registration, Sip, Unhold,
 };
 use janus_proto::plugins::PluginHandle;
 use janus_proto::{HandleEventKind, JsepType};
@@ -74,6 +78,8 @@ const FRAMES: u32 = 100;
 /// The DTMF digit sent as an INFO, and its duration in ms: `tests/sip/uas.xml` expects them.
 const DIGIT: char = '7';
 const DIGIT_MS: u32 = 200;
+/// An ACK as sipp's message trace shows it (its request line).
+const ACK: &str = "\nACK sip:";
 /// The Opus payload type of the scenarios' SDP.
 const OPUS_PT: u8 = 111;
 
@@ -214,16 +220,21 @@ impl Sipp {
     /// Waits (at most [`STEP`]) until sipp's message trace has `text`: sipp got (or sent)
     /// that message.
     fn wait_for_message(&self, text: &str) {
+        self.wait_for_messages(text, 1);
+    }
+
+    /// Waits (at most [`STEP`]) until sipp's message trace has `text` `count` times.
+    fn wait_for_messages(&self, text: &str, count: usize) {
         let deadline = Instant::now() + STEP;
         loop {
             let messages =
                 std::fs::read_to_string(self.logs.join("messages.log")).unwrap_or_default();
-            if messages.contains(text) {
+            if messages.matches(text).count() >= count {
                 return;
             }
             assert!(
                 Instant::now() < deadline,
-                "sipp saw no {text:?} within {STEP:?}; {}",
+                "sipp saw {text:?} fewer than {count} times within {STEP:?}; {}",
                 self.logs()
             );
             std::thread::sleep(Duration::from_millis(10));
@@ -534,17 +545,53 @@ fn a_call_out_to_sipp(version: JanusVersion) {
         .call(&mut rig.conn, handle, dtmf)
         .expect("dtmf_info");
 
+    // Hold (no direction: sendonly): the typed `holding`, and a re-INVITE offering
+    // a=sendonly that sipp's scenario checks and answers recvonly (then Janus's ACK, the
+    // call's second). Janus still sends the peer's audio to the SIP side (it only drops
+    // what comes from there): more of the peer's frames reach the RTP end while on hold.
+    let holding = rig
+        .recorder
+        .call(&mut rig.conn, handle, Hold::builder().build())
+        .expect("hold");
+    assert_eq!(holding.value.call_id.as_ref(), Some(&call_id));
+    sipp.wait_for_messages(ACK, 2);
+    let before_hold = rtp.received();
+    peer.send_audio(FRAMES);
+    pump_until(&mut [&mut peer], "the peer's audio on hold", |p| {
+        p[0].audio_pending() == 0 && rtp.received() >= before_hold + u64::from(FRAMES) * 9 / 10
+    });
+    let on_hold = rtp.received() - before_hold;
+
+    // Unhold: `resuming`, and a re-INVITE restoring the direction from before the hold: no
+    // a= direction at all (sendrecv), as in the first INVITE; sipp's scenario checks there is
+    // none, answers sendrecv, and gets the ACK (the call's third).
+    let resuming = rig
+        .recorder
+        .call(&mut rig.conn, handle, Unhold::builder().build())
+        .expect("unhold");
+    assert_eq!(resuming.value.call_id.as_ref(), Some(&call_id));
+    sipp.wait_for_messages(ACK, 3);
+
     // Hang up: the BYE, sipp's 200, the `hangup` event; the PeerConnection closes.
     rig.recorder
         .call(&mut rig.conn, handle, Hangup::builder().build())
         .expect("hangup");
+    // Janus pushes nothing for sipp's answers to the re-INVITEs (they answer its own hold
+    // and unhold): no plugin event but `hangup` came since the call was accepted.
+    let mut others = Vec::new();
     let (code, reason) = rig.wait_plugin(handle, &mut [&mut peer], "hangup", |t| match &t.value {
         Event::HungUp(h) => {
             assert_eq!(h.call_id.as_ref(), Some(&call_id));
             Some((h.result.code, h.result.reason.clone()))
         }
-        _ => None,
+        // Seen (and left unclaimed) while the call was set up.
+        Event::Ringing(_) | Event::Proceeding(_) => None,
+        other => {
+            others.push(format!("{other:?}"));
+            None
+        }
     });
+    assert!(others.is_empty(), "{others:?}");
     let core_reason = rig.wait_core(handle, &mut [&mut peer], "the core hangup", |e| match e {
         HandleEventKind::Hangup { reason } => Some(reason.clone()),
         _ => None,
@@ -555,13 +602,20 @@ fn a_call_out_to_sipp(version: JanusVersion) {
     let report = rtp.finish();
     let stats = peer.stats();
     println!(
-        "{test}: peer → SIP side {} of {FRAMES} RTP packets (payload types {:?}), SIP side → \
-         peer {} of {}; progress {progress:?}; hangup {code} {reason:?}, core hangup \
-         {core_reason:?}",
-        report.received, report.pts, stats.rtp_received, report.sent
+        "{test}: peer → SIP side {} of {} RTP packets ({on_hold} of them on hold; payload \
+         types {:?}), SIP side → peer {} of {}; progress {progress:?}; hangup {code} \
+         {reason:?}, core hangup {core_reason:?}",
+        report.received,
+        2 * FRAMES,
+        report.pts,
+        stats.rtp_received,
+        report.sent
     );
-    assert_eq!(stats.rtp_sent, u64::from(FRAMES));
-    assert!(report.received >= u64::from(FRAMES) * 9 / 10, "{report:?}");
+    assert_eq!(stats.rtp_sent, 2 * u64::from(FRAMES));
+    assert!(
+        report.received >= 2 * u64::from(FRAMES) * 9 / 10,
+        "{report:?}"
+    );
     assert_eq!(report.pts, [OPUS_PT]);
     assert!(
         stats.rtp_received >= u64::from(FRAMES) * 9 / 10,
