@@ -29,11 +29,6 @@ use serde_json::{json, Value};
 /// The Janus versions fixtures are recorded on.
 const VERSIONS: [&str; 2] = ["1.1.2", "1.4.1"];
 
-/// Request types no fixture holds yet, on any version: SIP's hold and unhold are answered
-/// only inside an established call (outside one the plugin drops them without an answer),
-/// and no media scenario puts a call on hold yet.
-const NOT_RECORDED_YET: &[&str] = &["sip::requests::Hold", "sip::requests::Unhold"];
-
 /// The name of a model type as fixtures name it (see janus-tests' `fixtures::model_name`).
 fn model_name<T>() -> &'static str {
     let name = std::any::type_name::<T>();
@@ -489,7 +484,7 @@ fn every_recorded_request_reply_error_and_event_decodes_into_its_model_and_back(
     for version in VERSIONS {
         for (plugin, model) in &models {
             for (name, _, missing) in &model.requests {
-                if missing.contains(&version) || NOT_RECORDED_YET.contains(name) {
+                if missing.contains(&version) {
                     continue;
                 }
                 assert!(

@@ -11,9 +11,14 @@
 //!   The handle `register`s (typed `registering`, then `registered`), `call`s
 //!   `sip:service@…` with the peer's offer (typed `calling`, `proceeding` and `ringing`, then
 //!   `accepted` with the answer Janus made of sipp's SDP); audio flows both ways and is
-//!   counted at each end; `dtmf_info` reaches sipp as an INFO that its scenario checks; the
-//!   `hangup` sends the BYE (typed `hangingup`, then `hangup` with sipp's 200). sipp exits 0
-//!   only when every message came as its scenario expects.
+//!   counted at each end; `dtmf_info` reaches sipp as an INFO that its scenario checks;
+//!   `hold` (typed `holding`) sends a re-INVITE with a=sendonly, which sipp checks and
+//!   answers recvonly; while on hold the peer's audio still reaches the RTP end, and none
+//!   of the RTP end's reaches the peer (Janus drops it), until the `unhold`;
+//!   `unhold` (typed `resuming`) sends a re-INVITE with the direction from before the hold
+//!   (none: sendrecv), which sipp checks too; no plugin event comes for sipp's answers to the
+//!   re-INVITEs; the `hangup` sends the BYE (typed `hangingup`, then `hangup` with sipp's
+//!   200). sipp exits 0 only when every message came as its scenario expects.
 //! * [`a_call_in_from_sipp`]: sipp answers the handle's REGISTER (which tells where Janus's
 //!   SIP stack listens), then calls that user (`tests/sip/uac.xml`): typed `incomingcall`
 //!   with Janus's offer, the peer answers, `accept`; audio both ways; an RFC 2833 key press
@@ -32,8 +37,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use janus_proto::plugins::sip::{
-    Accept, AcceptOutcome, Call, Decline, DtmfInfo, Event, Hangup, Info, Register, Registration,
-    Sip,
+    Accept, AcceptOutcome, Call, Decline, DtmfInfo, Event, Hangup, Hold, Info, Register,
+    Registration, Sip, Unhold,
 };
 use janus_proto::plugins::PluginHandle;
 use janus_proto::{HandleEventKind, JsepType};
@@ -41,7 +46,7 @@ use janus_tests::echotest::STEP;
 use janus_tests::peer::{OfferOptions, OPUS_SILENCE};
 use janus_tests::JanusVersion;
 
-use super::videocall::{jsep, pump_until, Rig};
+use super::videocall::{jsep, pump, pump_until, Rig};
 
 /// sipp's `-key`s pointing a scenario's SDP at `rtp`.
 fn rtp_keys(rtp: &RtpEnd) -> Vec<String> {
@@ -74,6 +79,8 @@ const FRAMES: u32 = 100;
 /// The DTMF digit sent as an INFO, and its duration in ms: `tests/sip/uas.xml` expects them.
 const DIGIT: char = '7';
 const DIGIT_MS: u32 = 200;
+/// An ACK as sipp's message trace shows it (its request line).
+const ACK: &str = "\nACK sip:";
 /// The Opus payload type of the scenarios' SDP.
 const OPUS_PT: u8 = 111;
 
@@ -214,16 +221,21 @@ impl Sipp {
     /// Waits (at most [`STEP`]) until sipp's message trace has `text`: sipp got (or sent)
     /// that message.
     fn wait_for_message(&self, text: &str) {
+        self.wait_for_messages(text, 1);
+    }
+
+    /// Waits (at most [`STEP`]) until sipp's message trace has `text` `count` times.
+    fn wait_for_messages(&self, text: &str, count: usize) {
         let deadline = Instant::now() + STEP;
         loop {
             let messages =
                 std::fs::read_to_string(self.logs.join("messages.log")).unwrap_or_default();
-            if messages.contains(text) {
+            if messages.matches(text).count() >= count {
                 return;
             }
             assert!(
                 Instant::now() < deadline,
-                "sipp saw no {text:?} within {STEP:?}; {}",
+                "sipp saw {text:?} fewer than {count} times within {STEP:?}; {}",
                 self.logs()
             );
             std::thread::sleep(Duration::from_millis(10));
@@ -287,10 +299,14 @@ struct RtpReport {
 /// The SIP side's RTP: a UDP socket of the test, run on a thread until stopped. It counts
 /// the RTP packets that arrive and, once Janus's first one came, sends `frames` Opus
 /// packets back to its source, one every 20 ms, then (with `dtmf`) one RFC 2833 key press
-/// ([`DTMF_PT`], the end packet three times, as RFC 4733 says).
+/// ([`DTMF_PT`], the end packet three times, as RFC 4733 says); [`RtpEnd::send_more`] sends
+/// more Opus packets after those.
 struct RtpEnd {
     addr: SocketAddr,
     received: Arc<AtomicU64>,
+    /// Opus packets sent so far, and how many to send in all.
+    sent: Arc<AtomicU64>,
+    target: Arc<AtomicU64>,
     /// Whether everything was sent.
     done: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
@@ -307,7 +323,10 @@ impl RtpEnd {
         let received = Arc::new(AtomicU64::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let done = Arc::new(AtomicBool::new(false));
+        let sent = Arc::new(AtomicU64::new(0));
+        let target = Arc::new(AtomicU64::new(u64::from(frames)));
         let (count, halt, all_sent) = (received.clone(), stop.clone(), done.clone());
+        let (sent_count, to_send) = (sent.clone(), target.clone());
         let mut dtmf = dtmf;
         let thread = std::thread::spawn(move || {
             let mut report = RtpReport::default();
@@ -330,7 +349,9 @@ impl RtpEnd {
                 let Some(janus) = report.janus else {
                     continue;
                 };
-                if report.sent == u64::from(frames) {
+                if report.sent >= to_send.load(Ordering::Relaxed) {
+                    // A later burst starts when it is asked for, not at once to catch up.
+                    next_due = None;
                     if let Some(key) = dtmf.take() {
                         let ts = (report.sent as u32).wrapping_mul(960);
                         for i in 0..3u16 {
@@ -367,6 +388,7 @@ impl RtpEnd {
                     .send_to(&packet, janus)
                     .expect("sending RTP to Janus");
                 report.sent += 1;
+                sent_count.store(report.sent, Ordering::Relaxed);
                 next_due = Some(next_due.map_or(now, |due| due) + Duration::from_millis(20));
             }
             report
@@ -374,6 +396,8 @@ impl RtpEnd {
         RtpEnd {
             addr,
             received,
+            sent,
+            target,
             done,
             stop,
             thread: Some(thread),
@@ -382,6 +406,16 @@ impl RtpEnd {
 
     fn received(&self) -> u64 {
         self.received.load(Ordering::Relaxed)
+    }
+
+    /// Opus packets sent so far.
+    fn sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
+    }
+
+    /// Sends `frames` more Opus packets (after the ones asked for so far).
+    fn send_more(&self, frames: u32) {
+        self.target.fetch_add(u64::from(frames), Ordering::Relaxed);
     }
 
     /// Whether the Opus packets (and the DTMF) were all sent.
@@ -522,10 +556,12 @@ fn a_call_out_to_sipp(version: JanusVersion) {
     rig.wait_core(handle, &mut [&mut peer], "webrtcup", |e| {
         matches!(e, HandleEventKind::WebrtcUp).then_some(())
     });
+    // (All of the RTP end's packets sent: none of them is counted as on hold below.)
     pump_until(&mut [&mut peer], "the audio both ways", |p| {
         p[0].audio_pending() == 0
             && p[0].stats().rtp_received >= u64::from(FRAMES) * 9 / 10
             && rtp.received() >= u64::from(FRAMES) * 9 / 10
+            && rtp.all_sent()
     });
 
     // DTMF as an INFO: sipp's scenario checks it and answers 200.
@@ -534,17 +570,74 @@ fn a_call_out_to_sipp(version: JanusVersion) {
         .call(&mut rig.conn, handle, dtmf)
         .expect("dtmf_info");
 
+    // Hold (no direction: sendonly): the typed `holding`, and a re-INVITE offering
+    // a=sendonly that sipp's scenario checks and answers recvonly (then Janus's ACK, the
+    // call's second). Janus still sends the peer's audio to the SIP side, and drops what
+    // comes from there: while on hold more of the peer's frames reach the RTP end, and none
+    // of the RTP end's reach the peer (watched for a while after its last one was sent).
+    let holding = rig
+        .recorder
+        .call(&mut rig.conn, handle, Hold::builder().build())
+        .expect("hold");
+    assert_eq!(holding.value.call_id.as_ref(), Some(&call_id));
+    sipp.wait_for_messages(ACK, 2);
+    // What the peer got before the hold (still in its socket, or in Janus) is counted first.
+    pump(&mut [&mut peer], Duration::from_millis(200));
+    let before_hold = rtp.received();
+    let (peer_before_hold, sip_sent) = (peer.stats().rtp_received, rtp.sent());
+    peer.send_audio(FRAMES);
+    rtp.send_more(FRAMES);
+    pump_until(&mut [&mut peer], "the audio on hold", |p| {
+        p[0].audio_pending() == 0
+            && rtp.received() >= before_hold + u64::from(FRAMES) * 9 / 10
+            && rtp.sent() == sip_sent + u64::from(FRAMES)
+    });
+    pump(&mut [&mut peer], Duration::from_millis(300));
+    let on_hold = rtp.received() - before_hold;
+    let peer_on_hold = peer.stats().rtp_received - peer_before_hold;
+    assert_eq!(
+        peer_on_hold, 0,
+        "the SIP side's audio reached the peer on hold"
+    );
+
+    // Unhold: `resuming`, and a re-INVITE restoring the direction from before the hold: no
+    // a= direction at all (sendrecv), as in the first INVITE; sipp's scenario checks there is
+    // none, answers sendrecv, and gets the ACK (the call's third).
+    let resuming = rig
+        .recorder
+        .call(&mut rig.conn, handle, Unhold::builder().build())
+        .expect("unhold");
+    assert_eq!(resuming.value.call_id.as_ref(), Some(&call_id));
+    sipp.wait_for_messages(ACK, 3);
+    // The RTP end's audio reaches the peer again (counted once it was all sent).
+    let peer_before_unhold = peer.stats().rtp_received;
+    rtp.send_more(FRAMES);
+    pump_until(&mut [&mut peer], "the SIP side's audio after unhold", |p| {
+        rtp.sent() == 3 * u64::from(FRAMES)
+            && p[0].stats().rtp_received >= peer_before_unhold + u64::from(FRAMES) * 9 / 10
+    });
+    let peer_after_unhold = peer.stats().rtp_received - peer_before_unhold;
+
     // Hang up: the BYE, sipp's 200, the `hangup` event; the PeerConnection closes.
     rig.recorder
         .call(&mut rig.conn, handle, Hangup::builder().build())
         .expect("hangup");
+    // Janus pushes nothing for sipp's answers to the re-INVITEs (they answer its own hold
+    // and unhold): no plugin event but `hangup` came since the call was accepted.
+    let mut others = Vec::new();
     let (code, reason) = rig.wait_plugin(handle, &mut [&mut peer], "hangup", |t| match &t.value {
         Event::HungUp(h) => {
             assert_eq!(h.call_id.as_ref(), Some(&call_id));
             Some((h.result.code, h.result.reason.clone()))
         }
-        _ => None,
+        // Seen (and left unclaimed) while the call was set up.
+        Event::Ringing(_) | Event::Proceeding(_) => None,
+        other => {
+            others.push(format!("{other:?}"));
+            None
+        }
     });
+    assert!(others.is_empty(), "{others:?}");
     let core_reason = rig.wait_core(handle, &mut [&mut peer], "the core hangup", |e| match e {
         HandleEventKind::Hangup { reason } => Some(reason.clone()),
         _ => None,
@@ -555,16 +648,25 @@ fn a_call_out_to_sipp(version: JanusVersion) {
     let report = rtp.finish();
     let stats = peer.stats();
     println!(
-        "{test}: peer → SIP side {} of {FRAMES} RTP packets (payload types {:?}), SIP side → \
-         peer {} of {}; progress {progress:?}; hangup {code} {reason:?}, core hangup \
-         {core_reason:?}",
-        report.received, report.pts, stats.rtp_received, report.sent
+        "{test}: peer → SIP side {} of {} RTP packets ({on_hold} of them on hold; payload \
+         types {:?}), SIP side → peer {} of {} ({peer_on_hold} of {FRAMES} on hold, \
+         {peer_after_unhold} of {FRAMES} after unhold); progress {progress:?}; hangup {code} \
+         {reason:?}, core hangup {core_reason:?}",
+        report.received,
+        2 * FRAMES,
+        report.pts,
+        stats.rtp_received,
+        report.sent
     );
-    assert_eq!(stats.rtp_sent, u64::from(FRAMES));
-    assert!(report.received >= u64::from(FRAMES) * 9 / 10, "{report:?}");
-    assert_eq!(report.pts, [OPUS_PT]);
+    assert_eq!(stats.rtp_sent, 2 * u64::from(FRAMES));
     assert!(
-        stats.rtp_received >= u64::from(FRAMES) * 9 / 10,
+        report.received >= 2 * u64::from(FRAMES) * 9 / 10,
+        "{report:?}"
+    );
+    assert_eq!(report.pts, [OPUS_PT]);
+    assert_eq!(report.sent, 3 * u64::from(FRAMES));
+    assert!(
+        stats.rtp_received >= 2 * u64::from(FRAMES) * 9 / 10,
         "{stats:?}"
     );
     // sofia's phrase for the 200 that answers our own BYE.
