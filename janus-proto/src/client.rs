@@ -29,6 +29,10 @@ pub enum SessionState {
     /// Created or claimed on the current connection: keepalives go out, events come here.
     Active,
     /// The connection it lived on closed; [`Command::Claim`] revives it if the server kept it.
+    /// When the server's reclaim window is known (from an `info` reply's
+    /// `reclaim-session-timeout`), a session not claimed within it ends with
+    /// [`SessionEnd::NotReclaimed`]: at once when the window is zero (Janus's default, which
+    /// destroys a session when its connection goes).
     Orphaned,
 }
 
@@ -60,6 +64,10 @@ pub struct JanusApi {
     /// session or handle costs its own transactions, not all of them.
     by_session: BTreeMap<SessionId, BTreeSet<TransactionId>>,
     keepalives: BTreeSet<(Instant, SessionId)>,
+    /// The server's reclaim window, from the last `info` reply.
+    reclaim_window: Option<Duration>,
+    /// When each orphaned session's reclaim window ends.
+    orphans: BTreeSet<(Instant, SessionId)>,
     sessions: BTreeMap<SessionId, Session>,
     handles: BTreeMap<HandleId, Handle>,
     ended_sessions: Recent<SessionId, ()>,
@@ -114,6 +122,8 @@ impl What {
 struct Session {
     state: SessionState,
     keepalive_at: Option<Instant>,
+    /// Orphaned: when the server's reclaim window ends.
+    orphan_until: Option<Instant>,
     keepalive_txn: Option<TransactionId>,
     handles: BTreeSet<HandleId>,
 }
@@ -201,6 +211,8 @@ impl Layer for JanusApi {
             ordering: config.ordering,
             by_session: BTreeMap::new(),
             keepalives: BTreeSet::new(),
+            reclaim_window: None,
+            orphans: BTreeSet::new(),
             sessions: BTreeMap::new(),
             handles: BTreeMap::new(),
             ended_sessions: Recent::new(memory),
@@ -414,6 +426,7 @@ impl Layer for JanusApi {
 
     fn on_closed(&mut self, engine: &mut JanusEngine) {
         let sessions: Vec<SessionId> = self.sessions.keys().copied().collect();
+        let until = self.reclaim_window.map(|window| engine.later(window));
         for session in sessions {
             if let Some(s) = self.sessions.get_mut(&session) {
                 s.state = SessionState::Orphaned;
@@ -421,21 +434,41 @@ impl Layer for JanusApi {
                 if let Some(at) = s.keepalive_at.take() {
                     self.keepalives.remove(&(at, session));
                 }
+                if let Some(at) = until {
+                    if let Some(old) = s.orphan_until.replace(at) {
+                        self.orphans.remove(&(old, session));
+                    }
+                    self.orphans.insert((at, session));
+                }
             }
             engine.push(Event::Session {
                 session,
                 event: SessionEvent::Disconnected,
             });
         }
+        // A zero window: the server destroyed them with the connection.
+        self.expire_orphans(engine);
     }
 
     fn next_timer(&self) -> Option<Instant> {
-        self.keepalives.first().map(|&(at, _)| at)
+        let keepalive = self.keepalives.first().map(|&(at, _)| at);
+        let orphan = self.orphans.first().map(|&(at, _)| at);
+        match (keepalive, orphan) {
+            (Some(k), Some(o)) => Some(k.min(o)),
+            (k, o) => k.or(o),
+        }
     }
 
     fn fire_timer(&mut self, engine: &mut JanusEngine, config: &Config) {
-        if let Some((_, session)) = self.keepalives.pop_first() {
-            self.fire_keepalive(engine, config, session);
+        let keepalive = self.keepalives.first().map(|&(at, _)| at);
+        let orphan = self.orphans.first().map(|&(at, _)| at);
+        match (keepalive, orphan) {
+            (_, Some(o)) if keepalive.is_none_or(|k| o <= k) => self.expire_orphans(engine),
+            _ => {
+                if let Some((_, session)) = self.keepalives.pop_first() {
+                    self.fire_keepalive(engine, config, session);
+                }
+            }
         }
     }
 }
@@ -733,10 +766,14 @@ impl JanusApi {
         let s = self.sessions.entry(session).or_insert_with(|| Session {
             state: SessionState::Active,
             keepalive_at: None,
+            orphan_until: None,
             keepalive_txn: None,
             handles: BTreeSet::new(),
         });
         s.state = SessionState::Active;
+        if let Some(at) = s.orphan_until.take() {
+            self.orphans.remove(&(at, session));
+        }
         for &h in handles {
             // A handle that became live in another session after the claim was submitted
             // stays there: the claim's reply does not move it.
@@ -794,6 +831,22 @@ impl JanusApi {
         }
     }
 
+    /// Ends the orphaned sessions whose reclaim window is over.
+    fn expire_orphans(&mut self, engine: &mut JanusEngine) {
+        let now = engine.now();
+        while let Some(&(at, session)) = self.orphans.first() {
+            if at > now {
+                return;
+            }
+            self.orphans.remove(&(at, session));
+            if let Some(s) = self.sessions.get_mut(&session) {
+                s.orphan_until = None;
+            }
+            let window = self.reclaim_window.unwrap_or_default();
+            self.end_session(engine, session, SessionEnd::NotReclaimed { window });
+        }
+    }
+
     fn end_session(&mut self, engine: &mut JanusEngine, session: SessionId, why: SessionEnd) {
         if let Some(handles) = self.forget_session(session) {
             self.session_ended(engine, session, handles, why);
@@ -805,6 +858,9 @@ impl JanusApi {
         let s = self.sessions.remove(&session)?;
         if let Some(at) = s.keepalive_at {
             self.keepalives.remove(&(at, session));
+        }
+        if let Some(at) = s.orphan_until {
+            self.orphans.remove(&(at, session));
         }
         self.ended_sessions.insert(session, ());
         for h in &s.handles {
@@ -952,6 +1008,7 @@ impl JanusApi {
             }
             Answer::ServerInfo(info) if matches!(what, What::Info) => {
                 self.learn_session_timeout(&info);
+                self.reclaim_window = info.reclaim_session_timeout.map(Duration::from_secs);
                 reply(ReplyKind::ServerInfo(info))
             }
             Answer::Pong if matches!(what, What::Ping) => reply(ReplyKind::Pong),

@@ -267,7 +267,9 @@ impl<A: Api> Core<A> {
     }
 
     /// The connection is up again after [`Input::Closed`]: requests can be submitted.
-    /// Orphaned sessions stay orphaned until claimed.
+    /// Orphaned sessions stay orphaned until claimed, or until the server's reclaim window
+    /// (known from `info`) is over: then they end with
+    /// [`SessionEnd::NotReclaimed`](crate::SessionEnd::NotReclaimed).
     pub fn reconnect(&mut self, now: Instant) {
         self.engine.advance(now);
         self.engine.reopen();

@@ -1,5 +1,7 @@
 //! Events: everything the client has to tell its caller.
 
+use std::time::Duration;
+
 use crate::error::RequestError;
 use crate::ids::{HandleId, SessionId, TransactionId};
 use crate::wire::{
@@ -188,7 +190,8 @@ pub enum SessionEvent {
     Ended(SessionEnd),
     /// The connection closed: the session is orphaned. If the server keeps sessions
     /// (`reclaim_session_timeout`), [`Command::Claim`](crate::Command::Claim) on a new
-    /// connection revives it.
+    /// connection revives it; once the window known from `info` is over, it ends with
+    /// [`SessionEnd::NotReclaimed`].
     Disconnected,
     /// A keepalive failed (timed out or refused) but the session is not known to be gone.
     KeepaliveFailed(RequestError),
@@ -212,6 +215,13 @@ pub enum SessionEnd {
     /// A request naming it (a keepalive, a claim, or any other) was answered with 458: the
     /// server no longer has it.
     Gone(JanusError),
+    /// Its connection closed and it was not claimed within the server's reclaim window
+    /// (`reclaim-session-timeout` of the last `info` reply; zero, Janus's default, means the
+    /// server destroys a session with its connection): the server no longer has it.
+    NotReclaimed {
+        /// The window.
+        window: Duration,
+    },
 }
 
 /// Something about the connection rather than a session or handle.

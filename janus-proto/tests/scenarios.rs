@@ -1005,6 +1005,99 @@ fn without_reclaim_the_server_forgets_the_session_and_claim_fails_with_458_endin
     assert_eq!(pair.count_kind("Session.Ended"), 1);
 }
 
+/// The `SessionEnd` of `session` among `events`, if it ended.
+fn session_end(events: &[Event], session: SessionId) -> Option<SessionEnd> {
+    events.iter().find_map(|e| match e {
+        Event::Session {
+            session: s,
+            event: SessionEvent::Ended(end),
+        } if *s == session => Some(end.clone()),
+        _ => None,
+    })
+}
+
+#[test]
+fn an_orphan_not_claimed_within_the_servers_reclaim_window_ends() {
+    let fake = FakeConfig::new().reclaim_session_timeout(secs(30));
+    let (mut pair, session, _handle) = with_handle(Config::new(), fake, ECHOTEST);
+    pair.request(Command::Info)
+        .expect("info tells the reclaim window");
+    pair.take_events();
+    pair.close();
+    assert_eq!(
+        pair.client.session_state(session),
+        Some(SessionState::Orphaned)
+    );
+    assert_eq!(pair.client.poll_timeout(), Some(pair.now + secs(30)));
+    pair.advance(secs(29));
+    assert_eq!(session_end(&pair.take_events(), session), None);
+    assert_eq!(
+        pair.client.session_state(session),
+        Some(SessionState::Orphaned)
+    );
+    pair.advance(secs(1));
+    assert_eq!(
+        session_end(&pair.take_events(), session),
+        Some(SessionEnd::NotReclaimed { window: secs(30) })
+    );
+    assert_eq!(pair.client.session_state(session), None);
+    assert_eq!(pair.client.poll_timeout(), None, "nothing left to wait for");
+}
+
+#[test]
+fn with_a_zero_reclaim_window_the_orphans_end_with_the_connection() {
+    let (mut pair, session, handle) = with_handle(Config::new(), FakeConfig::new(), ECHOTEST);
+    pair.request(Command::Info).expect("info");
+    pair.take_events();
+    pair.close();
+    let events = pair.take_events();
+    assert_eq!(
+        session_end(&events, session),
+        Some(SessionEnd::NotReclaimed {
+            window: Duration::ZERO
+        })
+    );
+    assert!(!pair
+        .client
+        .is_open(janus_proto::EventTarget::Handle(handle)));
+    assert_eq!(pair.client.session_state(session), None);
+}
+
+#[test]
+fn a_claim_within_the_reclaim_window_keeps_the_session() {
+    let fake = FakeConfig::new().reclaim_session_timeout(secs(30));
+    let (mut pair, session, handle) = with_handle(Config::new(), fake, ECHOTEST);
+    pair.request(Command::Info).expect("info");
+    pair.close();
+    pair.advance(secs(10));
+    pair.reconnect();
+    pair.request(Command::Claim {
+        session,
+        handles: vec![handle],
+    })
+    .expect("claimed");
+    pair.take_events();
+    pair.advance(secs(60));
+    assert_eq!(session_end(&pair.take_events(), session), None);
+    assert_eq!(
+        pair.client.session_state(session),
+        Some(SessionState::Active)
+    );
+}
+
+#[test]
+fn without_a_known_reclaim_window_an_orphan_waits_for_its_claim() {
+    let fake = FakeConfig::new().reclaim_session_timeout(secs(30));
+    let (mut pair, session, _handle) = with_handle(Config::new(), fake, ECHOTEST);
+    pair.close();
+    pair.advance(secs(3600));
+    assert_eq!(session_end(&pair.take_events(), session), None);
+    assert_eq!(
+        pair.client.session_state(session),
+        Some(SessionState::Orphaned)
+    );
+}
+
 #[test]
 fn events_sent_while_disconnected_are_lost_and_not_replayed_after_claim() {
     let fake = FakeConfig::new().reclaim_session_timeout(secs(30));
