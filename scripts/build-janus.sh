@@ -15,7 +15,8 @@
 #
 # Environment:
 #   JANUS_SRC_DIR     folder holding janus-gateway-VERSION.tar.gz and SHA256SUMS
-#                     (default: ../../shared/janus-src relative to this script)
+#                     (default: ../../shared/janus-src relative to this script, or next to
+#                     the checkout this one was cloned from when that is a local path)
 #   JANUS_CACHE_DIR   where prefixes live (default /var/cache/janus-rs when it is writable,
 #                     else ${XDG_CACHE_HOME:-~/.cache}/janus-rs); survives between CI runs
 #   JANUS_141_PREFIX  install prefix of 1.4.1 (JANUS_<digits>_PREFIX for other versions;
@@ -36,8 +37,22 @@ esac
 digits=$(printf '%s' "$VERSION" | tr -d .)
 
 script_dir=$(cd "$(dirname "$0")" && pwd)
-src_dir="${JANUS_SRC_DIR:-$script_dir/../../shared/janus-src}"
 name="janus-gateway-$VERSION.tar.gz"
+# Where the source is: JANUS_SRC_DIR; else ../shared/janus-src next to the checkout; else,
+# for a clone of a local checkout (a CI clone in a temporary folder), next to the checkout
+# it was cloned from.
+if [ -n "${JANUS_SRC_DIR:-}" ]; then
+    src_dir="$JANUS_SRC_DIR"
+else
+    src_dir="$script_dir/../../shared/janus-src"
+    origin=$(git -C "$script_dir" config --get remote.origin.url 2>/dev/null || true)
+    origin="${origin#file://}"
+    case "$origin" in
+        /*) if [ ! -f "$src_dir/$name" ] && origin=$(cd "$origin" 2>/dev/null && pwd -P); then
+                src_dir="$(dirname "$origin")/shared/janus-src"
+            fi ;;
+    esac
+fi
 tarball="$src_dir/$name"
 [ -f "$tarball" ] || die "no source tarball at $tarball (set JANUS_SRC_DIR)"
 [ -f "$src_dir/SHA256SUMS" ] || die "no $src_dir/SHA256SUMS to verify $name against"
