@@ -70,7 +70,8 @@ where
 /// Whether a typed value is its type's `Other` case (a code or an event the model does not
 /// know).
 fn is_other(typed: &impl Debug) -> bool {
-    format!("{typed:?}").starts_with("Other")
+    let shown = format!("{typed:?}");
+    shown == "Other" || shown.starts_with("Other(")
 }
 
 /// The typed view of an event of plugin `P`, encoded back (`null` for a case without
