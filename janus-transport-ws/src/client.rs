@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 
 use std::task::{Context, Poll};
@@ -514,8 +515,8 @@ impl Handle {
     /// handle from [`Session::attach_with`] or [`Session::handle`]).
     pub fn typed<P: Plugin>(self) -> TypedHandle<P> {
         TypedHandle {
-            plugin: plugins::PluginHandle::new(self.id),
             handle: self,
+            plugin: PhantomData,
         }
     }
 }
@@ -528,14 +529,14 @@ impl Handle {
 /// the connection.
 pub struct TypedHandle<P> {
     handle: Handle,
-    plugin: plugins::PluginHandle<P>,
+    plugin: PhantomData<fn() -> P>,
 }
 
 impl<P> Clone for TypedHandle<P> {
     fn clone(&self) -> Self {
         Self {
             handle: self.handle.clone(),
-            plugin: self.plugin,
+            plugin: PhantomData,
         }
     }
 }
@@ -563,7 +564,7 @@ impl<P: Plugin> TypedHandle<P> {
     /// The core's typed id of this handle, to address a request yourself (for example with
     /// its own deadline: `client.call(handle.plugin_handle().request(r).within(d))`).
     pub fn plugin_handle(&self) -> plugins::PluginHandle<P> {
-        self.plugin
+        plugins::PluginHandle::new(self.handle.id)
     }
 
     /// A request of `P`'s model; resolves with its typed outcome (the synchronous reply, or
@@ -578,7 +579,9 @@ impl<P: Plugin> TypedHandle<P> {
         M: PluginRequest<Plugin = P>,
         M::Response: Send + 'static,
     {
-        self.handle.client.call(self.plugin.request(request))
+        self.handle
+            .client
+            .call(self.plugin_handle().request(request))
     }
 
     /// The handle's events typed by `P`: see [`PluginEvents`]. Opening a new one (typed or
