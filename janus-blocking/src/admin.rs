@@ -8,9 +8,8 @@ use janus_proto::wire::admin::{AdminReply, AdminRequest, HandleInfo};
 use janus_proto::{HandleId, Secret, SessionId, TransactionId};
 use janus_ws_connect::ADMIN_PROTOCOL;
 
-use crate::driver::Driver;
+use crate::driver::{Dialer, Driver};
 use crate::options::ConnectOptions;
-use crate::socket::Socket;
 use crate::Error;
 
 /// How long [`AdminConnection::close`] waits for the server's side of the closing handshake.
@@ -51,11 +50,22 @@ impl AdminConnection {
     /// A Janus API URL (or any server refusing the subprotocol) gives
     /// [`ConnectError::HandshakeRejected`](crate::ConnectError::HandshakeRejected).
     pub fn connect(url: &str, options: ConnectOptions) -> Result<Self, Error> {
-        let config = options.protocol_config();
-        let socket = Socket::connect(url, ADMIN_PROTOCOL, &options.common, &config)?;
+        let dialer = Dialer {
+            url: url.to_owned(),
+            protocol: ADMIN_PROTOCOL,
+            config: options.protocol_config(),
+            options: options.common,
+        };
         Ok(Self {
-            driver: Driver::new(socket, AdminClient::new(config, Instant::now())),
+            driver: Driver::connect(dialer, |config| AdminClient::new(config, Instant::now()))?,
         })
+    }
+
+    /// Keeps the connection alive between calls (pings, pong deadline, reconnect) without
+    /// waiting; returns when it must be called again. See
+    /// [`Connection::poll`](crate::Connection::poll).
+    pub fn poll(&mut self) -> Result<Instant, Error> {
+        self.driver.poll()
     }
 
     /// Sends any Admin API request and waits for its outcome: an [`AdminRequest`] gives

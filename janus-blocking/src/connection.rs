@@ -12,9 +12,8 @@ use janus_proto::{
 use janus_ws_connect::JANUS_PROTOCOL;
 use serde_json::Value;
 
-use crate::driver::Driver;
+use crate::driver::{Dialer, Driver};
 use crate::options::ConnectOptions;
-use crate::socket::Socket;
 use crate::Error;
 
 /// How long [`Connection::close`] waits for the server's side of the closing handshake.
@@ -55,11 +54,16 @@ impl Connection {
     /// [`ConnectError::Socket`](crate::ConnectError::Socket) (refused, an untrusted
     /// certificate, …).
     pub fn connect(url: &str, options: ConnectOptions) -> Result<Self, Error> {
-        let config = options.protocol_config();
-        let socket = Socket::connect(url, JANUS_PROTOCOL, &options.common, &config)?;
-        let core = Client::new(config, std::time::Instant::now());
+        let dialer = Dialer {
+            url: url.to_owned(),
+            protocol: JANUS_PROTOCOL,
+            config: options.protocol_config(),
+            options: options.common,
+        };
         Ok(Self {
-            driver: Driver::new(socket, core),
+            driver: Driver::connect(dialer, |config| {
+                Client::new(config, std::time::Instant::now())
+            })?,
         })
     }
 
@@ -334,12 +338,54 @@ impl Connection {
         &self.driver.core
     }
 
-    /// Whether the connection is closed (by [`close`](Self::close), the server, or an error).
+    /// Keeps the connection alive while the caller does its own work, on the caller's
+    /// thread: sends the keepalives and pings that are due, takes in every frame that has
+    /// arrived (without waiting for more), fires due deadlines, finds a dead connection
+    /// (pong deadline), and reconnects when a [`reconnect`](ConnectOptions::reconnect)
+    /// policy allows it (the dial happens inside this call). Returns the instant by which
+    /// it must be called again; calling it later costs nothing but the timeliness of what
+    /// was due meanwhile, and a dead link is reported no later than that call. Events it
+    /// takes in wait for [`next_event`](Self::next_event).
+    ///
+    /// Fails only when the connection is closed for good ([`close_reason`](Self::close_reason)
+    /// says why: e.g. [`Error::Dead`] without a reconnect policy, or [`Error::GaveUp`]).
+    ///
+    /// ```no_run
+    /// use std::time::Instant;
+    /// use janus_blocking::{ConnectOptions, Connection};
+    /// # fn do_some_work() {}
+    /// # fn main() -> Result<(), janus_blocking::Error> {
+    /// let mut janus = Connection::connect("ws://127.0.0.1:8188", ConnectOptions::new())?;
+    /// let session = janus.create()?;
+    /// let mut due = janus.poll()?;
+    /// for _ in 0..1000 {
+    ///     do_some_work(); // in slices shorter than the time to `due`
+    ///     if Instant::now() >= due {
+    ///         due = janus.poll()?;
+    ///     }
+    /// }
+    /// # let _ = session;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn poll(&mut self) -> Result<std::time::Instant, Error> {
+        self.driver.poll()
+    }
+
+    /// Whether the connection is closed for good (by [`close`](Self::close), by the server
+    /// or an error without a reconnect policy, or after the policy gave up). While it
+    /// reconnects it is not closed: requests wait for it.
     pub fn is_closed(&self) -> bool {
         self.driver.is_closed()
     }
 
-    /// Why the connection closed, if it did on its own (server gone, socket error, or a
+    /// Whether the connection is down and reconnecting.
+    pub fn is_reconnecting(&self) -> bool {
+        self.driver.core.is_reconnecting()
+    }
+
+    /// Why the connection closed, if it did on its own (server gone, socket error, a dead
+    /// link ([`Error::Dead`]), an exhausted reconnect policy ([`Error::GaveUp`]), or a
     /// message over the limit: [`Error::MessageTooLarge`], answered with close code 1009).
     pub fn close_reason(&self) -> Option<&Error> {
         self.driver.close_reason()

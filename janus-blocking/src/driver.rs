@@ -7,12 +7,40 @@ use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use janus_proto::{
-    Api, Core, Event, EventTarget, Input, ProtocolError, Request, RequestError, TransactionId,
-    UsageError,
+    Action, Api, Config, Core, Event, EventTarget, Input, ProtocolError, Request, RequestError,
+    TransactionId, UsageError,
 };
+use janus_ws_connect::CommonOptions;
 
 use crate::socket::{Read, Socket};
 use crate::Error;
+
+/// How to open the connection again when the core asks for a dial: the first URL, the
+/// options (with their fallback URLs) and the subprotocol.
+#[derive(Debug)]
+pub(crate) struct Dialer {
+    pub(crate) url: String,
+    pub(crate) protocol: &'static str,
+    pub(crate) options: CommonOptions,
+    pub(crate) config: Config,
+}
+
+impl Dialer {
+    /// Connects to the first URL.
+    pub(crate) fn first(&self) -> Result<Socket, Error> {
+        self.dial(0)
+    }
+
+    fn dial(&self, endpoint: usize) -> Result<Socket, Error> {
+        let url = self.options.endpoint(&self.url, endpoint);
+        Ok(Socket::connect(
+            url,
+            self.protocol,
+            &self.options,
+            &self.config,
+        )?)
+    }
+}
 
 /// Longest single wait when nothing else bounds it.
 const MAX_WAIT: Duration = Duration::from_secs(60);
@@ -20,8 +48,11 @@ const MAX_WAIT: Duration = Duration::from_secs(60);
 /// A socket, a core, the outcomes not yet collected and the events not yet taken.
 #[derive(Debug)]
 pub(crate) struct Driver<A: Api> {
-    /// `None` once the connection is closed or broken.
+    /// `None` while the connection is down (for good once the core is closed).
     socket: Option<Socket>,
+    dialer: Dialer,
+    /// Why the socket last broke, until the core decides whether that ends the connection.
+    last_loss: Option<Error>,
     pub(crate) core: Core<A>,
     /// Transactions submitted here: `None` while pending, then their outcome until
     /// collected.
@@ -35,23 +66,61 @@ pub(crate) struct Driver<A: Api> {
     /// Frames the core could not use, for `next_event`, in the order they came.
     bad_frames: VecDeque<ProtocolError>,
     close_reason: Option<Error>,
+    /// Whether the last read returned a frame (more may be waiting).
+    readable: bool,
 }
 
 impl<A: Api> Driver<A> {
-    pub(crate) fn new(socket: Socket, core: Core<A>) -> Self {
-        Self {
+    /// Connects to the dialer's first URL and runs `core` over it.
+    pub(crate) fn connect(
+        dialer: Dialer,
+        core: impl FnOnce(Config) -> Core<A>,
+    ) -> Result<Self, Error> {
+        let socket = dialer.first()?;
+        let core = core(dialer.config.clone());
+        Ok(Self {
             socket: Some(socket),
+            dialer,
+            last_loss: None,
             core,
             calls: BTreeMap::new(),
             current: None,
             acks: VecDeque::new(),
             bad_frames: VecDeque::new(),
             close_reason: None,
-        }
+            readable: false,
+        })
     }
 
+    /// Closed for good: by the caller, by the server without a reconnect policy, or after
+    /// the policy gave up.
     pub(crate) fn is_closed(&self) -> bool {
-        self.socket.is_none()
+        self.core.is_closed()
+    }
+
+    /// Keeps the connection alive while the caller does its own work: sends what is due
+    /// (keepalives, pings), takes in what has arrived without waiting for more, fires due
+    /// timers (deadlines, pong deadlines, reconnect dials), and returns when it must be
+    /// called again at the latest. Fails only when the connection is closed for good.
+    pub(crate) fn poll(&mut self) -> Result<Instant, Error> {
+        loop {
+            self.turn(Some(Instant::now()));
+            if self.core.is_closed() {
+                return Err(self
+                    .close_reason
+                    .as_ref()
+                    .map_or(RequestError::ConnectionLost.into(), closed_error));
+            }
+            if !self.readable {
+                break;
+            }
+        }
+        self.drain();
+        let next = self.core.poll_timeout().unwrap_or_else(|| {
+            let now = Instant::now();
+            now.checked_add(MAX_WAIT).unwrap_or(now)
+        });
+        Ok(next)
     }
 
     pub(crate) fn close_reason(&self) -> Option<&Error> {
@@ -124,7 +193,7 @@ impl<A: Api> Driver<A> {
                         _ => Err(Error::Usage(UsageError::NotPending(txn))),
                     };
                 }
-                Some(None) if self.socket.is_none() => {
+                Some(None) if self.core.is_closed() => {
                     // Cannot happen (closing fails every pending request); never hang.
                     self.calls.remove(&txn);
                     return Err(RequestError::ConnectionLost.into());
@@ -161,7 +230,7 @@ impl<A: Api> Driver<A> {
             if let Some(event) = self.take(target)? {
                 return Ok(Some(event));
             }
-            if self.socket.is_none() {
+            if self.core.is_closed() {
                 return Err(RequestError::ConnectionLost.into());
             }
             if turned && until.is_some_and(|u| Instant::now() >= u) {
@@ -198,30 +267,41 @@ impl<A: Api> Driver<A> {
     pub(crate) fn close(&mut self, wait: Duration) {
         if let Some(mut socket) = self.socket.take() {
             socket.close(wait);
-            let _ = self.core.handle_input(Instant::now(), Input::Closed);
+        }
+        if !self.core.is_closed() {
+            self.core.close(Instant::now());
             self.drain();
         }
     }
 
     /// One turn of the run loop: fire due timers, wait for one frame (at most until the next
     /// deadline of the core or `until`, and at least 1 ms), feed it, drain the outputs.
+    /// While the connection is down, wait for the core's next timer (a dial) instead.
     fn turn(&mut self, until: Option<Instant>) {
         self.drain();
+        self.readable = false;
         let now = Instant::now();
         if self.core.poll_timeout().is_some_and(|at| at <= now) {
             self.core.handle_timeout(now);
             self.drain();
         }
-        let Some(socket) = self.socket.as_mut() else {
-            return;
-        };
         let deadline = match (self.core.poll_timeout(), until) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
         let wait = deadline.map_or(MAX_WAIT, |d| d.saturating_duration_since(now));
+        let Some(socket) = self.socket.as_mut() else {
+            if !self.core.is_closed() {
+                // Down, reconnecting: nothing to read until the core dials.
+                std::thread::sleep(wait.min(MAX_WAIT));
+                self.core.handle_timeout(Instant::now());
+                self.drain();
+            }
+            return;
+        };
         match socket.read(wait) {
             Read::Frame(bytes) => {
+                self.readable = true;
                 let now = Instant::now();
                 if let Err(e) = self.core.handle_input(now, Input::Frame(bytes)) {
                     self.bad_frames.push_back(e);
@@ -231,15 +311,80 @@ impl<A: Api> Driver<A> {
                     self.core.handle_timeout(now);
                 }
             }
+            Read::Pong => {
+                self.readable = true;
+                let _ = self.core.handle_input(Instant::now(), Input::Pong);
+            }
             Read::Idle => self.core.handle_timeout(Instant::now()),
             Read::Closed(why) => self.lost(why),
         }
         self.drain();
     }
 
-    /// Sends every frame the core wants sent, then collects the outcomes for `calls` (the
-    /// other events stay in the core's queues until asked for).
+    /// Sends every frame the core wants sent and does what else it asks (pings, dropping a
+    /// dead socket, dialling again), then collects the outcomes for `calls` (the other
+    /// events stay in the core's queues until asked for).
     fn drain(&mut self) {
+        loop {
+            self.write_frames();
+            let Some(action) = self.core.poll_action() else {
+                break;
+            };
+            match action {
+                Action::Ping => {
+                    let sent = self.socket.as_mut().map(Socket::ping);
+                    if let Some(Err(why)) = sent {
+                        self.lost(why);
+                    }
+                }
+                // Dead: the core already treats it as closed.
+                Action::Close => self.socket = None,
+                Action::Dial { endpoint, .. } => match self.dialer.dial(endpoint) {
+                    Ok(socket) => {
+                        self.socket = Some(socket);
+                        let _ = self.core.handle_input(Instant::now(), Input::Connected);
+                    }
+                    Err(why) => {
+                        let input = Input::Lost(why.to_string());
+                        self.last_loss = Some(why);
+                        let _ = self.core.handle_input(Instant::now(), input);
+                    }
+                },
+                _ => {}
+            }
+        }
+        if self.core.is_closed() && self.close_reason.is_none() {
+            self.close_reason = Some(self.why_closed());
+        }
+        while let Some(event) = self.core.poll_event_for(EventTarget::Outcomes) {
+            match event {
+                Event::Completed { txn, outcome } => {
+                    if let Some(slot) = self.calls.get_mut(&txn) {
+                        *slot = Some(outcome);
+                    }
+                }
+                Event::Acked { txn, .. } if self.current == Some(txn) => {}
+                Event::Acked { txn, .. } if !self.calls.contains_key(&txn) => {}
+                ack => self.acks.push_back(ack),
+            }
+        }
+    }
+
+    /// Why the core closed the connection for good.
+    fn why_closed(&mut self) -> Error {
+        if let Some(attempts) = self.core.gave_up() {
+            return Error::GaveUp { attempts };
+        }
+        match (self.last_loss.take(), self.core.last_disconnect()) {
+            (Some(e), Some(janus_proto::Disconnect::Closed { .. })) => e,
+            (_, Some(dead)) => Error::Dead(dead.clone()),
+            (Some(e), None) => e,
+            (None, None) => RequestError::ConnectionLost.into(),
+        }
+    }
+
+    /// Writes the core's frames and flushes them.
+    fn write_frames(&mut self) {
         let mut broken = None;
         if let Some(socket) = self.socket.as_mut() {
             let mut wrote = false;
@@ -257,28 +402,28 @@ impl<A: Api> Driver<A> {
         if let Some(why) = broken {
             self.lost(why);
         }
-        while let Some(event) = self.core.poll_event_for(EventTarget::Outcomes) {
-            match event {
-                Event::Completed { txn, outcome } => {
-                    if let Some(slot) = self.calls.get_mut(&txn) {
-                        *slot = Some(outcome);
-                    }
-                }
-                Event::Acked { txn, .. } if self.current == Some(txn) => {}
-                Event::Acked { txn, .. } if !self.calls.contains_key(&txn) => {}
-                ack => self.acks.push_back(ack),
-            }
-        }
     }
 
     /// The socket is gone: the core fails every pending request with `ConnectionLost` (the
     /// caller drains its events next).
     fn lost(&mut self, why: Error) {
         self.socket = None;
-        if self.close_reason.is_none() {
-            self.close_reason = Some(why);
-        }
-        // `Input::Closed` cannot fail.
-        let _ = self.core.handle_input(Instant::now(), Input::Closed);
+        let input = Input::Lost(why.to_string());
+        self.last_loss = Some(why);
+        // `Input::Lost` cannot fail.
+        let _ = self.core.handle_input(Instant::now(), input);
+    }
+}
+
+/// The error [`Driver::poll`] gives once the connection is closed: the close reason's kind and
+/// words (the original stays in `close_reason`).
+fn closed_error(e: &Error) -> Error {
+    match e {
+        Error::Dead(why) => Error::Dead(why.clone()),
+        Error::GaveUp { attempts } => Error::GaveUp {
+            attempts: *attempts,
+        },
+        Error::Request(r) => Error::Request(r.clone()),
+        _ => RequestError::ConnectionLost.into(),
     }
 }

@@ -28,6 +28,8 @@ pub(crate) enum Read {
     Frame(Bytes),
     /// Nothing for the caller: the wait ran out, or a control frame was handled.
     Idle,
+    /// A pong (to our ping).
+    Pong,
     /// The connection is gone; why.
     Closed(Error),
 }
@@ -111,6 +113,14 @@ impl Socket {
             .or_else(ignore_would_block)
     }
 
+    /// Sends a WebSocket ping now.
+    pub(crate) fn ping(&mut self) -> Result<(), Error> {
+        self.ws
+            .write(Message::Ping(Bytes::new()))
+            .or_else(ignore_would_block)?;
+        self.flush()
+    }
+
     /// Sends everything queued (including pongs tungstenite owes the server).
     pub(crate) fn flush(&mut self) -> Result<(), Error> {
         let deadline = after(self.write_timeout);
@@ -151,7 +161,8 @@ impl Socket {
                 Ok(()) => Read::Idle,
                 Err(e) => Read::Closed(e),
             },
-            Ok(Message::Pong(_)) | Ok(Message::Frame(_)) => Read::Idle,
+            Ok(Message::Pong(_)) => Read::Pong,
+            Ok(Message::Frame(_)) => Read::Idle,
             Ok(Message::Close(frame)) => {
                 // tungstenite queued the closing handshake's reply; best effort.
                 let _ = self.ws.flush();

@@ -204,7 +204,10 @@ fn keepalives_go_out_while_waiting_and_frames_have_no_trailing_bytes() {
         // Keepalive acks are internal: no events, until the server hangs up.
         match conn.next_event(Duration::from_millis(50)) {
             Ok(None) => {}
-            Ok(Some(Event::Session { .. } | Event::Connection(ConnectionEvent::Closed))) => break,
+            Ok(Some(
+                Event::Session { .. }
+                | Event::Connection(ConnectionEvent::Closed | ConnectionEvent::Disconnected { .. }),
+            )) => break,
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -281,6 +284,11 @@ fn pending_requests_fail_when_the_server_hangs_up() {
         ));
     }
     assert!(start.elapsed() < Duration::from_secs(2));
+    let disconnected = conn.next_event(BOUND).expect("event");
+    assert!(matches!(
+        disconnected,
+        Some(Event::Connection(ConnectionEvent::Disconnected { .. }))
+    ));
     let closed = conn.next_event(BOUND).expect("event");
     assert!(matches!(
         closed,

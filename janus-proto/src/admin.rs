@@ -77,7 +77,8 @@ pub type AdminEvent = Event<AdminReply>;
 ///     other => panic!("unexpected {other:?}"),
 /// }
 /// assert_eq!(admin.pending(), 0);
-/// assert_eq!(admin.poll_timeout(), None);
+/// // Only the liveness ping is armed: 10 s of silence from now.
+/// assert_eq!(admin.poll_timeout(), Some(now + std::time::Duration::from_secs(10)));
 /// ```
 pub type AdminClient = Core<AdminApi>;
 

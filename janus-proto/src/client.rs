@@ -75,6 +75,20 @@ pub struct JanusApi {
     /// Handles our `detach` ended whose `detached` notice has not come yet: their event
     /// queues stay open for it (until it comes, or their session ends).
     awaiting_detached: BTreeMap<HandleId, SessionId>,
+    /// While the connection is down or resuming (with a reconnect policy).
+    gap: Option<Gap>,
+}
+
+/// A reconnect in progress: from the connection's loss until every session is claimed.
+#[derive(Debug)]
+struct Gap {
+    since: Instant,
+    /// The new connection is open; the claims below are out.
+    connected: bool,
+    /// Sessions whose claim has no outcome yet.
+    claims: BTreeSet<SessionId>,
+    claimed: Vec<SessionId>,
+    lost: Vec<(SessionId, SessionEnd)>,
 }
 
 /// What the Janus API layer keeps about a pending request.
@@ -218,6 +232,7 @@ impl Layer for JanusApi {
             ended_sessions: Recent::new(memory),
             ended_handles: Recent::new(memory),
             awaiting_detached: BTreeMap::new(),
+            gap: None,
         }
     }
 
@@ -262,13 +277,17 @@ impl Layer for JanusApi {
             self.pump(engine, handle);
         }
         // A keepalive of the client's own.
-        if let (What::Keepalive(session), Some(outcome)) = (&ended.what, ended.internal_outcome) {
+        let Some(outcome) = ended.internal_outcome else {
+            return;
+        };
+        if let What::Keepalive(session) = &ended.what {
             let session = *session;
             if let Some(s) = self.sessions.get_mut(&session) {
                 if s.keepalive_txn == Some(txn) {
                     s.keepalive_txn = None;
                 }
             }
+            engine.keepalive_answered(!matches!(outcome, Err(RequestError::TimedOut { .. })));
             match outcome {
                 Ok(_) | Err(RequestError::ConnectionLost | RequestError::SessionEnded(_)) => {}
                 Err(error) => {
@@ -279,6 +298,24 @@ impl Layer for JanusApi {
                         });
                     }
                 }
+            }
+            return;
+        }
+        // A claim of the client's own, after a reconnect.
+        if let What::Claim(session, _) = &ended.what {
+            let session = *session;
+            let Some(gap) = self.gap.as_mut() else {
+                return;
+            };
+            gap.claims.remove(&session);
+            match outcome {
+                // `on_answer` makes it active next.
+                Ok(_) => gap.claimed.push(session),
+                // The connection went again: it stays orphaned for the next one.
+                Err(RequestError::ConnectionLost) => {}
+                // 458: `on_error` ends it as gone.
+                Err(RequestError::Janus(e)) if e.code == 458 => {}
+                Err(error) => self.end_session(engine, session, SessionEnd::ClaimFailed(error)),
             }
         }
     }
@@ -425,29 +462,91 @@ impl Layer for JanusApi {
     }
 
     fn on_closed(&mut self, engine: &mut JanusEngine) {
-        let sessions: Vec<SessionId> = self.sessions.keys().copied().collect();
-        let until = self.reclaim_window.map(|window| engine.later(window));
-        for session in sessions {
-            if let Some(s) = self.sessions.get_mut(&session) {
-                s.state = SessionState::Orphaned;
-                s.keepalive_txn = None;
-                if let Some(at) = s.keepalive_at.take() {
-                    self.keepalives.remove(&(at, session));
-                }
-                if let Some(at) = until {
-                    if let Some(old) = s.orphan_until.replace(at) {
-                        self.orphans.remove(&(old, session));
-                    }
-                    self.orphans.insert((at, session));
-                }
-            }
-            engine.push(Event::Session {
-                session,
-                event: SessionEvent::Disconnected,
-            });
+        self.orphan_all(engine);
+    }
+
+    fn repeat(
+        &self,
+        engine: &JanusEngine,
+        config: &Config,
+        txn: TransactionId,
+    ) -> Option<OutFrame> {
+        let p = engine.pending(txn).filter(|p| !p.internal)?;
+        let body = match p.what {
+            What::Info => RequestBody::Info,
+            What::Ping => RequestBody::Ping,
+            _ => return None,
+        };
+        encode_as(engine, config, body, engine.wire_id(txn)).ok()
+    }
+
+    fn on_link_down(&mut self, engine: &mut JanusEngine) {
+        let gap = self.gap.get_or_insert_with(|| Gap {
+            since: engine.now(),
+            connected: false,
+            claims: BTreeSet::new(),
+            claimed: Vec::new(),
+            lost: Vec::new(),
+        });
+        gap.connected = false;
+        gap.claims.clear();
+        gap.claimed.clear();
+        self.orphan_all(engine);
+    }
+
+    fn on_connected(
+        &mut self,
+        engine: &mut JanusEngine,
+        config: &Config,
+        down_for: Option<Duration>,
+    ) {
+        // The server's reclaim window (and session timeout), learnt on every connection.
+        self.start_internal(engine, config, RequestBody::Info, What::Info);
+        if down_for.is_none() {
+            return;
         }
-        // A zero window: the server destroyed them with the connection.
-        self.expire_orphans(engine);
+        let sessions: Vec<(SessionId, Vec<HandleId>)> = self
+            .sessions
+            .iter()
+            .map(|(id, s)| (*id, s.handles.iter().copied().collect()))
+            .collect();
+        if let Some(gap) = self.gap.as_mut() {
+            gap.connected = true;
+            gap.claims = sessions.iter().map(|(id, _)| *id).collect();
+        }
+        for (session, handles) in sessions {
+            let body = RequestBody::Claim {
+                session_id: session,
+            };
+            self.start_internal(engine, config, body, What::Claim(session, handles));
+        }
+    }
+
+    fn on_gave_up(&mut self, engine: &mut JanusEngine) {
+        let sessions: Vec<SessionId> = self.sessions.keys().copied().collect();
+        for session in sessions {
+            self.end_session(engine, session, SessionEnd::Abandoned);
+        }
+        self.gap = None;
+    }
+
+    fn settle(&mut self, engine: &mut JanusEngine) {
+        if !self
+            .gap
+            .as_ref()
+            .is_some_and(|g| g.connected && g.claims.is_empty())
+        {
+            return;
+        }
+        let Some(gap) = self.gap.take() else {
+            return;
+        };
+        engine.push(Event::Connection(ConnectionEvent::Reconnected {
+            claimed: gap.claimed,
+            lost: gap.lost,
+            down_for: engine.now().saturating_duration_since(gap.since),
+        }));
+        engine.resume();
     }
 
     fn next_timer(&self) -> Option<Instant> {
@@ -479,8 +578,18 @@ fn encode(
     config: &Config,
     body: RequestBody,
 ) -> Result<OutFrame, UsageError> {
-    let auth = body.needs_auth();
     let (_, transaction) = engine.next_id();
+    encode_as(engine, config, body, transaction)
+}
+
+/// Encodes a request with the given transaction string, adding the secrets it needs.
+fn encode_as(
+    engine: &JanusEngine,
+    config: &Config,
+    body: RequestBody,
+    transaction: String,
+) -> Result<OutFrame, UsageError> {
+    let auth = body.needs_auth();
     let request = Request {
         transaction,
         apisecret: if auth { config.apisecret.clone() } else { None },
@@ -491,6 +600,58 @@ fn encode(
 }
 
 impl JanusApi {
+    /// The connection is gone: every active session is orphaned (its keepalives stop) and
+    /// its reclaim window starts, when known; a zero window ends it at once.
+    fn orphan_all(&mut self, engine: &mut JanusEngine) {
+        let until = self.reclaim_window.map(|window| engine.later(window));
+        for (&session, s) in &mut self.sessions {
+            if s.state != SessionState::Active {
+                continue;
+            }
+            s.state = SessionState::Orphaned;
+            s.keepalive_txn = None;
+            if let Some(at) = s.keepalive_at.take() {
+                self.keepalives.remove(&(at, session));
+            }
+            if let Some(at) = until {
+                s.orphan_until = Some(at);
+                self.orphans.insert((at, session));
+            }
+            engine.push(Event::Session {
+                session,
+                event: SessionEvent::Disconnected,
+            });
+        }
+        // A zero window: the server destroyed them with the connection.
+        self.expire_orphans(engine);
+    }
+
+    /// Sends a request of the client's own (its outcome comes back to [`Layer::finish`]).
+    fn start_internal(
+        &mut self,
+        engine: &mut JanusEngine,
+        config: &Config,
+        body: RequestBody,
+        what: What,
+    ) {
+        // Internal requests are far below any sane frame limit; with an absurd one the
+        // request is simply not made (a claim not made ends its session at resumption).
+        match encode(engine, config, body) {
+            Ok(frame) => {
+                let timeout = engine.request_timeout();
+                self.start(engine, what, frame, timeout, true);
+            }
+            Err(_) => {
+                if let What::Claim(session, _) = what {
+                    if let Some(gap) = self.gap.as_mut() {
+                        gap.claims.remove(&session);
+                    }
+                    self.end_session(engine, session, SessionEnd::Abandoned);
+                }
+            }
+        }
+    }
+
     fn session_of(&self, handle: HandleId) -> Option<SessionId> {
         self.handles.get(&handle).map(|h| h.session)
     }
@@ -879,6 +1040,9 @@ impl JanusApi {
         handles: BTreeSet<HandleId>,
         why: SessionEnd,
     ) {
+        if let Some(gap) = self.gap.as_mut() {
+            gap.lost.push((session, why.clone()));
+        }
         engine.push(Event::Session {
             session,
             event: SessionEvent::Ended(why),

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use crate::link::Reconnect;
 use crate::secret::Secret;
 
 /// How requests on one handle are ordered.
@@ -72,6 +73,21 @@ pub struct Config {
     /// How many finished transactions, sessions and handles are remembered, so that late
     /// replies and trailing events are recognised (default 1024 each).
     pub memory: usize,
+    /// After this long without anything from the server, the client asks its driver to send
+    /// a WebSocket ping ([`Action::Ping`](crate::Action::Ping)); `None`: no pings
+    /// (default 10 s).
+    pub ping_interval: Option<Duration>,
+    /// When nothing (no pong, no frame) comes this long after a ping, the connection is
+    /// dead: pending requests fail, the driver drops the socket ([`Action::Close`](crate::Action::Close)),
+    /// and the client reconnects if it may (default 5 s). With the default interval a dead
+    /// link is found within 15 s of the last thing heard, busy or idle.
+    pub pong_timeout: Duration,
+    /// This many keepalives in a row without an answer make the connection dead too
+    /// (default 2; 0: never).
+    pub max_keepalive_failures: u32,
+    /// Reconnect after the connection is lost, and claim every session (default: no; the
+    /// connection then ends with [`ConnectionEvent::Closed`](crate::ConnectionEvent::Closed)).
+    pub reconnect: Option<Reconnect>,
 }
 
 impl Default for Config {
@@ -90,6 +106,10 @@ impl Default for Config {
             event_queue_capacity: 65_536,
             ordering: Ordering::Ordered,
             memory: 1024,
+            ping_interval: Some(Duration::from_secs(10)),
+            pong_timeout: Duration::from_secs(5),
+            max_keepalive_failures: 2,
+            reconnect: None,
         }
     }
 }
@@ -175,6 +195,30 @@ impl Config {
     /// Sets [`memory`](Self::memory).
     pub fn memory(mut self, n: usize) -> Self {
         self.memory = n;
+        self
+    }
+
+    /// Sets [`ping_interval`](Self::ping_interval) (at least 1 ms; `None`: no pings).
+    pub fn ping_interval(mut self, interval: impl Into<Option<Duration>>) -> Self {
+        self.ping_interval = interval.into().map(|i| i.max(Duration::from_millis(1)));
+        self
+    }
+
+    /// Sets [`pong_timeout`](Self::pong_timeout) (at least 1 ms).
+    pub fn pong_timeout(mut self, timeout: Duration) -> Self {
+        self.pong_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Sets [`max_keepalive_failures`](Self::max_keepalive_failures).
+    pub fn max_keepalive_failures(mut self, n: u32) -> Self {
+        self.max_keepalive_failures = n;
+        self
+    }
+
+    /// Sets the [`reconnect`](Self::reconnect) policy.
+    pub fn reconnect(mut self, policy: impl Into<Option<Reconnect>>) -> Self {
+        self.reconnect = policy.into();
         self
     }
 }

@@ -14,8 +14,10 @@ use crate::engine::{Engine, Finished, Stage};
 use crate::error::{ProtocolError, RequestError, UsageError};
 use crate::event::{ConnectionEvent, Event, Input};
 use crate::ids::TransactionId;
+use crate::link::{Action, Disconnect, Fired, Link, State};
 use crate::request::Request;
 use crate::router::EventTarget;
+use crate::secret::OutFrame;
 
 pub(crate) mod sealed {
     use super::*;
@@ -67,6 +69,48 @@ pub(crate) mod sealed {
 
         /// Fires the layer's timer due at the engine's `now`.
         fn fire_timer(&mut self, engine: &mut Engine<Self::What, Self::Reply>, config: &Config);
+
+        /// An in-flight request the connection lost: its frame again (same transaction) if
+        /// it is safe to repeat, to go out once the connection is back.
+        fn repeat(
+            &self,
+            _engine: &Engine<Self::What, Self::Reply>,
+            _config: &Config,
+            _txn: TransactionId,
+        ) -> Option<OutFrame> {
+            None
+        }
+
+        /// The connection went down and will be dialled again; in-flight requests have
+        /// ended.
+        fn on_link_down(&mut self, _engine: &mut Engine<Self::What, Self::Reply>) {}
+
+        /// A connection is open: the first one (`down_for` is `None`), or one the client
+        /// dialled after losing the last, down for `down_for`. The engine is suspended in
+        /// the second case; the layer resumes it once it has restored its state, and says
+        /// so with [`ConnectionEvent::Reconnected`].
+        fn on_connected(
+            &mut self,
+            engine: &mut Engine<Self::What, Self::Reply>,
+            _config: &Config,
+            down_for: Option<Duration>,
+        ) {
+            if let Some(down_for) = down_for {
+                engine.resume();
+                engine.push(Event::Connection(ConnectionEvent::Reconnected {
+                    claimed: Vec::new(),
+                    lost: Vec::new(),
+                    down_for,
+                }));
+            }
+        }
+
+        /// The client gave up reconnecting; the connection closes next.
+        fn on_gave_up(&mut self, _engine: &mut Engine<Self::What, Self::Reply>) {}
+
+        /// Called after every input and timer: the layer finishes what waits for a set of
+        /// outcomes (a resumption).
+        fn settle(&mut self, _engine: &mut Engine<Self::What, Self::Reply>) {}
     }
 }
 
@@ -127,16 +171,22 @@ pub struct Core<A: Api> {
     config: Config,
     pub(crate) engine: Engine<A::What, A::Reply>,
     pub(crate) api: A,
+    link: Link,
 }
 
 impl<A: Api> Core<A> {
     /// A client for a connection that is open at `now`.
     pub fn new(config: Config, now: Instant) -> Self {
-        Self {
+        let mut core = Self {
             engine: Engine::new(&config, now),
             api: A::new(&config),
+            link: Link::new(&config, now),
             config,
+        };
+        if core.link.reconnects() {
+            core.api.on_connected(&mut core.engine, &core.config, None);
         }
+        core
     }
 
     /// The configuration.
@@ -224,55 +274,111 @@ impl<A: Api> Core<A> {
     pub fn handle_input(&mut self, now: Instant, input: Input) -> Result<(), ProtocolError> {
         self.engine.advance(now);
         match input {
-            Input::Closed => {
-                self.on_closed();
-                Ok(())
-            }
+            Input::Closed => self.on_lost(None),
+            Input::Lost(why) => self.on_lost(Some(why)),
+            Input::Pong => self.link.heard(self.engine.now()),
+            Input::Connected => self.on_connected(),
             Input::Frame(bytes) => {
                 let text = self.engine.check_input(&bytes)?;
-                self.api.on_frame(&mut self.engine, text, &bytes)
+                self.api.on_frame(&mut self.engine, text, &bytes)?;
+                // A refused frame changes nothing, not even this.
+                self.link.heard(self.engine.now());
             }
         }
+        self.after();
+        Ok(())
     }
 
-    /// Fires every timer due at `now`: request deadlines, then keepalives.
+    /// Fires every timer due at `now`: request deadlines, then the API's timers
+    /// (keepalives, reclaim windows), then the link's (pings, pong deadlines, dials).
     pub fn handle_timeout(&mut self, now: Instant) {
         self.engine.advance(now);
         loop {
             let now = self.engine.now();
             let deadline = self.engine.next_deadline().filter(|at| *at <= now);
             let timer = self.api.next_timer().filter(|at| *at <= now);
-            match (deadline, timer) {
-                (None, None) => return,
-                // At the same instant, deadlines first.
-                (Some(d), Some(t)) if t < d => self.api.fire_timer(&mut self.engine, &self.config),
-                (Some(_), _) => {
-                    let Some(txn) = self.engine.pop_due() else {
-                        return;
-                    };
-                    let acked = self
-                        .engine
-                        .pending(txn)
-                        .is_some_and(|p| p.stage == Stage::Acked);
-                    self.api.finish(
-                        &mut self.engine,
-                        txn,
-                        Err(RequestError::TimedOut { acked }),
-                        Some(Finished::Abandoned),
-                    );
+            let link = self.link.next_timer().filter(|at| *at <= now);
+            let Some(first) = [deadline, timer, link].into_iter().flatten().min() else {
+                return;
+            };
+            // At the same instant: deadlines, then the API's timers, then the link's.
+            if deadline == Some(first) {
+                let Some(txn) = self.engine.pop_due() else {
+                    return;
+                };
+                let acked = self
+                    .engine
+                    .pending(txn)
+                    .is_some_and(|p| p.stage == Stage::Acked);
+                self.api.finish(
+                    &mut self.engine,
+                    txn,
+                    Err(RequestError::TimedOut { acked }),
+                    Some(Finished::Abandoned),
+                );
+            } else if timer == Some(first) {
+                self.api.fire_timer(&mut self.engine, &self.config);
+            } else {
+                match self.link.fire(now) {
+                    Fired::Nothing => {}
+                    Fired::Dead(why) => self.link_down(why, true),
+                    Fired::Dialing { endpoint, attempt } => {
+                        self.engine
+                            .push(Event::Connection(ConnectionEvent::Reconnecting {
+                                attempt,
+                                endpoint,
+                            }))
+                    }
+                    Fired::GiveUp { attempts } => self.give_up(attempts),
                 }
-                (None, Some(_)) => self.api.fire_timer(&mut self.engine, &self.config),
             }
+            self.after();
         }
     }
 
-    /// The connection is up again after [`Input::Closed`]: requests can be submitted.
-    /// Orphaned sessions stay orphaned until claimed, or until the server's reclaim window
-    /// (known from `info`) is over: then they end with
-    /// [`SessionEnd::NotReclaimed`](crate::SessionEnd::NotReclaimed).
+    /// The connection is up again after [`Input::Closed`], opened by the caller (without a
+    /// reconnect policy): requests can be submitted. Orphaned sessions stay orphaned until
+    /// claimed, or until the server's reclaim window (known from `info`) is over: then they
+    /// end with [`SessionEnd::NotReclaimed`](crate::SessionEnd::NotReclaimed).
     pub fn reconnect(&mut self, now: Instant) {
         self.engine.advance(now);
         self.engine.reopen();
+        self.link.reopen(self.engine.now());
+    }
+
+    /// The caller closes the connection for good (no reconnect): every pending request
+    /// fails with [`RequestError::ConnectionLost`], sessions are orphaned, and
+    /// [`ConnectionEvent::Closed`] comes. The driver closes its socket itself.
+    pub fn close(&mut self, now: Instant) {
+        self.engine.advance(now);
+        self.link.close();
+        self.on_closed();
+    }
+
+    /// Something the driver must do besides sending frames: send a WebSocket ping, drop the
+    /// socket, or dial again (see [`Action`]). Take them all after every mutation, like
+    /// frames.
+    #[must_use]
+    pub fn poll_action(&mut self) -> Option<Action> {
+        self.link.poll_action()
+    }
+
+    /// Why the connection last went down (`None`: it never did, or only the caller closed
+    /// it).
+    pub fn last_disconnect(&self) -> Option<&Disconnect> {
+        self.link.last_disconnect()
+    }
+
+    /// The attempts made, once the reconnect policy is exhausted
+    /// ([`ConnectionEvent::GaveUp`]).
+    pub fn gave_up(&self) -> Option<u32> {
+        self.link.gave_up()
+    }
+
+    /// Whether the connection is down and the client is reconnecting (requests submitted
+    /// meanwhile wait, and go out once the sessions are claimed).
+    pub fn is_reconnecting(&self) -> bool {
+        matches!(self.link.state(), State::Down { .. })
     }
 
     /// The next frame to send, one JSON object with nothing after it.
@@ -347,10 +453,14 @@ impl<A: Api> Core<A> {
     /// timer is armed.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        match (self.engine.next_deadline(), self.api.next_timer()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [
+            self.engine.next_deadline(),
+            self.api.next_timer(),
+            self.link.next_timer(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Whether the connection is closed.
@@ -363,7 +473,86 @@ impl<A: Api> Core<A> {
         self.engine.user_pending()
     }
 
+    /// The transport says the connection is gone (or a dial failed).
+    fn on_lost(&mut self, why: Option<String>) {
+        match self.link.state() {
+            State::Up => self.link_down(Disconnect::Closed { why }, false),
+            State::Down { .. } if self.link.dialing() => {
+                if let Err(attempts) = self.link.dial_failed(self.engine.now()) {
+                    self.give_up(attempts);
+                }
+            }
+            State::Down { .. } => {}
+            State::Closed => self.on_closed(),
+        }
+    }
+
+    /// A dial succeeded (or, without one asked for, the caller reopened the connection).
+    fn on_connected(&mut self) {
+        let now = self.engine.now();
+        let since = match self.link.state() {
+            State::Down { since, .. } => since,
+            _ => {
+                self.reconnect(now);
+                return;
+            }
+        };
+        if self.link.connected(now) {
+            self.engine.reopen();
+            let down_for = now.saturating_duration_since(since);
+            self.api
+                .on_connected(&mut self.engine, &self.config, Some(down_for));
+        }
+    }
+
+    /// The connection is lost or dead. With a reconnect policy: in-flight requests end
+    /// ([`RequestError::Interrupted`]; `info` and `ping` are repeated instead), the
+    /// caller's other requests wait, and a dial is scheduled. Without: closed for good.
+    /// `close`: the driver still has the socket and must drop it.
+    fn link_down(&mut self, why: Disconnect, close: bool) {
+        self.link.went_down(&why);
+        self.engine
+            .push(Event::Connection(ConnectionEvent::Disconnected { why }));
+        if !self.link.lost(self.engine.now(), close) {
+            self.on_closed();
+            return;
+        }
+        for txn in self.engine.suspend() {
+            if let Some(frame) = self.api.repeat(&self.engine, &self.config, txn) {
+                self.engine.repark(txn, frame);
+                continue;
+            }
+            let internal = self.engine.pending(txn).is_some_and(|p| p.internal);
+            let error = if internal {
+                RequestError::ConnectionLost
+            } else {
+                RequestError::Interrupted
+            };
+            self.api
+                .finish(&mut self.engine, txn, Err(error), Some(Finished::Abandoned));
+        }
+        self.api.on_link_down(&mut self.engine);
+    }
+
+    /// The reconnect policy is exhausted: closed for good.
+    fn give_up(&mut self, attempts: u32) {
+        self.engine
+            .push(Event::Connection(ConnectionEvent::GaveUp { attempts }));
+        self.api.on_gave_up(&mut self.engine);
+        self.on_closed();
+    }
+
+    /// After every input and timer: the layer's settling, then the keepalive count.
+    fn after(&mut self) {
+        self.api.settle(&mut self.engine);
+        if let Some(why) = self.link.keepalives_dead(self.engine.keepalive_streak()) {
+            self.link_down(why, true);
+            self.api.settle(&mut self.engine);
+        }
+    }
+
     fn on_closed(&mut self) {
+        self.link.close();
         if !self.engine.close() {
             return;
         }

@@ -6,7 +6,7 @@
 //! ([`AdminApi`](crate::admin::AdminApi)) keep only what is theirs (sessions, handles,
 //! keepalives, ordering; the kind of each admin request) and call in here for the rest.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -30,6 +30,9 @@ pub enum Stage {
     Sent,
     /// An asynchronous plugin request Janus acknowledged.
     Acked,
+    /// Waiting for the connection to come back (and its sessions to be claimed); the
+    /// encoded frame. Never reached the wire.
+    Parked(OutFrame),
 }
 
 /// A request that has no outcome yet; `W` is what the API layer keeps about it.
@@ -75,6 +78,12 @@ pub struct Engine<W, R> {
     ids: TransactionIds,
     now: Instant,
     closed: bool,
+    /// The connection is down, or back but not resumed: the caller's frames park.
+    suspended: bool,
+    /// Parked transactions, in the order their frames go out on resumption.
+    parked: VecDeque<TransactionId>,
+    /// Keepalives of the client's own that got no answer, in a row.
+    keepalive_streak: u32,
     request_timeout: Duration,
     max_pending: usize,
     max_incoming_frame: usize,
@@ -95,6 +104,9 @@ impl<W, R> Engine<W, R> {
             ids: TransactionIds::new(config.transaction_prefix.clone()),
             now,
             closed: false,
+            suspended: false,
+            parked: VecDeque::new(),
+            keepalive_streak: 0,
             request_timeout: config.request_timeout,
             max_pending: config.max_pending,
             max_incoming_frame: config.max_incoming_frame,
@@ -183,6 +195,9 @@ impl<W, R> Engine<W, R> {
         }
         let stage = if hold {
             Stage::Held(frame)
+        } else if self.suspended && !internal {
+            self.parked.push_back(txn);
+            Stage::Parked(frame)
         } else {
             self.transmits.push(txn, frame);
             Stage::Sent
@@ -205,6 +220,11 @@ impl<W, R> Engine<W, R> {
             return false;
         };
         match std::mem::replace(&mut p.stage, Stage::Sent) {
+            Stage::Held(frame) if self.suspended && !p.internal => {
+                p.stage = Stage::Parked(frame);
+                self.parked.push_back(txn);
+                true
+            }
             Stage::Held(frame) => {
                 self.transmits.push(txn, frame);
                 true
@@ -241,7 +261,7 @@ impl<W, R> Engine<W, R> {
     pub fn was_sent(&self, txn: TransactionId) -> bool {
         self.pending
             .get(&txn)
-            .is_some_and(|p| !matches!(p.stage, Stage::Held(_)))
+            .is_some_and(|p| !matches!(p.stage, Stage::Held(_) | Stage::Parked(_)))
     }
 
     /// Takes a cancelled request out of the transmit queue if the transport has not taken it
@@ -249,6 +269,10 @@ impl<W, R> Engine<W, R> {
     pub fn withdraw(&mut self, txn: TransactionId) -> bool {
         match self.pending.get(&txn).map(|p| &p.stage) {
             Some(Stage::Held(_)) => true,
+            Some(Stage::Parked(_)) => {
+                self.parked.retain(|t| *t != txn);
+                true
+            }
             Some(Stage::Sent) => self.transmits.withdraw(txn),
             _ => false,
         }
@@ -291,7 +315,7 @@ impl<W, R> Engine<W, R> {
             return None;
         };
         match self.pending.get(&txn) {
-            Some(p) if !matches!(p.stage, Stage::Held(_)) => Some(txn),
+            Some(p) if !matches!(p.stage, Stage::Held(_) | Stage::Parked(_)) => Some(txn),
             Some(_) => {
                 // A reply to something never sent: not ours after all.
                 self.unroutable(raw.clone());
@@ -347,13 +371,86 @@ impl<W, R> Engine<W, R> {
             return false;
         }
         self.closed = true;
+        self.suspended = false;
+        self.parked.clear();
         self.transmits.clear();
         true
     }
 
-    /// The connection is up again.
+    /// The connection is up again (after [`close`](Self::close) or
+    /// [`suspend`](Self::suspend)); with a suspension, the caller's frames stay parked until
+    /// [`resume`](Self::resume).
     pub fn reopen(&mut self) {
         self.closed = false;
+    }
+
+    /// The connection is lost and will be dialled again: the caller's frames not yet taken
+    /// by the transport are parked (they never reached the wire) and new ones park too;
+    /// the internal ones are dropped. Returns the transactions that are in flight (taken by
+    /// the transport, acknowledged, or internal): they cannot be answered any more.
+    pub fn suspend(&mut self) -> Vec<TransactionId> {
+        self.suspended = true;
+        self.keepalive_streak = 0;
+        for (txn, frame) in self.transmits.take_all() {
+            match self.pending.get_mut(&txn) {
+                Some(p) if !p.internal => {
+                    p.stage = Stage::Parked(frame);
+                    self.parked.push_back(txn);
+                }
+                _ => {}
+            }
+        }
+        self.pending
+            .iter()
+            .filter(|(_, p)| p.internal || matches!(p.stage, Stage::Sent | Stage::Acked))
+            .map(|(t, _)| *t)
+            .collect()
+    }
+
+    /// Parks an in-flight request again with a new frame, to repeat it on resumption (for
+    /// requests that are safe to repeat).
+    pub fn repark(&mut self, txn: TransactionId, frame: OutFrame) {
+        if let Some(p) = self.pending.get_mut(&txn) {
+            p.stage = Stage::Parked(frame);
+            self.parked.push_back(txn);
+        }
+    }
+
+    /// The connection is back and its sessions are claimed: parked frames go out, in order.
+    pub fn resume(&mut self) {
+        self.suspended = false;
+        while let Some(txn) = self.parked.pop_front() {
+            let Some(p) = self.pending.get_mut(&txn) else {
+                continue;
+            };
+            if let Stage::Parked(frame) = std::mem::replace(&mut p.stage, Stage::Sent) {
+                self.transmits.push(txn, frame);
+            }
+        }
+    }
+
+    /// Whether the caller's frames park (see [`suspend`](Self::suspend)).
+    pub fn is_suspended(&self) -> bool {
+        self.suspended
+    }
+
+    /// Counts a keepalive of the client's own: answered (`true`) or not.
+    pub fn keepalive_answered(&mut self, answered: bool) {
+        if answered {
+            self.keepalive_streak = 0;
+        } else {
+            self.keepalive_streak += 1;
+        }
+    }
+
+    /// How many keepalives in a row got no answer.
+    pub fn keepalive_streak(&self) -> u32 {
+        self.keepalive_streak
+    }
+
+    /// The wire string of a transaction.
+    pub fn wire_id(&self, txn: TransactionId) -> String {
+        self.ids.to_wire(txn)
     }
 
     /// Whether the connection is closed.

@@ -110,9 +110,14 @@ pub enum RequestError {
         /// Whether an `ack` had arrived.
         acked: bool,
     },
-    /// The connection closed before the outcome arrived.
+    /// The connection closed for good before the outcome arrived.
     #[error("connection lost")]
     ConnectionLost,
+    /// The connection was lost after the request went out and before its outcome came:
+    /// Janus may or may not have applied it. The client reconnects (with a reconnect
+    /// policy) but does not repeat it; only `info` and `ping` are repeated on their own.
+    #[error("connection lost after the request went out: it may or may not have been applied")]
+    Interrupted,
     /// The caller cancelled the request.
     #[error("cancelled")]
     Cancelled,

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use crate::error::RequestError;
 use crate::ids::{HandleId, SessionId, TransactionId};
+use crate::link::Disconnect;
 use crate::wire::{
     Candidate, JanusError, Jsep, MediaState, PluginData, RawFrame, ServerInfo, SlowLink,
 };
@@ -14,8 +15,16 @@ use crate::wire::{
 pub enum Input {
     /// One WebSocket message (text, or binary holding JSON), reassembled from its fragments.
     Frame(bytes::Bytes),
-    /// The connection is gone (closed by either side, or broken).
+    /// The connection is gone (closed by either side, or broken), or a dial the client asked
+    /// for ([`Action::Dial`](crate::Action::Dial)) failed.
     Closed,
+    /// The same as [`Closed`](Self::Closed), with the transport's words for why.
+    Lost(String),
+    /// A WebSocket pong arrived (for an [`Action::Ping`](crate::Action::Ping)).
+    Pong,
+    /// A dial the client asked for ([`Action::Dial`](crate::Action::Dial)) succeeded: the new
+    /// connection is open.
+    Connected,
 }
 
 /// What a client tells its caller, in the order things happened. `R` is a successful
@@ -91,7 +100,14 @@ impl<R> Event<R> {
                     HandleEventKind::Detached | HandleEventKind::Gone(_)
                 )
             }
-            Event::Connection(c) => matches!(c, ConnectionEvent::Closed),
+            Event::Connection(c) => matches!(
+                c,
+                ConnectionEvent::Closed
+                    | ConnectionEvent::Disconnected { .. }
+                    | ConnectionEvent::Reconnecting { .. }
+                    | ConnectionEvent::Reconnected { .. }
+                    | ConnectionEvent::GaveUp { .. }
+            ),
         }
     }
 }
@@ -222,6 +238,12 @@ pub enum SessionEnd {
         /// The window.
         window: Duration,
     },
+    /// Reclaiming it after a reconnect failed for a reason other than 458 (which is
+    /// [`Gone`](Self::Gone)).
+    ClaimFailed(RequestError),
+    /// The client gave up reconnecting (or was closed) while the session was orphaned: it
+    /// can no longer be claimed here.
+    Abandoned,
 }
 
 /// Something about the connection rather than a session or handle.
@@ -249,7 +271,39 @@ pub enum ConnectionEvent {
         /// The frame.
         raw: RawFrame,
     },
-    /// The connection closed: every pending request failed with
+    /// The connection was lost, or found dead; why. Without a reconnect policy
+    /// [`Closed`](Self::Closed) follows; with one, [`Reconnecting`](Self::Reconnecting).
+    Disconnected {
+        /// Why.
+        why: Disconnect,
+    },
+    /// The client is dialling again ([`Action::Dial`](crate::Action::Dial)).
+    Reconnecting {
+        /// The attempt, from 1.
+        attempt: u32,
+        /// The endpoint dialled.
+        endpoint: usize,
+    },
+    /// The connection is back and every session that could be was claimed, with its
+    /// handles; requests submitted meanwhile go out now. Events Janus had for these
+    /// sessions while the connection was down are lost: Janus does not keep them for a
+    /// WebSocket session.
+    Reconnected {
+        /// The sessions claimed (each one's handles with it).
+        claimed: Vec<SessionId>,
+        /// The sessions lost since the connection went down, each with why (each also had
+        /// its own [`SessionEvent::Ended`]).
+        lost: Vec<(SessionId, SessionEnd)>,
+        /// How long the connection was down.
+        down_for: Duration,
+    },
+    /// The reconnect policy is exhausted after this many attempts; [`Closed`](Self::Closed)
+    /// follows.
+    GaveUp {
+        /// The attempts made.
+        attempts: u32,
+    },
+    /// The connection closed for good: every pending request failed with
     /// [`RequestError::ConnectionLost`].
     Closed,
 }

@@ -130,6 +130,7 @@ mod engine;
 mod error;
 mod event;
 mod ids;
+mod link;
 pub mod plugins;
 mod recent;
 pub mod request;
@@ -151,6 +152,7 @@ pub use event::{
     SessionEvent,
 };
 pub use ids::{HandleId, SessionId, TransactionId};
+pub use link::{Action, Disconnect, Reconnect};
 pub use request::{PluginReply, Request};
 pub use router::EventTarget;
 pub use secret::Secret;

@@ -30,6 +30,11 @@ impl TransmitQueue {
         }
     }
 
+    /// Takes every frame, in order.
+    pub(crate) fn take_all(&mut self) -> VecDeque<(TransactionId, OutFrame)> {
+        std::mem::take(&mut self.0)
+    }
+
     /// Forgets every frame (the connection is gone).
     pub(crate) fn clear(&mut self) {
         self.0.clear();

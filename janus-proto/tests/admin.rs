@@ -12,8 +12,8 @@ use janus_proto::wire::admin::{
 };
 use janus_proto::wire::JanusError;
 use janus_proto::{
-    Config, ConnectionEvent, HandleId, Input, ProtocolError, RequestError, Secret, SessionId,
-    TransactionId, UsageError,
+    Config, ConnectionEvent, Disconnect, HandleId, Input, ProtocolError, RequestError, Secret,
+    SessionId, TransactionId, UsageError,
 };
 use serde_json::{json, Value};
 
@@ -25,8 +25,12 @@ fn base() -> Instant {
     Instant::now()
 }
 
+/// Without pings, so that the only timers are the requests' deadlines.
 fn admin_config() -> Config {
-    Config::new().admin_secret(SECRET).transaction_prefix("a-")
+    Config::new()
+        .admin_secret(SECRET)
+        .transaction_prefix("a-")
+        .ping_interval(None)
 }
 
 fn build_admin() -> (AdminClient, Instant) {
@@ -424,7 +428,7 @@ fn info_and_ping_go_out_without_the_admin_secret() {
 #[test]
 fn requests_carry_no_admin_secret_when_none_is_configured() {
     let now = base();
-    let mut admin = AdminClient::new(Config::new(), now);
+    let mut admin = AdminClient::new(Config::new().ping_interval(None), now);
     admin
         .submit(now, AdminRequest::ListSessions)
         .expect("submit");
@@ -957,7 +961,7 @@ fn replies_arriving_out_of_order_complete_the_right_transactions() {
 #[test]
 fn a_wrong_secret_ends_the_request_with_janus_error_403() {
     let now = base();
-    let mut admin = AdminClient::new(Config::new().admin_secret("wrong"), now);
+    let mut admin = AdminClient::new(Config::new().ping_interval(None).admin_secret("wrong"), now);
     let txn = admin
         .submit(now, AdminRequest::ListSessions)
         .expect("submit");
@@ -1045,7 +1049,18 @@ fn a_closed_connection_fails_every_pending_request_exactly_once() {
     admin.handle_timeout(now + Duration::from_secs(60));
 
     let events = drain_events(&mut admin);
-    assert_eq!(events.len(), 4, "three outcomes and one Closed: {events:?}");
+    assert_eq!(
+        events.len(),
+        5,
+        "Disconnected, three outcomes and Closed: {events:?}"
+    );
+    assert_eq!(
+        events[0],
+        AdminEvent::Connection(ConnectionEvent::Disconnected {
+            why: Disconnect::Closed { why: None }
+        })
+    );
+    let events = &events[1..];
     let mut ended = Vec::new();
     for event in &events[..3] {
         let (txn, outcome) = completed(event.clone());
@@ -1221,7 +1236,10 @@ fn a_garbage_frame_is_an_error_and_changes_nothing() {
 #[test]
 fn a_frame_over_the_size_limit_is_refused() {
     let now = base();
-    let mut admin = AdminClient::new(Config::new().max_incoming_frame(16), now);
+    let mut admin = AdminClient::new(
+        Config::new().ping_interval(None).max_incoming_frame(16),
+        now,
+    );
     let result = admin.handle_input(now, Input::text(r#"{"janus":"pong","transaction":"1"}"#));
     assert!(matches!(
         result,

@@ -699,7 +699,7 @@ fn without_keepalives_often_enough_the_server_times_the_session_out() {
 
 #[test]
 fn keepalives_stop_after_destroy() {
-    let mut pair = Pair::new(Config::new(), FakeConfig::new());
+    let mut pair = Pair::new(Config::new().ping_interval(None), FakeConfig::new());
     let start = pair.now;
     let session = pair.create_session();
     pair.advance(secs(30)); // one keepalive
@@ -795,7 +795,7 @@ fn a_timeout_ends_the_session_whether_detached_comes_after_before_or_never() {
 
 #[test]
 fn a_keepalive_answered_with_458_ends_the_session_as_gone() {
-    let mut pair = Pair::new(Config::new(), FakeConfig::new());
+    let mut pair = Pair::new(Config::new().ping_interval(None), FakeConfig::new());
     let session = pair.create_session();
     assert!(pair.server.destroy_session(session)); // Admin API: the owner is told nothing
     pair.advance(secs(26));
@@ -813,7 +813,11 @@ fn a_keepalive_answered_with_458_ends_the_session_as_gone() {
 
 #[test]
 fn a_458_answering_a_message_ends_the_session_locally() {
-    let (mut pair, session, handle) = with_handle(Config::new(), FakeConfig::new(), ECHOTEST);
+    let (mut pair, session, handle) = with_handle(
+        Config::new().ping_interval(None),
+        FakeConfig::new(),
+        ECHOTEST,
+    );
     assert!(pair.server.destroy_session(session)); // Admin API: the owner is told nothing
     let message = pair.submit(echo(handle));
     let queued = pair.submit(echo(handle)); // held behind the first (ordered handle)
@@ -926,6 +930,7 @@ fn a_closed_connection_fails_every_pending_transaction_and_orphans_the_sessions(
     assert_eq!(
         kinds(&pair.events),
         [
+            "Connection.Disconnected",
             "Completed",
             "Completed",
             "Completed",

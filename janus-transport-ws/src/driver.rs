@@ -16,10 +16,12 @@ use futures_core::Stream;
 use futures_sink::Sink;
 
 use crate::options::{ConnectOptions, Sleep, Timer};
+use crate::runtime::Runtime;
 use crate::shared::{lock, remember_waker, Conn, Shared};
 use crate::transport::{self, Source, Ws};
 use crate::Error;
-use janus_proto::{Api, Config, Core, RequestError};
+use janus_proto::{Action, Api, Config, Core, RequestError};
+use janus_ws_connect::ConnectError;
 
 /// Most turns (one read, writes, one timer check each) a driver makes in one `poll` before
 /// it yields to the executor, so one busy connection cannot starve other tasks.
@@ -90,6 +92,45 @@ pub(crate) trait Engine: Send + 'static {
     fn register_driver(&mut self, waker: &Waker);
     /// Whether the clients want the connection closed, and why.
     fn close_request(&self) -> Option<DriverEnd>;
+    /// A pong arrived.
+    fn on_pong(&mut self, now: Instant, wakes: &mut Vec<Waker>);
+    /// The socket broke, or a dial failed, with the transport's words.
+    fn on_lost(&mut self, now: Instant, why: String, wakes: &mut Vec<Waker>);
+    /// A dial succeeded.
+    fn on_connected(&mut self, now: Instant, wakes: &mut Vec<Waker>);
+    /// The next thing the core asks for besides frames.
+    fn poll_action(&mut self) -> Option<Action>;
+    /// Whether the core closed the connection for good, and if so how it ended, given the
+    /// last transport error (`None`: the core has not closed it).
+    fn closed_end(&self, last_loss: Option<Error>) -> Option<DriverEnd>;
+    /// Whether the core reconnects after a loss.
+    fn reconnects(&self) -> bool;
+}
+
+/// A dial in progress.
+type Dialing = Pin<Box<dyn std::future::Future<Output = Result<Ws, ConnectError>> + Send>>;
+
+/// How to open the connection again when the core asks for a dial (only for connections
+/// the library dialled itself: a caller's stream cannot be opened again).
+pub(crate) struct Dialer {
+    runtime: Runtime,
+    url: String,
+    protocol: &'static str,
+    options: ConnectOptions,
+    max_incoming: usize,
+    timer: Timer,
+}
+
+impl Dialer {
+    fn dial(&self, endpoint: usize) -> Dialing {
+        let url = self.options.common.endpoint(&self.url, endpoint).to_owned();
+        let (runtime, protocol, max_incoming) = (self.runtime, self.protocol, self.max_incoming);
+        let (options, timer) = (self.options.clone(), self.timer.clone());
+        Box::pin(async move {
+            let setup = options.setup(&url, protocol, max_incoming, &timer);
+            transport::establish(Source::Dial(runtime), setup).await
+        })
+    }
 }
 
 /// Opens a connection speaking `A` with subprotocol `protocol`: TCP (or the given
@@ -102,12 +143,29 @@ pub(crate) async fn open_connection<A: Api>(
     options: &ConnectOptions,
     config: Config,
 ) -> Result<(Conn<A>, DriverLoop<Shared<A>>), Error> {
+    let mut config = config;
     let timer = options.resolve_timer()?;
+    let dialer = match source {
+        Source::Dial(runtime) => Some(Dialer {
+            runtime,
+            url: url.to_owned(),
+            protocol,
+            options: options.clone(),
+            max_incoming: config.max_incoming_frame,
+            timer: timer.clone(),
+        }),
+        // A caller's stream cannot be opened again.
+        Source::Given(_) => {
+            config.reconnect = None;
+            None
+        }
+    };
     let setup = options.setup(url, protocol, config.max_incoming_frame, &timer);
     let ws = transport::establish(source, setup).await?;
     let core = Core::<A>::new(config, transport::now());
     let shared = Arc::new(Mutex::new(Shared::new(core)));
-    let driver = DriverLoop::new(shared.clone(), ws, timer, options.close_timeout);
+    let mut driver = DriverLoop::new(shared.clone(), ws, timer, options.close_timeout);
+    driver.dialer = dialer;
     Ok((Conn::first(shared), driver))
 }
 
@@ -187,6 +245,14 @@ pub(crate) struct DriverLoop<E: Engine> {
     /// Set by a close of ours, or by the server's close frame.
     closing: Option<Closing>,
     close_timeout: Duration,
+    dialer: Option<Dialer>,
+    dialing: Option<Dialing>,
+    /// A ping the core asked for, not yet handed to the socket.
+    ping_due: bool,
+    /// Why the socket last broke, until the core decides whether that ends the connection.
+    last_loss: Option<Error>,
+    /// The future resolved: it stays `Pending` from now on.
+    done: bool,
 }
 
 impl<E: Engine> DriverLoop<E> {
@@ -206,12 +272,16 @@ impl<E: Engine> DriverLoop<E> {
             read_wake,
             closing: None,
             close_timeout,
+            dialer: None,
+            dialing: None,
+            ping_due: false,
+            last_loss: None,
+            done: false,
         }
     }
 
     pub(crate) fn poll_drive(&mut self, cx: &mut Context<'_>) -> Poll<DriverEnd> {
-        if self.ws.is_none() {
-            // Already resolved.
+        if self.done {
             return Poll::Pending;
         }
         self.read_wake.register(cx.waker());
@@ -224,10 +294,12 @@ impl<E: Engine> DriverLoop<E> {
         }
         for _ in 0..BUDGET {
             let mut busy = false;
-            for which in 0..3 {
+            for which in 0..5 {
                 let step = match which {
-                    0 => self.step_write(cx),
-                    1 => self.step_read(),
+                    0 => self.step_actions(),
+                    1 => self.step_dial(cx),
+                    2 => self.step_write(cx),
+                    3 => self.step_read(),
                     _ => self.step_timer(cx),
                 };
                 match step {
@@ -255,6 +327,66 @@ impl<E: Engine> DriverLoop<E> {
         self.ws.as_mut().map(Pin::new)
     }
 
+    /// Does what the core asks besides sending frames: pings, dropping a dead socket,
+    /// dialling again. Ends the connection once the core has closed it for good.
+    fn step_actions(&mut self) -> Step {
+        if self.closing.is_some() {
+            return Step::Idle;
+        }
+        let mut busy = false;
+        while let Some(action) = lock(&self.shared, |s, _| s.poll_action()) {
+            busy = true;
+            match action {
+                Action::Ping => self.ping_due = self.ws.is_some(),
+                // Dead: the core already treats it as closed.
+                Action::Close => {
+                    self.ws = None;
+                    self.ping_due = false;
+                }
+                Action::Dial { endpoint, .. } => match &self.dialer {
+                    Some(dialer) => self.dialing = Some(dialer.dial(endpoint)),
+                    None => {
+                        let why = "this connection cannot be dialled again".to_owned();
+                        lock(&self.shared, |s, w| s.on_lost(Instant::now(), why, w));
+                    }
+                },
+                _ => {}
+            }
+        }
+        let last_loss = self.last_loss.take();
+        match lock(&self.shared, |s, _| s.closed_end(last_loss)) {
+            Some(end) => Step::End(end),
+            None if busy => Step::Busy,
+            None => Step::Idle,
+        }
+    }
+
+    /// Polls a dial in progress; feeds its outcome to the core.
+    fn step_dial(&mut self, cx: &mut Context<'_>) -> Step {
+        let Some(dialing) = self.dialing.as_mut() else {
+            return Step::Idle;
+        };
+        let outcome = match dialing.as_mut().poll(cx) {
+            Poll::Pending => return Step::Idle,
+            Poll::Ready(outcome) => outcome,
+        };
+        self.dialing = None;
+        let now = Instant::now();
+        match outcome {
+            Ok(ws) => {
+                self.ws = Some(ws);
+                self.read_wake.ready.store(true, Ordering::Release);
+                lock(&self.shared, |s, w| s.on_connected(now, w));
+            }
+            Err(e) => {
+                let why = e.to_string();
+                self.last_loss = Some(e.into());
+                lock(&self.shared, |s, w| s.on_lost(now, why, w));
+            }
+        }
+        Step::Busy
+    }
+
     /// Sends every frame the core has, as long as the socket takes them.
     fn step_write(&mut self, cx: &mut Context<'_>) -> Step {
         let mut busy = false;
@@ -272,6 +404,10 @@ impl<E: Engine> DriverLoop<E> {
                 Some(c) => {
                     c.sent = true;
                     Message::Close(Some(c.frame.clone()))
+                }
+                None if self.ping_due => {
+                    self.ping_due = false;
+                    Message::Ping(Bytes::new())
                 }
                 // Exactly the core's frame: one JSON object, no trailing bytes.
                 None => match lock(&self.shared, |s, _| s.poll_transmit()) {
@@ -313,7 +449,7 @@ impl<E: Engine> DriverLoop<E> {
         }
         match polled {
             Poll::Pending => Step::Idle,
-            Poll::Ready(None) => Step::End(self.ended_normally()),
+            Poll::Ready(None) => self.ended_normally(),
             // While closing, the peer may drop the socket instead of finishing the handshake.
             Poll::Ready(Some(Err(e))) => match Error::from(e) {
                 too_large @ Error::MessageTooLarge { .. } if self.closing.is_none() => {
@@ -326,6 +462,19 @@ impl<E: Engine> DriverLoop<E> {
                 let frame: Option<Bytes> = match message {
                     Message::Text(text) => Some(text.into()),
                     Message::Binary(bytes) => Some(bytes),
+                    Message::Pong(_) => {
+                        lock(&self.shared, |s, w| s.on_pong(Instant::now(), w));
+                        None
+                    }
+                    Message::Close(frame) if self.closing.is_none() && self.reconnects() => {
+                        // With a reconnect policy the server's close is a loss like any
+                        // other: the socket goes and the core dials again.
+                        let why = match frame {
+                            Some(f) => format!("server closed: {} {}", f.code, f.reason),
+                            None => "server closed".to_owned(),
+                        };
+                        return self.lost_with(why, None);
+                    }
                     Message::Close(frame) => {
                         if self.closing.is_none() {
                             let (code, reason) = match frame {
@@ -426,15 +575,36 @@ impl<E: Engine> DriverLoop<E> {
     fn lost(&mut self, e: Error) -> Step {
         match self.closing.take() {
             Some(c) => Step::End(c.end),
-            None => Step::End(DriverEnd::Lost(e)),
+            None => self.lost_with(e.to_string(), Some(e)),
         }
     }
 
+    /// The socket is gone: the core fails what was in flight and dials again, or closes for
+    /// good (then the connection ends).
+    fn lost_with(&mut self, why: String, error: Option<Error>) -> Step {
+        self.ws = None;
+        self.ping_due = false;
+        self.sleep = None;
+        lock(&self.shared, |s, w| s.on_lost(Instant::now(), why, w));
+        let last_loss = error.or_else(|| self.last_loss.take());
+        match lock(&self.shared, |s, _| s.closed_end(last_loss)) {
+            Some(end) => Step::End(end),
+            None => Step::Busy,
+        }
+    }
+
+    fn reconnects(&self) -> bool {
+        lock(&self.shared, |s, _| s.reconnects())
+    }
+
     /// The stream ended after a close handshake (or a clean EOF).
-    fn ended_normally(&mut self) -> DriverEnd {
+    fn ended_normally(&mut self) -> Step {
         match self.closing.take() {
-            Some(c) => c.end,
-            None => DriverEnd::Lost(RequestError::ConnectionLost.into()),
+            Some(c) => Step::End(c.end),
+            None => self.lost_with(
+                "the server dropped the connection".to_owned(),
+                Some(RequestError::ConnectionLost.into()),
+            ),
         }
     }
 
@@ -460,9 +630,16 @@ impl<E: Engine> DriverLoop<E> {
         let now = Instant::now();
         lock(&self.shared, |s, w| s.on_closed(now, w));
         self.sleep = None;
+        // Down (reconnecting): nothing to close but the dial.
+        let wait = if self.ws.is_some() {
+            self.close_timeout
+        } else {
+            Duration::ZERO
+        };
+        self.dialing = None;
         self.closing = Some(Closing {
             end,
-            deadline: crate::transport::later(now, self.close_timeout),
+            deadline: crate::transport::later(now, wait),
             frame,
             sent: false,
             await_reply,
@@ -473,15 +650,17 @@ impl<E: Engine> DriverLoop<E> {
     fn finish(&mut self, end: DriverEnd) -> DriverEnd {
         lock(&self.shared, |s, w| s.on_closed(Instant::now(), w));
         self.ws = None;
+        self.dialing = None;
         self.sleep = None;
         self.closing = None;
+        self.done = true;
         end
     }
 }
 
 impl<E: Engine> Drop for DriverLoop<E> {
     fn drop(&mut self) {
-        if self.ws.is_some() {
+        if !self.done {
             // Dropped before the connection ended: nobody will read or write it again, so
             // everything pending fails now instead of hanging.
             lock(&self.shared, |s, w| s.on_closed(Instant::now(), w));
@@ -493,6 +672,7 @@ impl<E: Engine> fmt::Debug for DriverLoop<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Driver")
             .field("open", &self.ws.is_some())
+            .field("dialing", &self.dialing.is_some())
             .field("closing", &self.closing.is_some())
             .finish_non_exhaustive()
     }

@@ -14,7 +14,8 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use janus_proto::{
-    Api, Core, Event, EventTarget, Input, Request, RequestError, TransactionId, UsageError,
+    Action, Api, Core, Disconnect, Event, EventTarget, Input, Request, RequestError, TransactionId,
+    UsageError,
 };
 
 use crate::driver::{DriverEnd, Engine};
@@ -437,8 +438,8 @@ impl<A: Api> Engine for Shared<A> {
             return;
         }
         self.ended = true;
-        // `Closed` is always accepted.
-        let _ = self.core.handle_input(now, Input::Closed);
+        // The end of the driver: closed for good, whatever the reconnect policy.
+        self.core.close(now);
         self.drain(wakes);
         self.waiters.fail_all(wakes);
         self.subscribers.wake_all(wakes);
@@ -458,5 +459,48 @@ impl<A: Api> Engine for Shared<A> {
 
     fn close_request(&self) -> Option<DriverEnd> {
         self.link.close_request()
+    }
+
+    fn on_pong(&mut self, now: Instant, wakes: &mut Vec<Waker>) {
+        // A pong is always accepted.
+        let _ = self.core.handle_input(now, Input::Pong);
+        self.drain(wakes);
+    }
+
+    fn on_lost(&mut self, now: Instant, why: String, wakes: &mut Vec<Waker>) {
+        // A loss is always accepted.
+        let _ = self.core.handle_input(now, Input::Lost(why));
+        self.drain(wakes);
+    }
+
+    fn on_connected(&mut self, now: Instant, wakes: &mut Vec<Waker>) {
+        // A connection is always accepted.
+        let _ = self.core.handle_input(now, Input::Connected);
+        self.drain(wakes);
+    }
+
+    fn poll_action(&mut self) -> Option<Action> {
+        self.core.poll_action()
+    }
+
+    fn closed_end(&self, last_loss: Option<Error>) -> Option<DriverEnd> {
+        if !self.core.is_closed() {
+            return None;
+        }
+        if let Some(attempts) = self.core.gave_up() {
+            return Some(DriverEnd::Lost(Error::GaveUp { attempts }));
+        }
+        let error = match (last_loss, self.core.last_disconnect()) {
+            (Some(e), Some(Disconnect::Closed { .. }) | None) => e,
+            (_, Some(dead @ (Disconnect::NoPong { .. } | Disconnect::KeepalivesFailed { .. }))) => {
+                Error::Dead(dead.clone())
+            }
+            (_, _) => RequestError::ConnectionLost.into(),
+        };
+        Some(DriverEnd::Lost(error))
+    }
+
+    fn reconnects(&self) -> bool {
+        self.core.config().reconnect.is_some()
     }
 }

@@ -4,7 +4,7 @@
 use std::io;
 use std::time::Duration;
 
-use janus_proto::{ProtocolError, RequestError, UsageError};
+use janus_proto::{Disconnect, ProtocolError, RequestError, UsageError};
 
 use crate::websocket::too_large;
 
@@ -166,6 +166,16 @@ pub enum Error {
     /// (`async-io`, `tokio`) and the options supply none.
     #[error("no timer: enable the `async-io` or `tokio` feature or supply one in the options")]
     NoTimer,
+    /// The connection was found dead (no pong within the deadline, or keepalives
+    /// unanswered) and dropped, with no reconnect policy to bring it back.
+    #[error("connection found dead: {0}")]
+    Dead(Disconnect),
+    /// The reconnect policy was exhausted.
+    #[error("gave up reconnecting after {attempts} attempts")]
+    GaveUp {
+        /// The attempts made.
+        attempts: u32,
+    },
 }
 
 impl Error {
@@ -179,6 +189,8 @@ impl Error {
                 | Error::Socket(_)
                 | Error::MessageTooLarge { .. }
                 | Error::NoTimer
+                | Error::Dead(_)
+                | Error::GaveUp { .. }
         )
     }
 

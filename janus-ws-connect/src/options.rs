@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use janus_proto::{Config, Secret};
+use janus_proto::{Config, Reconnect, Secret};
 
 use crate::tls::TlsSettings;
 
@@ -43,6 +43,15 @@ pub struct CommonOptions {
     pub connect_timeout: Duration,
     /// Whom to trust for `wss://`.
     pub tls: TlsSettings,
+    /// Over [`Config::ping_interval`] (`Some(None)`: no pings).
+    pub ping_interval: Option<Option<Duration>>,
+    /// Over [`Config::pong_timeout`].
+    pub pong_timeout: Option<Duration>,
+    /// Over [`Config::reconnect`]; its endpoints and seed are set by
+    /// [`protocol_config`](Self::protocol_config).
+    pub reconnect: Option<Reconnect>,
+    /// More URLs to dial when reconnecting, after the one connected to first.
+    pub fallback_urls: Vec<String>,
 }
 
 impl Default for CommonOptions {
@@ -59,6 +68,10 @@ impl Default for CommonOptions {
             event_queue_capacity: None,
             connect_timeout: Duration::from_secs(10),
             tls: TlsSettings::default(),
+            ping_interval: None,
+            pong_timeout: None,
+            reconnect: None,
+            fallback_urls: Vec::new(),
         }
     }
 }
@@ -85,8 +98,39 @@ impl CommonOptions {
         if let Some(interval) = self.keepalive_interval {
             config = config.keepalive_interval(interval);
         }
+        if let Some(interval) = self.ping_interval {
+            config = config.ping_interval(interval);
+        }
+        if let Some(timeout) = self.pong_timeout {
+            config = config.pong_timeout(timeout);
+        }
+        if let Some(policy) = self.reconnect.clone().or(config.reconnect.take()) {
+            config = config.reconnect(
+                policy
+                    .endpoints(1 + self.fallback_urls.len())
+                    .seed(random_seed()),
+            );
+        }
         config
     }
+
+    /// The URL of endpoint `endpoint` of a connection first made to `url`: `url` itself,
+    /// then the [`fallback_urls`](Self::fallback_urls) in order.
+    pub fn endpoint<'a>(&'a self, url: &'a str, endpoint: usize) -> &'a str {
+        match endpoint.checked_sub(1) {
+            None => url,
+            Some(i) => self.fallback_urls.get(i).map_or(url, String::as_str),
+        }
+    }
+}
+
+/// A seed for the reconnect jitter, from the standard library's per-process random keys
+/// (so that many clients restarted together do not dial in step).
+fn random_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(0x006a_616e_7573);
+    hasher.finish()
 }
 
 /// The builder methods of a driver's `ConnectOptions` over its [`CommonOptions`] field
@@ -138,6 +182,38 @@ macro_rules! common_options {
         /// are always kept. Wins over the configuration's, whatever the order of the calls.
         pub fn event_queue_capacity(mut self, capacity: usize) -> Self {
             self.$field.event_queue_capacity = Some(capacity);
+            self
+        }
+
+        /// After this long without anything from the server a WebSocket ping goes out
+        /// (10 s by default; `None`: never). See [`pong_timeout`](Self::pong_timeout).
+        pub fn ping_interval(mut self, interval: impl Into<Option<::std::time::Duration>>) -> Self {
+            self.$field.ping_interval = Some(interval.into());
+            self
+        }
+
+        /// When nothing comes back this long after a ping (5 s by default), the connection is
+        /// dead: pending requests fail at once, the socket is dropped, and the connection
+        /// reconnects if [`reconnect`](Self::reconnect) allows it. With the defaults a dead
+        /// link is found within 15 s, busy or idle.
+        pub fn pong_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.$field.pong_timeout = Some(timeout);
+            self
+        }
+
+        /// Reconnects after the connection is lost, with this policy (backoff, bounds): the
+        /// same URL first, then each of [`fallback_url`](Self::fallback_url) in turn; every
+        /// session is claimed with its handles, and the ids the caller holds stay valid. The
+        /// jitter is seeded at random.
+        pub fn reconnect(mut self, policy: $crate::janus_proto::Reconnect) -> Self {
+            self.$field.reconnect = Some(policy);
+            self
+        }
+
+        /// One more URL to dial when reconnecting (after the first one). May be called
+        /// several times.
+        pub fn fallback_url(mut self, url: impl Into<String>) -> Self {
+            self.$field.fallback_urls.push(url.into());
             self
         }
 

@@ -61,7 +61,8 @@ pub use pair::{event_kind, Pair};
 ///
 /// ```
 /// let start = janus_proto::testing::start_instant();
-/// let client = janus_proto::Client::new(janus_proto::Config::new(), start);
+/// let config = janus_proto::Config::new().ping_interval(None);
+/// let client = janus_proto::Client::new(config, start);
 /// assert_eq!(client.poll_timeout(), None);
 /// ```
 #[allow(clippy::disallowed_methods)]

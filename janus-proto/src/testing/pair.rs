@@ -10,6 +10,7 @@ use crate::event::{
     ConnectionEvent, Event, HandleEvent, HandleEventKind, Input, Reply, ReplyKind, SessionEvent,
 };
 use crate::ids::{HandleId, SessionId, TransactionId};
+use crate::link::Action;
 
 use crate::wire::Request;
 
@@ -65,6 +66,16 @@ pub struct Pair {
     pub hold_events: bool,
     /// The exactly-once bookkeeping of every transaction submitted through the pair.
     pub ledger: Ledger,
+    /// Whether the client's socket is open (it has not been told otherwise).
+    pub connected: bool,
+    /// Frames and pings in both directions vanish (a half-open connection).
+    pub blackhole: bool,
+    /// The server refuses new connections: dials fail.
+    pub server_down: bool,
+    /// Every dial the client asked for, with its time.
+    pub dials: Vec<(Instant, Action)>,
+    /// Every ping the client sent, with its time.
+    pub pings: Vec<Instant>,
 }
 
 impl Pair {
@@ -92,6 +103,11 @@ impl Pair {
             events: Vec::new(),
             errors: Vec::new(),
             hold_events: false,
+            connected: true,
+            blackhole: false,
+            server_down: false,
+            dials: Vec::new(),
+            pings: Vec::new(),
         }
     }
 
@@ -146,10 +162,15 @@ impl Pair {
     pub fn step(&mut self) -> bool {
         let now = self.now;
         let mut progressed = false;
-        if !self.server.is_connected() && !self.client.is_closed() {
+        if self.connected && !self.server.is_connected() {
             // The server side went away: the client's socket reports it.
+            self.connected = false;
             let _ = self.client.handle_input(now, Input::Closed);
             progressed = true;
+        }
+        while let Some(action) = self.client.poll_action() {
+            progressed = true;
+            self.act(action);
         }
         while let Some(frame) = self.client.poll_transmit() {
             progressed = true;
@@ -158,10 +179,15 @@ impl Pair {
             if let Err(e) = self.ledger.sent(&request) {
                 panic!("{e}");
             }
-            self.server.handle_frame(now, &frame);
+            if self.connected && !self.blackhole {
+                self.server.handle_frame(now, &frame);
+            }
         }
         while let Some(frame) = self.server.poll_frame(now) {
             progressed = true;
+            if !self.connected || self.blackhole {
+                continue;
+            }
             if let Err(e) = self.client.handle_input(now, Input::text(frame)) {
                 self.errors.push((now, e));
             }
@@ -265,16 +291,50 @@ impl Pair {
     /// The connection is lost, seen from both sides (frames in flight are lost).
     pub fn close(&mut self) {
         self.server.kill();
+        self.connected = false;
         // `Closed` cannot fail.
         let _ = self.client.handle_input(self.now, Input::Closed);
         self.settle();
     }
 
-    /// A new connection: the server accepts it and the client is told it is up.
+    /// A new connection opened by the caller (no reconnect policy): the server accepts it
+    /// and the client is told it is up.
     pub fn reconnect(&mut self) {
         self.server.reconnect();
+        self.connected = true;
         self.client.reconnect(self.now);
         self.settle();
+    }
+
+    /// Does what the client asked its driver to do: a ping is answered at once (unless the
+    /// connection is a black hole), a close drops the connection, a dial connects unless
+    /// [`server_down`](Self::server_down).
+    fn act(&mut self, action: Action) {
+        let now = self.now;
+        match action {
+            Action::Ping => {
+                self.pings.push(now);
+                if self.connected && !self.blackhole {
+                    let _ = self.client.handle_input(now, Input::Pong);
+                }
+            }
+            Action::Close => {
+                self.connected = false;
+                self.server.kill();
+            }
+            dial @ Action::Dial { .. } => {
+                self.dials.push((now, dial));
+                if self.server_down {
+                    let refused = Input::Lost("connection refused".to_owned());
+                    let _ = self.client.handle_input(now, refused);
+                } else {
+                    self.blackhole = false;
+                    self.server.reconnect();
+                    self.connected = true;
+                    let _ = self.client.handle_input(now, Input::Connected);
+                }
+            }
+        }
     }
 
     /// Moves the client's queued events into [`events`](Self::events); returns whether
@@ -424,6 +484,10 @@ pub fn event_kind(event: &Event) -> &'static str {
             ConnectionEvent::LateReply { .. } => "Connection.LateReply",
             ConnectionEvent::Unroutable { .. } => "Connection.Unroutable",
             ConnectionEvent::Closed => "Connection.Closed",
+            ConnectionEvent::Disconnected { .. } => "Connection.Disconnected",
+            ConnectionEvent::Reconnecting { .. } => "Connection.Reconnecting",
+            ConnectionEvent::Reconnected { .. } => "Connection.Reconnected",
+            ConnectionEvent::GaveUp { .. } => "Connection.GaveUp",
         },
     }
 }

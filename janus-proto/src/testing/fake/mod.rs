@@ -317,6 +317,13 @@ impl FakeJanus {
         });
     }
 
+    /// The server process dies and a new one starts: the connection closes, and every
+    /// session and handle is gone.
+    pub fn restart(&mut self) {
+        self.kill();
+        self.sessions.clear();
+    }
+
     /// A new connection from the client: orphaned sessions can be claimed on it.
     pub fn reconnect(&mut self) {
         if self.connected {
