@@ -31,6 +31,7 @@
 pub mod drivers;
 #[cfg(feature = "media")]
 pub mod echotest;
+pub mod faults;
 #[cfg(feature = "drivers")]
 pub mod fixtures;
 pub mod harness;
