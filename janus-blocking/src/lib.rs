@@ -95,8 +95,8 @@ pub use janus_proto::request::{self, Request};
 pub use janus_proto::wire::admin::{AdminReply, AdminReplyKind, AdminRequest, HandleInfo};
 pub use janus_proto::wire::{RawFrame, ServerInfo};
 pub use janus_proto::{
-    Candidate, Command, Config, ConnectionEvent, Event, EventTarget, HandleEvent, HandleEventKind,
-    HandleId, IceCandidate, JanusError, Jsep, JsepType, Ordering, PluginData, PluginError,
-    PluginReply, ProtocolError, Reply, ReplyKind, RequestError, SessionEnd, SessionEvent,
-    SessionId, SessionState, TransactionId, Trickle, UsageError,
+    Candidate, Command, Config, ConnectionEvent, Disconnect, Event, EventTarget, HandleEvent,
+    HandleEventKind, HandleId, IceCandidate, JanusError, Jsep, JsepType, Ordering, PluginData,
+    PluginError, PluginReply, ProtocolError, Reconnect, Reply, ReplyKind, RequestError, SessionEnd,
+    SessionEvent, SessionId, SessionState, TransactionId, Trickle, UsageError,
 };

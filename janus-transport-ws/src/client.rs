@@ -304,10 +304,19 @@ impl Client {
         });
     }
 
-    /// Whether the connection is over (or closing): new requests fail with
+    /// Whether the connection is down and reconnecting (with a
+    /// [`reconnect`](ConnectOptions::reconnect) policy): requests made meanwhile wait, and go
+    /// out once every session is claimed.
+    pub fn is_reconnecting(&self) -> bool {
+        self.conn.with(|s, _| s.core.is_reconnecting())
+    }
+
+    /// Whether the connection is over (or closing; with a reconnect policy, once it gave up):
+    /// new requests fail with
     /// [`RequestError::ConnectionLost`](crate::RequestError::ConnectionLost).
     pub fn is_closed(&self) -> bool {
-        self.conn.with(|s, _| s.ended || s.link.close_requested)
+        self.conn
+            .with(|s, _| s.ended || s.link.close_requested || s.core.is_closed())
     }
 }
 

@@ -174,10 +174,10 @@ pub use janus_proto::wire::admin::{
 };
 pub use janus_proto::wire::{RawFrame, ServerInfo};
 pub use janus_proto::{
-    Candidate, Command, Config, ConnectionEvent, Event, EventTarget, HandleEvent, HandleEventKind,
-    HandleId, IceCandidate, JanusError, Jsep, JsepType, Ordering, PluginData, PluginError,
-    PluginReply, ProtocolError, Reply, ReplyKind, RequestError, SessionEnd, SessionEvent,
-    SessionId, SessionState, TransactionId, Trickle, UsageError,
+    Candidate, Command, Config, ConnectionEvent, Disconnect, Event, EventTarget, HandleEvent,
+    HandleEventKind, HandleId, IceCandidate, JanusError, Jsep, JsepType, Ordering, PluginData,
+    PluginError, PluginReply, ProtocolError, Reconnect, Reply, ReplyKind, RequestError, SessionEnd,
+    SessionEvent, SessionId, SessionState, TransactionId, Trickle, UsageError,
 };
 /// The rustls in use, for [`ConnectOptions::tls_config`] and [`SocketError::Tls`].
 pub use janus_ws_connect::rustls;

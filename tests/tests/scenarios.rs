@@ -2,8 +2,9 @@
 //! [`JanusDriver`] and run through `janus-blocking` and `janus-transport-ws` (the test
 //! `<scenario>::blocking` and `<scenario>::async_ws`): every typed request, events, the
 //! Admin API, keepalives and session expiry, claim, auth, a server killed under the client,
-//! 500 requests in flight, wss, a session destroyed behind the client's back, and a burst of
-//! events injected by a proxy right behind a reply.
+//! 500 requests in flight, wss, a session destroyed behind the client's back, a burst of
+//! events injected by a proxy right behind a reply, and staying connected (cuts, black
+//! holes, Janus restarts, giving up: [`staying_connected`]).
 //!
 //! What only one driver has (dropping futures, streams, the tokio runtime, blocking
 //! `wait`/`cancel` bookkeeping, how a driver reports its end) is in the modules
@@ -78,6 +79,23 @@ through_both_drivers!(
     over_wss,
     a_458_answering_a_message_ends_the_session,
     a_burst_of_events_right_behind_the_attach_reply_reaches_the_handles_subscriber,
+);
+
+#[path = "scenarios/staying_connected.rs"]
+mod staying_connected;
+use staying_connected::{
+    a_black_hole_is_found_within_ping_interval_plus_pong_deadline,
+    a_cut_reconnects_claims_and_every_id_stays_valid, janus_down_longer_than_the_policy_allows,
+    janus_killed_and_restarted_reports_every_session_lost,
+    without_a_reclaim_window_sessions_are_lost_at_once,
+};
+
+through_both_drivers!(
+    a_cut_reconnects_claims_and_every_id_stays_valid,
+    a_black_hole_is_found_within_ping_interval_plus_pong_deadline,
+    janus_killed_and_restarted_reports_every_session_lost,
+    without_a_reclaim_window_sessions_are_lost_at_once,
+    janus_down_longer_than_the_policy_allows,
 );
 
 // ----- servers and helpers ---------------------------------------------------------------

@@ -197,10 +197,16 @@ impl JanusDriver for AsyncWs {
         handle: HandleId,
         wait: Duration,
     ) -> Result<Option<Event>, Error> {
-        let Some(h) = self.client.handle(handle) else {
+        // A stream opened while the handle lived gives its trailing events (`detached`).
+        if !self.handles.contains_key(&handle) {
+            let Some(h) = self.client.handle(handle) else {
+                return Err(Error::Usage(UsageError::HandleEnded(handle)));
+            };
+            self.handles.insert(handle, h.events());
+        }
+        let Some(stream) = self.handles.get_mut(&handle) else {
             return Err(Error::Usage(UsageError::HandleEnded(handle)));
         };
-        let stream = self.handles.entry(handle).or_insert_with(|| h.events());
         match next_item(stream, wait) {
             None => Ok(None),
             Some(Some(StreamItem::Event(event))) => Ok(Some(event)),

@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 use janus_proto::plugins::{Plugin, PluginEvent, PluginHandle, PluginRequest, Typed};
 use janus_proto::request::Request;
 use janus_proto::wire::admin::{AdminReply, AdminRequest};
-use janus_proto::{Command, Config, Event, HandleId, Reply, SessionId, SessionState};
+use janus_proto::{Command, Config, Event, HandleId, Reconnect, Reply, SessionId, SessionState};
 use janus_ws_connect::{Error, PemSource};
 
 pub use async_ws::{AsyncAdmin, AsyncWs};
@@ -49,6 +49,9 @@ pub struct Options {
     token: Option<String>,
     tls_root_pem: Option<PemSource>,
     webpki_roots: Option<bool>,
+    reconnect: Option<Reconnect>,
+    ping_interval: Option<Option<Duration>>,
+    pong_timeout: Option<Duration>,
 }
 
 impl Default for Options {
@@ -69,7 +72,28 @@ impl Options {
             token: None,
             tls_root_pem: None,
             webpki_roots: None,
+            reconnect: None,
+            ping_interval: None,
+            pong_timeout: None,
         }
+    }
+
+    /// Reconnects with this policy after a loss.
+    pub fn reconnect(mut self, policy: Reconnect) -> Self {
+        self.reconnect = Some(policy);
+        self
+    }
+
+    /// Pings after this long without anything from the server (`None`: never).
+    pub fn ping_interval(mut self, interval: Option<Duration>) -> Self {
+        self.ping_interval = Some(interval);
+        self
+    }
+
+    /// The pong deadline.
+    pub fn pong_timeout(mut self, timeout: Duration) -> Self {
+        self.pong_timeout = Some(timeout);
+        self
     }
 
     /// The core's configuration (the other setters win over its fields).
@@ -140,6 +164,15 @@ macro_rules! apply_options {
         }
         if let Some(on) = options.webpki_roots {
             target = target.webpki_roots(on);
+        }
+        if let Some(policy) = &options.reconnect {
+            target = target.reconnect(policy.clone());
+        }
+        if let Some(interval) = options.ping_interval {
+            target = target.ping_interval(interval);
+        }
+        if let Some(timeout) = options.pong_timeout {
+            target = target.pong_timeout(timeout);
         }
         target
     }};

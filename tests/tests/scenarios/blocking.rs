@@ -216,3 +216,47 @@ fn a_message_over_the_limit_closes_with_1009_without_buffering_it() {
     let growth = oversized.check(&proxy).expect("close frame and memory");
     println!("peak RSS growth while refusing the message: {growth} bytes");
 }
+
+/// A caller that does its own work for twice the session timeout keeps its session by
+/// calling `poll` whenever the instant it returned comes; one that does not loses it.
+#[test]
+fn a_caller_busy_elsewhere_keeps_its_session_by_polling() {
+    let janus = start(JanusOptions::new().session_timeout(3));
+    let mut polled = connect_with(janus.ws_url(), options());
+    let mut idle = connect_with(janus.ws_url(), options());
+    let mut sessions = Vec::new();
+    for conn in [&mut polled, &mut idle] {
+        // `info` teaches the client the 3 s session timeout: keepalives every 1.5 s.
+        conn.info().expect("info");
+        sessions.push(conn.create().expect("create"));
+    }
+    let busy_until = std::time::Instant::now() + Duration::from_secs(7);
+    let mut due = polled.poll().expect("poll");
+    let mut polls = 0;
+    while std::time::Instant::now() < busy_until {
+        // The caller's own work, in slices that end by the instant `poll` asked for.
+        let left = due.saturating_duration_since(std::time::Instant::now());
+        std::thread::sleep(left.min(Duration::from_millis(200)));
+        if std::time::Instant::now() >= due {
+            due = polled.poll().expect("poll");
+            polls += 1;
+        }
+    }
+    assert!(polls >= 4, "polled {polls} times");
+    polled
+        .attach(sessions[0], ECHOTEST)
+        .expect("the polled session is alive");
+    while let Some(event) = polled.next_event(Duration::ZERO).expect("events") {
+        assert!(
+            !matches!(event, Event::Session { .. }),
+            "nothing happened to the polled session: {event:?}"
+        );
+    }
+    // The control: the same time away without `poll`, and Janus expired the session.
+    let gone = idle.attach(sessions[1], ECHOTEST);
+    assert!(
+        matches!(&gone, Err(e) if e.janus_code() == Some(458))
+            || matches!(gone, Err(Error::Request(RequestError::SessionEnded(_)))),
+        "{gone:?}"
+    );
+}
