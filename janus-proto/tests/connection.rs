@@ -498,3 +498,138 @@ fn closing_by_the_caller_never_reconnects() {
     assert!(disconnects(&pair).is_empty());
     assert_eq!(pair.count_kind("Connection.Closed"), 1);
 }
+
+// ---------------------------------------------------------------------------------------
+// Random faults keep the contract
+// ---------------------------------------------------------------------------------------
+
+/// One step of a random life of a reconnecting client.
+#[derive(Debug, Clone)]
+enum Step {
+    Create,
+    Attach,
+    Message,
+    Info,
+    Ping,
+    /// Moves time forward this many milliseconds.
+    Wait(u64),
+    /// The TCP connection ends.
+    Cut,
+    /// The connection goes silent.
+    BlackHole,
+    /// Janus restarts: every session is gone.
+    Restart,
+    /// Janus refuses (or accepts again) new connections.
+    Down(bool),
+}
+
+fn arb_step() -> impl proptest::strategy::Strategy<Value = Step> {
+    use proptest::prelude::*;
+    prop_oneof![
+        3 => Just(Step::Create),
+        3 => Just(Step::Attach),
+        4 => Just(Step::Message),
+        1 => Just(Step::Info),
+        1 => Just(Step::Ping),
+        6 => (0u64..20_000).prop_map(Step::Wait),
+        1 => Just(Step::Cut),
+        1 => Just(Step::BlackHole),
+        1 => Just(Step::Restart),
+        1 => any::<bool>().prop_map(Step::Down),
+    ]
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(128)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: cases(),
+        failure_persistence: None,
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// Whatever the faults, every request ends exactly once (the pair's ledger panics on a
+    /// second outcome), and once the server is reachable again every session the client
+    /// still holds is active: none stays orphaned, and the lifecycle events pair up.
+    #[test]
+    fn random_faults_keep_the_contract(
+        steps in proptest::collection::vec(arb_step(), 1..60),
+        reclaim in proptest::prelude::prop_oneof![proptest::prelude::Just(0u64), 1u64..40],
+        attempts in proptest::option::of(1u32..6),
+    ) {
+        let mut policy = policy().give_up_after(secs(90));
+        if let Some(n) = attempts {
+            policy = policy.max_attempts(n);
+        }
+        let mut pair = Pair::new(Config::new().reconnect(policy), reclaiming(reclaim));
+        let mut submitted = Vec::new();
+        for step in steps {
+            let session = pair.client.sessions().map(|(s, _)| s).last();
+            let handle = session.and_then(|s| pair.client.handles(s).last());
+            let command = match step {
+                Step::Create => Some(Command::create()),
+                Step::Attach => session.map(|s| Command::attach(s, ECHOTEST)),
+                Step::Message => handle.map(echo),
+                Step::Info => Some(Command::Info),
+                Step::Ping => Some(Command::Ping),
+                Step::Wait(ms) => {
+                    pair.advance(Duration::from_millis(ms));
+                    None
+                }
+                Step::Cut => {
+                    pair.server.kill();
+                    None
+                }
+                Step::BlackHole => {
+                    pair.blackhole = true;
+                    None
+                }
+                Step::Restart => {
+                    pair.server.restart();
+                    None
+                }
+                Step::Down(down) => {
+                    pair.server_down = down;
+                    None
+                }
+            };
+            if let Some(command) = command {
+                // Refused when closed for good (after giving up): nothing to end then.
+                if let Ok(txn) = pair.try_submit(command) {
+                    submitted.push(txn);
+                }
+            }
+            pair.settle();
+        }
+        // The server comes back for good; everything settles.
+        pair.server_down = false;
+        pair.advance(secs(200));
+        for txn in &submitted {
+            proptest::prop_assert_eq!(pair.completions(*txn), 1, "{:?}", txn);
+        }
+        proptest::prop_assert_eq!(pair.client.pending(), 0);
+        let closed = pair.client.is_closed();
+        for (session, state) in pair.client.sessions() {
+            proptest::prop_assert!(
+                closed || state == SessionState::Active,
+                "{} is {:?} on a live connection", session, state
+            );
+        }
+        let count = |kind: &str| pair.count_kind(kind);
+        let (down, back, gave_up) = (
+            count("Connection.Disconnected"),
+            count("Connection.Reconnected"),
+            count("Connection.GaveUp"),
+        );
+        proptest::prop_assert!(
+            back + gave_up == down,
+            "every loss ends in a reconnect or in giving up: {} {} {}", down, back, gave_up
+        );
+        proptest::prop_assert_eq!(count("Connection.Closed"), usize::from(closed));
+    }
+}
