@@ -28,6 +28,7 @@ use crate::command::Command;
 use crate::config::{Config, Ordering};
 use crate::event::{Event, Input, ReplyKind};
 use crate::ids::{HandleId, SessionId, TransactionId};
+use crate::link::Reconnect;
 use crate::wire::{
     Candidate, IceCandidate, JanusError, Jsep, MediaState, Request, ServerMessage, SlowLink,
     Trickle,
@@ -215,16 +216,22 @@ pub fn client_frames(data: &[u8]) {
 /// An arbitrary sequence of ops, read from the bytes: commands, answers to the requests the
 /// client sent (queued or at once, with the right, another client's or another request's
 /// transaction), deliveries of queued answers in any order and duplicated, notifications,
-/// cancels, time steps, closes and reconnects. The client starts with one session and one
-/// handle.
+/// cancels, time steps, closes and reconnects, pongs and dials. The first byte says whether
+/// the client has a reconnect policy. The client starts with one session and one handle.
 ///
 /// ```
 /// janus_proto::testing::fuzz::client_ops(&[10, 12, 0, 0, 21, 0]);
 /// ```
 pub fn client_ops(data: &[u8]) {
     let now = start_instant();
+    // The first byte: whether the client reconnects on its own.
+    let (policy, data) = match data.split_first() {
+        Some((b, rest)) if b & 1 == 1 => (Some(Reconnect::new().max_attempts(3)), rest),
+        Some((_, rest)) => (None, rest),
+        None => (None, data),
+    };
     let mut ops = Ops {
-        h: Harness::new(small_config().apisecret("fuzz"), now),
+        h: Harness::new(small_config().apisecret("fuzz").reconnect(policy), now),
         now,
         txns: Vec::new(),
         sessions: vec![S],
@@ -356,6 +363,11 @@ impl Harness {
             }
             self.sent.push(request);
         }
+        let mut actions = 0;
+        while self.client.poll_action().is_some() {
+            actions += 1;
+            assert!(actions <= DRAIN_BOUND, "actions never run dry");
+        }
         let mut events = Vec::new();
         while let Some(event) = self.client.poll_event() {
             if let Err(e) = self.ledger.observe(&event) {
@@ -384,9 +396,9 @@ impl Harness {
             .expect("closing never fails");
     }
 
-    /// Closes the connection: every transaction has ended, exactly once.
+    /// Closes the connection for good: every transaction has ended, exactly once.
     fn finish(&mut self, now: Instant) {
-        self.close(now);
+        self.client.close(now);
         self.step();
         if let Err(e) = self.ledger.all_done() {
             panic!("after the close: {e}");
@@ -619,7 +631,7 @@ impl Ops {
 
     /// Runs the op the next choices describe.
     fn run(&mut self, input: &mut Choices) {
-        match input.u8() % 12 {
+        match input.u8() % 13 {
             0 => self.command(input),
             1 => {
                 if let Some(txn) = pick(&self.txns, input.u8()) {
@@ -676,6 +688,19 @@ impl Ops {
             }
             9 => self.h.close(self.now),
             10 => self.h.client.reconnect(self.now),
+            11 => {
+                // The transport's side of the link: a pong, a dial that worked, one that
+                // failed.
+                let input = match input.u8() % 3 {
+                    0 => Input::Pong,
+                    1 => Input::Connected,
+                    _ => Input::Lost("fuzz".into()),
+                };
+                self.h
+                    .client
+                    .handle_input(self.now, input)
+                    .expect("link inputs never fail");
+            }
             _ => self.command(input),
         }
         self.step();
