@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 use janus_proto::plugins::{Plugin, PluginEvent, PluginHandle, PluginRequest, Typed};
 use janus_proto::request::Request;
 use janus_proto::wire::admin::{AdminReply, AdminRequest};
-use janus_proto::{Command, Config, Event, HandleId, Reply, SessionId, SessionState};
+use janus_proto::{Command, Config, Event, HandleId, Reconnect, Reply, SessionId, SessionState};
 use janus_ws_connect::{Error, PemSource};
 
 pub use async_ws::{AsyncAdmin, AsyncWs};
@@ -49,6 +49,7 @@ pub struct Options {
     token: Option<String>,
     tls_root_pem: Option<PemSource>,
     webpki_roots: Option<bool>,
+    reconnect: Option<Reconnect>,
 }
 
 impl Default for Options {
@@ -69,6 +70,7 @@ impl Options {
             token: None,
             tls_root_pem: None,
             webpki_roots: None,
+            reconnect: None,
         }
     }
 
@@ -113,6 +115,12 @@ impl Options {
         self.webpki_roots = Some(on);
         self
     }
+
+    /// Reconnects after a loss with this policy (none: a loss closes the connection).
+    pub fn reconnect(mut self, policy: Reconnect) -> Self {
+        self.reconnect = Some(policy);
+        self
+    }
 }
 
 /// Applies [`Options`] to a driver's options type (both have the same setters, from
@@ -140,6 +148,9 @@ macro_rules! apply_options {
         }
         if let Some(on) = options.webpki_roots {
             target = target.webpki_roots(on);
+        }
+        if let Some(policy) = &options.reconnect {
+            target = target.reconnect(policy.clone());
         }
         target
     }};
