@@ -10,10 +10,18 @@
 #   scripts/echotest.sh                          # both candidate styles, one call each
 #   scripts/echotest.sh --candidates trickle --full-trickle
 #   scripts/echotest.sh --packets 500
+#   scripts/echotest.sh --restart-janus          # Janus restarted between the two calls
 #   scripts/echotest.sh --janus-url ws://HOST:8188 --peer-ip IP   # your own Janus
 #
+# The calls share one connection (with a reconnect policy) and one session. --restart-janus
+# stops the private Janus (SIGTERM) between the calls and starts it again on the same port,
+# without restarting the program: the connection reconnects by itself and reports the first
+# call's session lost (458), the second call runs in a new session, and the report shows the
+# restart, the reconnect (attempts, time down) and both calls. With one candidate style
+# (--candidates sdp|trickle) that style is called twice.
+#
 # Every argument goes to the example (`--help` lists them). Exit status: the example's (0 all
-# calls OK, 1 a step failed, 2 bad arguments, 128+N stopped by signal N).
+# calls OK, 1 a step or the restart failed, 2 bad arguments, 128+N stopped by signal N).
 set -euo pipefail
 self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 cd "$(dirname "$self")/.."

@@ -1,11 +1,14 @@
 //! The main job: a real WebRTC call through Janus's EchoTest plugin, signalled with this
 //! workspace's `janus-blocking` client and carried by a str0m peer (`janus_tests::peer`).
 //!
-//! Per call: create a session, attach `janus.plugin.echotest`, send an offer (one Opus audio
-//! m-line and a data channel), apply Janus's answer, wait for `webrtcup`, send Opus-shaped RTP
-//! packets and a data-channel message and count what the plugin echoes, hang up (and wait for
-//! the `hangup` event), destroy the session. Then a short report; the exit status is 1 when
-//! any step failed (the report names it), 2 for bad arguments, 128+N when stopped by signal N.
+//! Per call: attach `janus.plugin.echotest`, send an offer (one Opus audio m-line and a data
+//! channel), apply Janus's answer, wait for `webrtcup`, send Opus-shaped RTP packets and a
+//! data-channel message and count what the plugin echoes, hang up (and wait for the `hangup`
+//! event), detach. The calls share one connection (with a reconnect policy) and one session,
+//! made before the first call and destroyed after the last (a new one is made when the client
+//! no longer has it, e.g. once Janus restarted). Then a short report per call; the exit
+//! status is 1 when any step failed (the report names it), 2 for bad arguments, 128+N when
+//! stopped by signal N.
 //!
 //! By default it needs root: it makes a network namespace (`janus_tests::netns`), starts a
 //! private Janus inside it with the test harness, and binds the peer on the host end of the
@@ -13,20 +16,24 @@
 //! is missing, builds this and runs it, and cleans up after it, also when interrupted.
 //!
 //! Options (`--help` lists them): `--candidates sdp|trickle|both`, `--full-trickle`,
-//! `--packets N`, `--janus-url URL --peer-ip IP` to call an existing Janus, `--cleanup`.
+//! `--packets N`, `--restart-janus` (restart the private Janus between two calls: the
+//! connection reconnects by itself, reports the first call's session lost, and the second
+//! call runs in a new one), `--janus-url URL --peer-ip IP` to call an existing Janus,
+//! `--cleanup`.
 //!
-//! Everything around the call (command line, namespace and Janus, the report, signals) is in
-//! `janus_tests::echotest`; what is here is the call itself.
+//! Everything around the call (command line, namespace and Janus, the connection and session,
+//! the restart, the report, signals) is in `janus_tests::echotest`; what is here is the call
+//! itself.
 
 #![allow(clippy::disallowed_methods)] // A program reads the clock; only janus-proto may not.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use janus_blocking::request::{Destroy, Request};
-use janus_blocking::{Candidate, ConnectOptions, Connection, Jsep, JsepType, SessionId, Trickle};
+use janus_blocking::request::{Detach, Request};
+use janus_blocking::{Candidate, Connection, HandleId, Jsep, JsepType, SessionId, Trickle};
 use janus_tests::echotest::{
-    self, yes_no, Call, Failure, Interrupt, Report, Seen, Target, CLEANUP_STEP, ECHO_PREFIX, FRAME,
+    self, yes_no, Call, Failure, Interrupt, Plan, Report, Seen, CLEANUP_STEP, ECHO_PREFIX, FRAME,
     MIN_ECHOED_PERCENT, PLUGIN, SETTLE, STEP,
 };
 use janus_tests::peer::{CandidateMode, OfferOptions, Peer};
@@ -39,40 +46,11 @@ fn main() -> ExitCode {
     echotest::main(call)
 }
 
-/// One call on its own connection and session; the session is destroyed whatever happens.
+/// One call in `session` on its own EchoTest handle, detached whatever happens.
 fn call(
-    target: &Target,
-    mode: CandidateMode,
-    packets: u32,
-    interrupt: &Interrupt,
-    report: &mut Report,
-) -> Result<(), Failure> {
-    interrupt.check("connect")?;
-    let options = ConnectOptions::new()
-        .request_timeout(STEP)
-        .connect_timeout(STEP);
-    let mut conn = Connection::connect(&target.url, options).map_err(Failure::step("connect"))?;
-    let session = conn.create().map_err(Failure::step("create"))?;
-    let outcome = in_session(&mut conn, session, target, mode, packets, interrupt, report);
-    let destroyed = match &outcome {
-        Ok(()) => conn.destroy(session).map_err(Failure::step("destroy")),
-        // Best effort, briefly: the call already failed.
-        Err(_) => {
-            let _ = conn.call(Destroy(session).within(CLEANUP_STEP));
-            Ok(())
-        }
-    };
-    conn.close();
-    outcome.and(destroyed)
-}
-
-/// Attach, offer, answer, webrtcup, media, hangup.
-fn in_session(
     conn: &mut Connection,
     session: SessionId,
-    target: &Target,
-    mode: CandidateMode,
-    packets: u32,
+    plan: &Plan,
     interrupt: &Interrupt,
     report: &mut Report,
 ) -> Result<(), Failure> {
@@ -80,8 +58,33 @@ fn in_session(
     let handle = conn
         .attach(session, PLUGIN)
         .map_err(Failure::step("attach"))?;
+    report.handle = Some(handle);
+    let outcome = on_handle(conn, handle, plan, interrupt, report);
+    let detached = match &outcome {
+        Ok(()) => conn.detach(handle).map_err(Failure::step("detach")),
+        // Best effort, briefly: the call already failed.
+        Err(_) => {
+            let _ = conn.call(Detach(handle).within(CLEANUP_STEP));
+            Ok(())
+        }
+    };
+    outcome.and(detached)
+}
 
-    let mut peer = Peer::bind(target.peer_ip, mode).map_err(Failure::step("offer"))?;
+/// Offer, answer, webrtcup, media, hangup.
+fn on_handle(
+    conn: &mut Connection,
+    handle: HandleId,
+    plan: &Plan,
+    interrupt: &Interrupt,
+    report: &mut Report,
+) -> Result<(), Failure> {
+    let Plan {
+        peer_ip,
+        mode,
+        packets,
+    } = *plan;
+    let mut peer = Peer::bind(peer_ip, mode).map_err(Failure::step("offer"))?;
     let offer = peer
         .offer(
             OfferOptions::new()

@@ -1,7 +1,7 @@
 //! Real WebRTC calls through a real Janus: Janus runs in a network namespace (see
 //! `janus_tests::netns`), a str0m peer (`janus_tests::peer`) sits on the host end of the veth,
 //! and the signalling goes through this workspace's clients (`janus_blocking` for all calls,
-//! `janus_transport_ws` for two echotest calls too).
+//! `janus_transport_ws` for some echotest calls too).
 //!
 //! What the client has to get right here, beyond request and reply: Janus's own trickles
 //! (with `full_trickle`) arrive *before* the answer they belong to, while `message` (or `wait`)
@@ -14,6 +14,8 @@
 //! [`JanusDriver`], the face both drivers show the shared scenarios (`janus_tests::drivers`):
 //! events come from wherever the driver delivers them, read between the peer's ticks. Janus's
 //! early trickles must come out in order, before the answer is applied, through either.
+//! Through either, a call's media also outlives a cut of its signalling connection, which
+//! reconnects and claims the session (`media/reconnect.rs`).
 //!
 //! Without root (or without namespaces) the tests print why they were skipped and pass, except
 //! when `CI=true`, where that is a failure.
@@ -28,7 +30,7 @@ use std::time::{Duration, Instant};
 use janus_blocking::request::{self, Attach, Create, Destroy, Detach, Hangup};
 use janus_blocking::{
     Candidate, ConnectOptions, Connection, Event, HandleEventKind, HandleId, Jsep, JsepType,
-    SessionId, Trickle,
+    SessionId, SessionState, Trickle,
 };
 use janus_proto::plugins::echotest::{Accepted, Configure, EchoTest};
 use janus_proto::plugins::{OnHandle, PluginHandle, Typed};
@@ -43,6 +45,8 @@ use serde_json::json;
 
 #[path = "media/nosip.rs"]
 mod nosip;
+#[path = "media/reconnect.rs"]
+mod reconnect;
 #[path = "media/recordplay.rs"]
 mod recordplay;
 #[path = "media/streaming.rs"]
@@ -97,6 +101,10 @@ enum Transport {
 trait Signalling {
     /// The session and the echotest handle it attached.
     fn ids(&self) -> (SessionId, HandleId);
+    /// The state of the session as the client sees it (`None`: ended).
+    fn session_state(&self) -> Option<SessionState>;
+    /// The session the client files the handle under (`None`: the handle ended).
+    fn session_of_handle(&self) -> Option<SessionId>;
     /// Sends the typed `configure` (carrying the offer) through the echotest's typed handle,
     /// then each of `trickles` while the answer is pending (as a browser does), and returns
     /// the typed answer.
@@ -117,9 +125,8 @@ struct DriverSignalling<D: JanusDriver> {
 }
 
 impl<D: JanusDriver> DriverSignalling<D> {
-    fn open(janus: &JanusServer) -> Self {
-        let mut conn = D::connect(janus.ws_url(), &Options::new().request_timeout(STEP))
-            .expect("connecting to Janus");
+    fn open(url: &str, options: &Options) -> Self {
+        let mut conn = D::connect(url, options).expect("connecting to Janus");
         let session = conn.call(Create::new()).expect("create");
         let handle = conn.call(Attach::new(session, PLUGIN)).expect("attach");
         DriverSignalling {
@@ -137,6 +144,14 @@ impl<D: JanusDriver> DriverSignalling<D> {
 impl<D: JanusDriver> Signalling for DriverSignalling<D> {
     fn ids(&self) -> (SessionId, HandleId) {
         (self.session, self.handle)
+    }
+
+    fn session_state(&self) -> Option<SessionState> {
+        self.conn.as_ref()?.session_state(self.session)
+    }
+
+    fn session_of_handle(&self) -> Option<SessionId> {
+        self.conn.as_ref()?.session_of(self.handle)
     }
 
     fn offer(&mut self, configure: Configure, trickles: Vec<Trickle>) -> Typed<Accepted> {
@@ -361,9 +376,10 @@ struct Report {
     hangup_reason: Option<String>,
 }
 
-/// Up to `webrtcup`: create, attach the echotest, offer (audio + data channel) with
-/// `message` pipelined with our trickles, answer, webrtcup. Returns the call and the time to
-/// the answer, to the peer's DTLS, to webrtcup, and how many of Janus's trickles came early.
+/// Up to `webrtcup` in a namespace of its own: create, attach the echotest, offer (audio +
+/// data channel) with `message` pipelined with our trickles, answer, webrtcup. Returns the
+/// call and the time to the answer, to the peer's DTLS, to webrtcup, and how many of Janus's
+/// trickles came early.
 fn echotest_up(
     test: &str,
     transport: Transport,
@@ -372,10 +388,32 @@ fn echotest_up(
 ) -> Option<(EchoCall, [Duration; 3], usize)> {
     let ns = netns_or_skip(test)?;
     let janus = janus_in(&ns, full_trickle, test);
-    let conn: Box<dyn Signalling> = match transport {
-        Transport::Blocking => Box::new(DriverSignalling::<Blocking>::open(&janus)),
-        Transport::Async => Box::new(DriverSignalling::<AsyncWs>::open(&janus)),
-    };
+    let options = Options::new().request_timeout(STEP);
+    let conn = signalling(transport, janus.ws_url(), &options);
+    let (call, times, early_trickles) = call_up(conn, &ns, mode, full_trickle);
+    Some((EchoCall { call, janus, ns }, times, early_trickles))
+}
+
+/// A session with an echotest handle at `url` (Janus's API, or a proxy in front of it),
+/// through `transport`.
+fn signalling(transport: Transport, url: &str, options: &Options) -> Box<dyn Signalling> {
+    match transport {
+        Transport::Blocking => Box::new(DriverSignalling::<Blocking>::open(url, options)),
+        Transport::Async => Box::new(DriverSignalling::<AsyncWs>::open(url, options)),
+    }
+}
+
+/// Up to `webrtcup` on the echotest handle of `conn` (whose Janus, `full_trickle` or not,
+/// runs in `ns`), with a peer on the namespace's host end: offer (audio + data channel)
+/// with `message` pipelined with our trickles, answer, webrtcup. Returns the call and the
+/// time to the answer, to the peer's DTLS, to webrtcup, and how many of Janus's trickles came
+/// early.
+fn call_up(
+    conn: Box<dyn Signalling>,
+    ns: &NetNs,
+    mode: CandidateMode,
+    full_trickle: bool,
+) -> (Call, [Duration; 3], usize) {
     let (_, handle) = conn.ids();
     let peer = Peer::bind(ns.host_ip().into(), mode).expect("binding the peer");
     let mut call = Call {
@@ -458,11 +496,7 @@ fn echotest_up(
             "full_trickle: Janus trickled a candidate"
         );
     }
-    Some((
-        EchoCall { call, janus, ns },
-        [to_answer, to_connected, to_webrtcup],
-        early_trickles,
-    ))
+    (call, [to_answer, to_connected, to_webrtcup], early_trickles)
 }
 
 /// `hangup`: success, then a `hangup` event for the handle with its reason; the echotest says

@@ -78,7 +78,7 @@ impl Options {
         }
     }
 
-    /// Reconnects with this policy after a loss.
+    /// Reconnects after a loss with this policy (none: a loss closes the connection).
     pub fn reconnect(mut self, policy: Reconnect) -> Self {
         self.reconnect = Some(policy);
         self

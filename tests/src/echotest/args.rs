@@ -1,7 +1,7 @@
 //! The example's command line.
 //!
 //! ```text
-//! echotest [--candidates sdp|trickle|both] [--full-trickle] [--packets N]
+//! echotest [--candidates sdp|trickle|both] [--full-trickle] [--packets N] [--restart-janus]
 //! echotest --janus-url ws://HOST:8188 --peer-ip IP [--candidates …] [--packets N]
 //! echotest --cleanup
 //! ```
@@ -14,6 +14,9 @@
 //! * `--janus-url URL --peer-ip IP`: use an existing Janus instead; the peer binds to `IP`,
 //!   which Janus must be able to reach (and which must not be loopback).
 //! * `--packets N`: RTP packets to send (default 100, one every 20 ms).
+//! * `--restart-janus`: restart the private Janus between the calls (with one candidate mode,
+//!   that mode is called twice). The calls share one connection, which reconnects by itself;
+//!   the second call runs on a new session, the first one's being lost with the restart.
 //! * `--cleanup`: only remove namespaces and veths left by dead runs, and exit.
 
 use std::net::IpAddr;
@@ -23,6 +26,7 @@ use crate::peer::CandidateMode;
 /// The usage text.
 pub const USAGE: &str = "\
 usage: echotest [--candidates sdp|trickle|both] [--full-trickle] [--packets N]
+                [--restart-janus]
        echotest --janus-url ws://HOST:PORT --peer-ip IP [--candidates ...] [--packets N]
        echotest --cleanup
 
@@ -33,6 +37,8 @@ for media. Without --janus-url it needs root: it runs a private Janus in a netwo
                      default: both, one call after the other
   --full-trickle     start Janus with nat.full_trickle (Janus trickles its candidates too)
   --packets N        Opus-shaped RTP packets to send, one per 20 ms (default 100)
+  --restart-janus    restart Janus between the calls (one mode: called twice); the
+                     connection reconnects by itself, the next call gets a new session
   --janus-url URL    use this Janus instead of starting one (then --peer-ip is required)
   --peer-ip IP       the address the peer binds to (with --janus-url); Janus must reach it
   --cleanup          remove namespaces and veths left by dead runs, then exit
@@ -51,6 +57,8 @@ pub struct Args {
     pub peer_ip: Option<IpAddr>,
     /// RTP packets to send.
     pub packets: u32,
+    /// Restart the private Janus between the calls.
+    pub restart_janus: bool,
     /// Only remove what dead runs left, and exit.
     pub cleanup: bool,
     /// Print the usage, and exit.
@@ -67,6 +75,7 @@ impl Args {
             janus_url: None,
             peer_ip: None,
             packets: 100,
+            restart_janus: false,
             cleanup: false,
             help: false,
         };
@@ -120,10 +129,13 @@ impl Args {
                         }
                     };
                 }
-                "--full-trickle" | "--cleanup" | "-h" | "--help" if inline.is_some() => {
+                "--full-trickle" | "--restart-janus" | "--cleanup" | "-h" | "--help"
+                    if inline.is_some() =>
+                {
                     return Err(format!("{flag} takes no value"))
                 }
                 "--full-trickle" => parsed.full_trickle = true,
+                "--restart-janus" => parsed.restart_janus = true,
                 "--cleanup" => parsed.cleanup = true,
                 "-h" | "--help" => parsed.help = true,
                 other => return Err(format!("unknown argument {other:?}")),
@@ -146,8 +158,65 @@ impl Args {
                         .into(),
                 )
             }
+            (Some(_), Some(_)) if parsed.restart_janus => {
+                return Err(
+                    "--restart-janus restarts the Janus this program starts; it cannot restart \
+                     the one at --janus-url"
+                        .into(),
+                )
+            }
             _ => {}
         }
         Ok(parsed)
+    }
+
+    /// The calls to make, in order: one per candidate mode; with
+    /// [`restart_janus`](Self::restart_janus), at least two (a single mode is called twice).
+    pub fn calls(&self) -> Vec<CandidateMode> {
+        match self.modes.as_slice() {
+            [mode] if self.restart_janus => vec![*mode, *mode],
+            modes => modes.to_vec(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Args, String> {
+        Args::parse(args.iter().map(|a| (*a).to_owned()))
+    }
+
+    #[test]
+    fn restart_janus_makes_at_least_two_calls() -> Result<(), String> {
+        let both = [CandidateMode::InSdp, CandidateMode::Trickle];
+        assert_eq!(parse(&[])?.calls(), both);
+        assert_eq!(parse(&["--restart-janus"])?.calls(), both);
+        let one = parse(&["--candidates", "trickle", "--restart-janus"])?;
+        assert_eq!(
+            one.calls(),
+            [CandidateMode::Trickle, CandidateMode::Trickle]
+        );
+        assert_eq!(
+            parse(&["--candidates=sdp"])?.calls(),
+            [CandidateMode::InSdp]
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn restart_janus_is_for_the_private_janus_only() {
+        let external = [
+            "--janus-url",
+            "ws://192.0.2.1:8188",
+            "--peer-ip",
+            "192.0.2.2",
+        ];
+        assert!(parse(&external).is_ok());
+        let restart = [&external[..], &["--restart-janus"]].concat();
+        let error = parse(&restart).expect_err("--restart-janus with --janus-url");
+        assert!(error.contains("--restart-janus"), "{error}");
+        assert!(parse(&["--restart-janus=yes"]).is_err());
     }
 }

@@ -4,18 +4,26 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use janus_proto::wire::MediaState;
+use janus_proto::{HandleId, SessionId};
 
 use super::{signal_name, Call, Target};
 use crate::peer::CandidateMode;
 
 /// What one call measured, filled in as it goes.
 pub struct Report {
+    /// The call's number, from 1.
+    pub number: usize,
     /// Where our candidates went.
     pub mode: CandidateMode,
     /// Janus's `full_trickle`, when this program set it.
     pub full_trickle: Option<bool>,
     /// The Janus API URL.
     pub url: String,
+    /// The session the call ran in, and whether it was created for it (else it was kept
+    /// from the call before).
+    pub session: Option<(SessionId, bool)>,
+    /// The EchoTest handle.
+    pub handle: Option<HandleId>,
     /// Time from the offer to the answer.
     pub answer: Option<Duration>,
     /// Candidates in Janus's answer.
@@ -49,12 +57,15 @@ pub struct Report {
 }
 
 impl Report {
-    /// An empty report of a call to `target` in `mode`.
-    pub fn new(target: &Target, mode: CandidateMode) -> Self {
+    /// An empty report of call `number` to `target` in `mode`.
+    pub fn new(target: &Target, mode: CandidateMode, number: usize) -> Self {
         Self {
+            number,
             mode,
             full_trickle: target.full_trickle,
             url: target.url.clone(),
+            session: None,
+            handle: None,
             answer: None,
             answer_candidates: None,
             local_trickled: None,
@@ -106,8 +117,23 @@ impl Report {
             Some(false) => "janus full_trickle: off",
             None => "janus: as configured",
         };
-        println!("echotest (candidates: {mode}, {janus})");
+        println!(
+            "echotest call {} (candidates: {mode}, {janus})",
+            self.number
+        );
         line("signalling", format!("janus-blocking over {}", self.url));
+        if let Some((session, new)) = self.session {
+            let which = if new {
+                "new"
+            } else {
+                "kept from the call before"
+            };
+            let handle = match self.handle {
+                Some(handle) => format!(", EchoTest handle {handle}"),
+                None => String::new(),
+            };
+            line("session", format!("{session} ({which}){handle}"));
+        }
         if let Some(answer) = self.answer {
             line("answer", format!("{} after the offer", ms(answer)));
             line("our candidates", self.our_candidates());
@@ -157,13 +183,7 @@ impl Report {
         for bad in &self.bad_frames {
             line("note", format!("dropped a bad frame from Janus: {bad}"));
         }
-        match outcome {
-            Ok(()) => line("result", "OK".to_owned()),
-            Err(failure @ Failure::Step { .. }) => line("result", format!("FAILED {failure}")),
-            Err(failure @ Failure::Interrupted { .. }) => {
-                line("result", format!("INTERRUPTED {failure}"))
-            }
-        }
+        result_line(outcome);
     }
 
     fn our_candidates(&self) -> String {
@@ -197,8 +217,20 @@ impl Report {
     }
 }
 
-fn line(label: &str, value: String) {
+/// One line of a report: a label, and what it says.
+pub(super) fn line(label: &str, value: String) {
     println!("  {label:<18}{value}");
+}
+
+/// The last line of a report: OK, FAILED or INTERRUPTED, and why.
+pub(super) fn result_line(outcome: &Result<(), Failure>) {
+    match outcome {
+        Ok(()) => line("result", "OK".to_owned()),
+        Err(failure @ Failure::Step { .. }) => line("result", format!("FAILED {failure}")),
+        Err(failure @ Failure::Interrupted { .. }) => {
+            line("result", format!("INTERRUPTED {failure}"))
+        }
+    }
 }
 
 /// A duration in milliseconds, for the report.
