@@ -138,6 +138,8 @@ mod client;
 mod driver;
 mod events;
 mod options;
+#[cfg(any(feature = "async-io", feature = "tokio"))]
+mod pool;
 mod runtime;
 mod shared;
 #[cfg(all(test, feature = "async-io"))]
@@ -155,9 +157,12 @@ pub use events::{
     AllEvents, ConnectionEvents, HandleEvents, PluginEvents, SessionEvents, StreamItem,
 };
 pub use janus_ws_connect::{
-    ConnectError, Error, PemSource, SocketError, TlsRootError, ADMIN_PROTOCOL, JANUS_PROTOCOL,
+    ConnectError, Error, PemSource, PoolError, PoolServer, SocketError, TlsRootError,
+    ADMIN_PROTOCOL, JANUS_PROTOCOL,
 };
 pub use options::{ConnectOptions, Sleep, Timer};
+#[cfg(any(feature = "async-io", feature = "tokio"))]
+pub use pool::{connect_pool, Pool, PoolDriver};
 
 /// Shorthand for this crate's results.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -168,6 +173,7 @@ pub use async_tungstenite::tungstenite;
 pub use janus_proto;
 pub use janus_proto::admin::AdminEvent;
 pub use janus_proto::plugins;
+pub use janus_proto::pool::{Health, PoolEvent};
 pub use janus_proto::request::{self, Request};
 pub use janus_proto::wire::admin::{
     AdminReply, AdminReplyKind, AdminRequest, AdminStatus, HandleInfo,
