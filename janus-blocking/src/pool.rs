@@ -152,6 +152,7 @@ impl Pool {
     /// dials) and feeds their state to the pool; then the pool's events are ready in
     /// [`poll_event`](Self::poll_event). Returns the instant by which it must be called
     /// again; `None` once every connection is closed for good (nothing is left to keep). A
+    /// reconnect dial that falls due happens inside (bounded by the connect timeout). A
     /// connection closed for good stays closed (the pool reports
     /// [`PoolEvent::ServerClosed`]; [`Connection::close_reason`] says why).
     pub fn poll(&mut self) -> Option<Instant> {

@@ -116,6 +116,15 @@
 //! # }
 //! ```
 //!
+//! ## A pool of servers
+//!
+//! [`connect_pool`] connects to a list of servers, one connection each, and returns a
+//! [`Pool`] and one [`PoolDriver`] to run. [`Pool::create`] puts a new session on the
+//! least-loaded healthy server (by the pool's count, or Janus's own through the Admin API);
+//! a server whose connection is lost or found dead gets nothing new until it is back, and
+//! [`Pool::next_event`] reports exactly which sessions died with it
+//! ([`PoolEvent::SessionsLost`]). The rules are [`janus_proto::pool`]'s.
+//!
 //! ## TLS and authentication
 //!
 //! `wss://` URLs use rustls with the ring provider, trusting the webpki roots plus any
