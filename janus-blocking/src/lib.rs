@@ -10,6 +10,8 @@
 //!   calls, pipelining ([`Connection::submit`] / [`Connection::wait`]) and events
 //!   ([`Connection::next_event`]).
 //! * [`AdminConnection`]: one Admin API connection (subprotocol `janus-admin-protocol`).
+//! * [`Pool`]: one connection per server of a list, new sessions on the least-loaded
+//!   healthy one, and the sessions lost with a server reported ([`PoolEvent`]).
 //! * [`ConnectOptions`] to connect with; [`Error`] for every failure; [`PluginReply`].
 //! * Re-exported from [`janus_proto`]: the ids, [`Command`], [`Event`] and friends.
 //!
@@ -75,14 +77,18 @@ mod admin;
 mod connection;
 mod driver;
 mod options;
+mod pool;
 mod socket;
 #[cfg(test)]
 mod tests;
 
 pub use admin::AdminConnection;
 pub use connection::Connection;
-pub use janus_ws_connect::{ConnectError, Error, PemSource, SocketError, TlsRootError};
+pub use janus_ws_connect::{
+    ConnectError, Error, PemSource, PoolError, PoolServer, SocketError, TlsRootError,
+};
 pub use options::ConnectOptions;
+pub use pool::Pool;
 
 /// The rustls in use, for [`ConnectOptions::tls_config`] and [`SocketError::Tls`].
 pub use janus_ws_connect::rustls;
@@ -91,6 +97,7 @@ pub use janus_ws_connect::tungstenite;
 
 pub use janus_proto::admin::AdminEvent;
 pub use janus_proto::plugins;
+pub use janus_proto::pool::{Health, PoolEvent};
 pub use janus_proto::request::{self, Request};
 pub use janus_proto::wire::admin::{AdminReply, AdminReplyKind, AdminRequest, HandleInfo};
 pub use janus_proto::wire::{RawFrame, ServerInfo};

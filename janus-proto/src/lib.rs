@@ -15,6 +15,7 @@
 //! * [`request`]: typed requests, each with its typed outcome ([`Request`]).
 //! * [`plugins`]: typed models of the stock plugins (requests, replies, events, error codes).
 //! * [`wire`]: the stateless wire model of every message.
+//! * [`pool`]: placement and health over a pool of servers, one connection each.
 //! * `testing` (feature `testing`): a model of Janus's answers, a sans-IO fake Janus, a
 //!   simulated-time driver, an exactly-once ledger and the fuzz targets' bodies.
 //!
@@ -111,6 +112,7 @@
 //! | Admin API replies decoded by the kind of request they answer; `admin_secret` | `admin.rs` (wire model in `wire/admin.rs`) |
 //! | Which reply fits which request, and its typed output | `request.rs` |
 //! | What each stock plugin's requests, replies, events and error codes look like; a plugin request is a typed request of the core | `plugins/` (one module per plugin; the generic path in `plugins/mod.rs`) |
+//! | Placement over a pool of servers (least loaded healthy), health, sessions lost with a server | `pool.rs` |
 //! | Secrets never in `Debug` | `secret.rs` |
 //! | What every message on the wire looks like | `wire/` |
 //!
@@ -132,6 +134,7 @@ mod event;
 mod ids;
 mod link;
 pub mod plugins;
+pub mod pool;
 mod recent;
 pub mod request;
 mod router;

@@ -222,4 +222,9 @@ impl AdminClient {
     pub fn is_closed(&self) -> bool {
         self.conn.with(|s, _| s.ended || s.link.close_requested)
     }
+
+    /// Whether the connection is down and reconnecting (requests wait for it).
+    pub fn is_reconnecting(&self) -> bool {
+        self.conn.with(|s, _| s.core.is_reconnecting())
+    }
 }

@@ -318,6 +318,26 @@ impl Client {
         self.conn
             .with(|s, _| s.ended || s.link.close_requested || s.core.is_closed())
     }
+
+    /// Whether the connection is down and reconnecting (with a
+    /// [`reconnect`](ConnectOptions::reconnect) policy): requests submitted meanwhile wait
+    /// for it.
+    pub fn is_reconnecting(&self) -> bool {
+        self.conn.with(|s, _| s.core.is_reconnecting())
+    }
+
+    /// Runs `f` on the protocol core, for a reading of its state.
+    #[cfg(any(feature = "async-io", feature = "tokio"))]
+    pub(crate) fn with_core<R>(&self, f: impl FnOnce(&janus_proto::Client) -> R) -> R {
+        self.conn.with(|s, _| f(&s.core))
+    }
+
+    /// Wakes `waker` once after the next change to the connection (see
+    /// [`Pool::next_event`](crate::Pool::next_event)).
+    #[cfg(any(feature = "async-io", feature = "tokio"))]
+    pub(crate) fn watch(&self, waker: &std::task::Waker) {
+        self.conn.with(|s, _| s.watch(waker));
+    }
 }
 
 /// A Janus session: its id and a [`Client`]. Cheap to clone.

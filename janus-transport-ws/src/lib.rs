@@ -116,6 +116,15 @@
 //! # }
 //! ```
 //!
+//! ## A pool of servers
+//!
+//! [`connect_pool`] connects to a list of servers, one connection each, and returns a
+//! [`Pool`] and one [`PoolDriver`] to run. [`Pool::create`] puts a new session on the
+//! least-loaded healthy server (by the pool's count, or Janus's own through the Admin API);
+//! a server whose connection is lost or found dead gets nothing new until it is back, and
+//! [`Pool::next_event`] reports exactly which sessions died with it
+//! ([`PoolEvent::SessionsLost`]). The rules are [`janus_proto::pool`]'s.
+//!
 //! ## TLS and authentication
 //!
 //! `wss://` URLs use rustls with the ring provider, trusting the webpki roots plus any
@@ -138,6 +147,8 @@ mod client;
 mod driver;
 mod events;
 mod options;
+#[cfg(any(feature = "async-io", feature = "tokio"))]
+mod pool;
 mod runtime;
 mod shared;
 #[cfg(all(test, feature = "async-io"))]
@@ -155,9 +166,12 @@ pub use events::{
     AllEvents, ConnectionEvents, HandleEvents, PluginEvents, SessionEvents, StreamItem,
 };
 pub use janus_ws_connect::{
-    ConnectError, Error, PemSource, SocketError, TlsRootError, ADMIN_PROTOCOL, JANUS_PROTOCOL,
+    ConnectError, Error, PemSource, PoolError, PoolServer, SocketError, TlsRootError,
+    ADMIN_PROTOCOL, JANUS_PROTOCOL,
 };
 pub use options::{ConnectOptions, Sleep, Timer};
+#[cfg(any(feature = "async-io", feature = "tokio"))]
+pub use pool::{connect_pool, Pool, PoolDriver};
 
 /// Shorthand for this crate's results.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -168,6 +182,7 @@ pub use async_tungstenite::tungstenite;
 pub use janus_proto;
 pub use janus_proto::admin::AdminEvent;
 pub use janus_proto::plugins;
+pub use janus_proto::pool::{Health, PoolEvent};
 pub use janus_proto::request::{self, Request};
 pub use janus_proto::wire::admin::{
     AdminReply, AdminReplyKind, AdminRequest, AdminStatus, HandleInfo,

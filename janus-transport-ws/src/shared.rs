@@ -294,6 +294,8 @@ pub(crate) struct Shared<A: Api> {
     pub(crate) link: DriverLink,
     /// The driver has finished or was dropped: nothing will be sent or received any more.
     pub(crate) ended: bool,
+    /// Pool readers watching this connection's state: woken (once) after the next change.
+    watchers: Vec<Waker>,
 }
 
 impl<A: Api> Shared<A> {
@@ -305,6 +307,16 @@ impl<A: Api> Shared<A> {
             subscribers: Subscribers::new(capacity),
             link: DriverLink::new(),
             ended: false,
+            watchers: Vec::new(),
+        }
+    }
+
+    /// Wakes `waker` (once) after the next input, timer, close or request: whatever may
+    /// change the connection's health or sessions.
+    #[cfg(any(feature = "async-io", feature = "tokio"))]
+    pub(crate) fn watch(&mut self, waker: &Waker) {
+        if !self.watchers.iter().any(|w| w.will_wake(waker)) {
+            self.watchers.push(waker.clone());
         }
     }
 
@@ -320,6 +332,7 @@ impl<A: Api> Shared<A> {
         while let Some(target) = self.core.poll_ready() {
             self.subscribers.wake(target, wakes);
         }
+        wakes.append(&mut self.watchers);
     }
 
     /// A new stream for `target` (`None`: every target); the one reading it before ends.

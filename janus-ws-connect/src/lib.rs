@@ -15,6 +15,8 @@
 //! * [`CommonOptions`] and [`common_options!`]: the connection settings both drivers.
 //!   `ConnectOptions` share, with one precedence (the dedicated setters win over the
 //!   protocol configuration whatever the order of the calls) and the same builder methods.
+//! * [`PoolServer`], [`PoolError`] and [`CommonOptions::pooled`]: what both drivers' pools of
+//!   servers share.
 //!
 //! It holds no IO of its own: the drivers dial and read.
 #![forbid(unsafe_code)]
@@ -22,12 +24,14 @@
 
 mod error;
 mod options;
+mod pool;
 mod target;
 mod tls;
 mod websocket;
 
 pub use error::{ConnectError, Error, SocketError, TlsRootError};
 pub use options::CommonOptions;
+pub use pool::{PoolError, PoolServer};
 pub use target::Target;
 pub use tls::{PemSource, TlsSettings};
 pub use websocket::{
