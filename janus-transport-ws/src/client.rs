@@ -319,13 +319,6 @@ impl Client {
             .with(|s, _| s.ended || s.link.close_requested || s.core.is_closed())
     }
 
-    /// Whether the connection is down and reconnecting (with a
-    /// [`reconnect`](ConnectOptions::reconnect) policy): requests submitted meanwhile wait
-    /// for it.
-    pub fn is_reconnecting(&self) -> bool {
-        self.conn.with(|s, _| s.core.is_reconnecting())
-    }
-
     /// Runs `f` on the protocol core, for a reading of its state.
     #[cfg(any(feature = "async-io", feature = "tokio"))]
     pub(crate) fn with_core<R>(&self, f: impl FnOnce(&janus_proto::Client) -> R) -> R {
