@@ -25,7 +25,8 @@ const CLOSE_WAIT: Duration = Duration::from_secs(1);
 /// thread. While a call waits for its reply it also sends keepalives that fall due, enforces
 /// request deadlines and sets aside every event that is not its outcome for
 /// [`next_event`](Self::next_event). Between calls nothing happens: to keep sessions alive
-/// while idle, wait in [`next_event`](Self::next_event).
+/// while idle, wait in [`next_event`](Self::next_event), or call [`poll`](Self::poll) by the
+/// instant it returns while doing other work.
 ///
 /// Three ways to talk to Janus:
 /// * typed requests, each waiting for its own outcome: [`call`](Self::call) with any

@@ -52,10 +52,12 @@
 //!   timeout              └──▶ poll_timeout ──▶ socket read timeout (≥ 1 ms)
 //! ```
 //!
-//! So keepalives and request deadlines are kept **only while the caller is inside a call or
-//! in [`Connection::next_event`]**. A program that idles between requests for longer than
-//! the server's `session_timeout` should spend that time in `next_event`. Time is read
-//! here, never in the core.
+//! So keepalives, pings, request deadlines and reconnects happen **only while the caller is
+//! inside a call, in [`Connection::next_event`], or in [`Connection::poll`]**. A program
+//! that idles between requests should spend that time in `next_event`; one busy with its own
+//! work calls `poll` by the instant `poll` returned (it never blocks). A dead connection is
+//! found no later than the first of these calls after its pong deadline. Time is read here,
+//! never in the core.
 //!
 //! ## Errors versus events
 //!

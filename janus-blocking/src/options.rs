@@ -8,8 +8,9 @@ use janus_ws_connect::CommonOptions;
 /// [`keepalive_interval`](Self::keepalive_interval)) win over the same fields of
 /// [`config`](Self::config), whatever the order of the calls.
 ///
-/// Keepalives and request deadlines are kept while the caller is inside a call or in
-/// [`Connection::next_event`](crate::Connection::next_event).
+/// Keepalives, pings, request deadlines and reconnects are kept while the caller is inside a
+/// call, in [`Connection::next_event`](crate::Connection::next_event), or in
+/// [`Connection::poll`](crate::Connection::poll).
 ///
 /// ```
 /// use std::time::Duration;

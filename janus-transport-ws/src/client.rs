@@ -92,7 +92,10 @@ async fn connect_from(
 /// work. The crate never spawns it (nor anything else).
 ///
 /// It resolves when the server closes or the connection breaks
-/// ([`DriverEnd::ServerClosed`], [`DriverEnd::Lost`]), after [`Client::close`]
+/// ([`DriverEnd::ServerClosed`], [`DriverEnd::Lost`]; with a
+/// [`reconnect`](ConnectOptions::reconnect) policy it dials again instead, and resolves with
+/// [`DriverEnd::Lost`] only once the policy gives up: [`Error::GaveUp`]), when the link is
+/// found dead without a policy ([`Error::Dead`]), after [`Client::close`]
 /// ([`DriverEnd::Closed`]), or once every [`Client`], [`Session`], [`Handle`] and request
 /// future is dropped ([`DriverEnd::ClientsDropped`]). Every pending request then fails with
 /// [`RequestError::ConnectionLost`](crate::RequestError::ConnectionLost) and every event stream ends. Dropping the driver before that

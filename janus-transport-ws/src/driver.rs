@@ -333,9 +333,16 @@ impl<E: Engine> DriverLoop<E> {
         if self.closing.is_some() {
             return Step::Idle;
         }
-        let mut busy = false;
-        while let Some(action) = lock(&self.shared, |s, _| s.poll_action()) {
-            busy = true;
+        let last_loss = self.last_loss.take();
+        let (actions, end) = lock(&self.shared, |s, _| {
+            let actions: Vec<Action> = std::iter::from_fn(|| s.poll_action()).collect();
+            (actions, s.closed_end(last_loss))
+        });
+        if let Some(end) = end {
+            return Step::End(end);
+        }
+        let busy = !actions.is_empty();
+        for action in actions {
             match action {
                 Action::Ping => self.ping_due = self.ws.is_some(),
                 // Dead: the core already treats it as closed.
@@ -353,11 +360,10 @@ impl<E: Engine> DriverLoop<E> {
                 _ => {}
             }
         }
-        let last_loss = self.last_loss.take();
-        match lock(&self.shared, |s, _| s.closed_end(last_loss)) {
-            Some(end) => Step::End(end),
-            None if busy => Step::Busy,
-            None => Step::Idle,
+        if busy {
+            Step::Busy
+        } else {
+            Step::Idle
         }
     }
 
