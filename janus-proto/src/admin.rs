@@ -21,7 +21,8 @@ use crate::core::{sealed::Layer, Core};
 use crate::engine::{Engine, Finished};
 use crate::error::{ProtocolError, RequestError, UsageError};
 use crate::event::{ConnectionEvent, Event};
-use crate::ids::TransactionId;
+use crate::http::Route;
+use crate::ids::{HandleId, SessionId, TransactionId};
 use crate::wire::admin::{
     parse_object_str, AdminMessage, AdminReply, AdminReplyKind, AdminRequest, AdminRequestFrame,
     AdminRequestKind,
@@ -86,19 +87,28 @@ pub type AdminClient = Core<AdminApi>;
 #[derive(Debug)]
 pub struct AdminApi(());
 
-type AdminEngine = Engine<AdminRequestKind, AdminReply>;
+type AdminEngine = Engine<AdminWhat, AdminReply>;
+
+/// What the Admin API layer keeps about a pending request: its kind (which decides how its
+/// reply is read) and the session and handle it names (its route over HTTP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AdminWhat {
+    kind: AdminRequestKind,
+    session: Option<SessionId>,
+    handle: Option<HandleId>,
+}
 
 impl Core<AdminApi> {
     /// The kind of a pending request, `None` if it is not pending.
     pub fn pending_kind(&self, txn: TransactionId) -> Option<AdminRequestKind> {
-        self.engine.pending(txn).map(|p| p.what)
+        self.engine.pending(txn).map(|p| p.what.kind)
     }
 }
 
 impl Layer for AdminApi {
     type Command = AdminRequest;
     type Reply = AdminReply;
-    type What = AdminRequestKind;
+    type What = AdminWhat;
 
     fn new(_: &Config) -> Self {
         AdminApi(())
@@ -117,6 +127,11 @@ impl Layer for AdminApi {
             }
         }
         let kind = request.kind();
+        let what = AdminWhat {
+            kind,
+            session: request.session_id(),
+            handle: request.handle_id(),
+        };
         let (_, transaction) = engine.next_id();
         let frame = AdminRequestFrame {
             transaction,
@@ -129,7 +144,7 @@ impl Layer for AdminApi {
         }
         .encode();
         let frame = engine.check_frame(frame)?;
-        Ok(engine.open(kind, frame, timeout, false, false))
+        Ok(engine.open(what, frame, timeout, false, false))
     }
 
     fn finish(
@@ -154,7 +169,7 @@ impl Layer for AdminApi {
         match message {
             AdminMessage::Reply { transaction } => {
                 if let Some(txn) = engine.answered(&transaction, &raw) {
-                    if let Some(kind) = engine.pending(txn).map(|p| p.what) {
+                    if let Some(kind) = engine.pending(txn).map(|p| p.what.kind) {
                         let kind = AdminReplyKind::from_frame(kind, &value);
                         engine.finish(txn, Ok(AdminReply { kind, raw }), None);
                     }
@@ -196,4 +211,12 @@ impl Layer for AdminApi {
     }
 
     fn fire_timer(&mut self, _: &mut AdminEngine, _: &Config) {}
+
+    fn route(&self, what: &AdminWhat) -> Route {
+        match (what.session, what.handle) {
+            (Some(s), Some(h)) => Route::post(format!("/{s}/{h}")),
+            (Some(s), None) => Route::post(format!("/{s}")),
+            _ => Route::post(String::new()),
+        }
+    }
 }

@@ -15,6 +15,7 @@ use crate::event::{
     ConnectionEvent, Event, HandleEvent, HandleEventKind, Input, Reply, ReplyKind, SessionEnd,
     SessionEvent,
 };
+use crate::http::{Method, Route};
 use crate::ids::{HandleId, SessionId, TransactionId};
 use crate::recent::Recent;
 use crate::router::EventTarget;
@@ -55,6 +56,9 @@ pub type Client = Core<JanusApi>;
 /// The Janus API layer of a [`Client`]: its sessions, handles and keepalives.
 #[derive(Debug)]
 pub struct JanusApi {
+    /// Whether keepalive requests go out (not over HTTP, where the long-polls keep the
+    /// sessions alive).
+    sends_keepalives: bool,
     /// The configured interval, and whether a `server_info` may shorten it.
     keepalive_base: Duration,
     keepalive_from_server_info: bool,
@@ -219,6 +223,7 @@ impl Layer for JanusApi {
         let memory = config.memory;
         let keepalive_base = config.keepalive_interval.max(Duration::from_millis(1));
         JanusApi {
+            sends_keepalives: config.wire == crate::config::Wire::Socket,
             keepalive_base,
             keepalive_from_server_info: config.keepalive_from_server_info,
             keepalive_interval: keepalive_base,
@@ -528,6 +533,34 @@ impl Layer for JanusApi {
             self.end_session(engine, session, SessionEnd::Abandoned);
         }
         self.gap = None;
+    }
+
+    fn route(&self, what: &What) -> Route {
+        match what {
+            What::Info => Route {
+                method: Method::Get,
+                path: "/info".to_owned(),
+            },
+            What::Ping | What::Create(_) => Route::post(String::new()),
+            What::Attach(s, _) | What::Destroy(s) | What::Keepalive(s) | What::Claim(s, _) => {
+                Route::post(format!("/{s}"))
+            }
+            What::Message(s, h) | What::Trickle(s, h) | What::Hangup(s, h) | What::Detach(s, h) => {
+                Route::post(format!("/{s}/{h}"))
+            }
+        }
+    }
+
+    fn polled_sessions(&self) -> Vec<SessionId> {
+        self.sessions
+            .iter()
+            .filter(|(_, s)| s.state == SessionState::Active)
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    fn poll_refused(&mut self, engine: &mut JanusEngine, session: SessionId, status: u16) {
+        self.end_session(engine, session, SessionEnd::PollRefused { status });
     }
 
     fn settle(&mut self, engine: &mut JanusEngine) {
@@ -875,6 +908,9 @@ impl JanusApi {
 
     /// Resets a session's keepalive timer: any request naming it counts as activity.
     fn touch(&mut self, engine: &JanusEngine, session: SessionId) {
+        if !self.sends_keepalives {
+            return;
+        }
         let at = engine.later(self.keepalive_interval);
         let Some(s) = self.sessions.get_mut(&session) else {
             return;

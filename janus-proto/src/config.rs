@@ -88,6 +88,28 @@ pub struct Config {
     /// Reconnect after the connection is lost, and claim every session (default: no; the
     /// connection then ends with [`ConnectionEvent::Closed`](crate::ConnectionEvent::Closed)).
     pub reconnect: Option<Reconnect>,
+    /// What the core speaks over (default [`Wire::Socket`]).
+    pub wire: Wire,
+}
+
+/// What carries the core's messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Wire {
+    /// One two-way message socket: a WebSocket, or a Unix `SOCK_SEQPACKET` socket (Janus's
+    /// pfunix). Frames go out with [`Core::poll_transmit`](crate::Core::poll_transmit) and
+    /// come in as [`Input::Frame`](crate::Input::Frame).
+    #[default]
+    Socket,
+    /// Janus's HTTP REST interface: requests and long-polls as
+    /// [`Exchange`](crate::http::Exchange)s from [`Core::poll_exchange`](crate::Core::poll_exchange),
+    /// their responses through [`Core::handle_response`](crate::Core::handle_response) (see
+    /// [`http`](crate::http)). No WebSocket pings and no keepalive requests: the long-polls
+    /// keep the sessions alive and show the link is.
+    Http {
+        /// At most this many events per long-poll response (`maxev`, at least 1).
+        max_events: u32,
+    },
 }
 
 impl Default for Config {
@@ -110,6 +132,7 @@ impl Default for Config {
             pong_timeout: Duration::from_secs(5),
             max_keepalive_failures: 2,
             reconnect: None,
+            wire: Wire::Socket,
         }
     }
 }
@@ -213,6 +236,15 @@ impl Config {
     /// Sets [`max_keepalive_failures`](Self::max_keepalive_failures).
     pub fn max_keepalive_failures(mut self, n: u32) -> Self {
         self.max_keepalive_failures = n;
+        self
+    }
+
+    /// Speaks Janus's HTTP REST interface ([`Wire::Http`]) with up to `max_events` events per
+    /// long-poll response.
+    pub fn http(mut self, max_events: u32) -> Self {
+        self.wire = Wire::Http {
+            max_events: max_events.max(1),
+        };
         self
     }
 

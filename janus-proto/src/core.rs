@@ -10,9 +10,12 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use crate::config::Config;
+use crate::config::Wire;
 use crate::engine::{Engine, Finished, Stage};
 use crate::error::{ProtocolError, RequestError, UsageError};
 use crate::event::{ConnectionEvent, Event, Input};
+use crate::http::{Exchange, ExchangeId, For, HttpWire, Route};
+use crate::ids::SessionId;
 use crate::ids::TransactionId;
 use crate::link::{Action, Disconnect, Fired, Link, State};
 use crate::request::Request;
@@ -111,6 +114,23 @@ pub(crate) mod sealed {
         /// Called after every input and timer: the layer finishes what waits for a set of
         /// outcomes (a resumption).
         fn settle(&mut self, _engine: &mut Engine<Self::What, Self::Reply>) {}
+
+        /// Over HTTP: where a request goes.
+        fn route(&self, what: &Self::What) -> Route;
+
+        /// Over HTTP: the sessions that need a long-poll.
+        fn polled_sessions(&self) -> Vec<SessionId> {
+            Vec::new()
+        }
+
+        /// Over HTTP: Janus refused a session's long-poll with `status`.
+        fn poll_refused(
+            &mut self,
+            _engine: &mut Engine<Self::What, Self::Reply>,
+            _session: SessionId,
+            _status: u16,
+        ) {
+        }
     }
 }
 
@@ -172,6 +192,8 @@ pub struct Core<A: Api> {
     pub(crate) engine: Engine<A::What, A::Reply>,
     pub(crate) api: A,
     link: Link,
+    /// Over HTTP: the exchanges in flight and the sessions polled.
+    http: Option<HttpWire>,
 }
 
 impl<A: Api> Core<A> {
@@ -181,6 +203,10 @@ impl<A: Api> Core<A> {
             engine: Engine::new(&config, now),
             api: A::new(&config),
             link: Link::new(&config, now),
+            http: match config.wire {
+                Wire::Http { max_events } => Some(HttpWire::new(max_events, config.pong_timeout)),
+                _ => None,
+            },
             config,
         };
         if core.link.reconnects() {
@@ -298,7 +324,8 @@ impl<A: Api> Core<A> {
             let deadline = self.engine.next_deadline().filter(|at| *at <= now);
             let timer = self.api.next_timer().filter(|at| *at <= now);
             let link = self.link.next_timer().filter(|at| *at <= now);
-            let Some(first) = [deadline, timer, link].into_iter().flatten().min() else {
+            let poll = self.poll_timer().filter(|at| *at <= now);
+            let Some(first) = [deadline, timer, link, poll].into_iter().flatten().min() else {
                 return;
             };
             // At the same instant: deadlines, then the API's timers, then the link's.
@@ -318,6 +345,11 @@ impl<A: Api> Core<A> {
                 );
             } else if timer == Some(first) {
                 self.api.fire_timer(&mut self.engine, &self.config);
+            } else if poll == Some(first) {
+                let waited = self.http.as_ref().map(HttpWire::poll_deadline);
+                if let Some(waited) = waited {
+                    self.link_down(Disconnect::PollUnanswered { waited }, true);
+                }
             } else {
                 match self.link.fire(now) {
                     Fired::Nothing => {}
@@ -381,10 +413,156 @@ impl<A: Api> Core<A> {
         matches!(self.link.state(), State::Down { .. })
     }
 
-    /// The next frame to send, one JSON object with nothing after it.
+    /// The next frame to send, one JSON object with nothing after it. Over HTTP
+    /// ([`Wire::Http`]) there are none: see [`poll_exchange`](Self::poll_exchange).
     #[must_use]
     pub fn poll_transmit(&mut self) -> Option<String> {
+        if self.http.is_some() {
+            return None;
+        }
         self.engine.poll_transmit()
+    }
+
+    /// Over HTTP ([`Wire::Http`]): the next HTTP request to make, a request or a session's
+    /// long-poll (see [`http`](crate::http)). Make each (concurrently: a long-poll is held by
+    /// the server), then give its response to [`handle_response`](Self::handle_response), or
+    /// say it failed with [`handle_exchange_failed`](Self::handle_exchange_failed).
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// use janus_proto::http::Method;
+    /// use janus_proto::{Client, Command, Config, Event};
+    ///
+    /// # #[allow(clippy::disallowed_methods)]
+    /// let now = Instant::now();
+    /// let mut client = Client::new(Config::new().http(10), now);
+    /// client.submit(now, Command::create()).unwrap();
+    /// let create = client.poll_exchange().unwrap();
+    /// assert_eq!((create.method, create.path.as_str()), (Method::Post, ""));
+    /// let reply = r#"{"janus":"success","transaction":"1","data":{"id":42}}"#;
+    /// client.handle_response(now, create.id, 200, reply.into()).unwrap();
+    /// assert!(matches!(client.poll_event(), Some(Event::Completed { .. })));
+    /// // The new session's long-poll.
+    /// let poll = client.poll_exchange().unwrap();
+    /// assert_eq!((poll.method, poll.path.as_str()), (Method::Get, "/42?maxev=10&rid=2"));
+    /// ```
+    #[must_use]
+    pub fn poll_exchange(&mut self) -> Option<Exchange> {
+        let http = self.http.as_mut()?;
+        if let Some(poll) = http.next_poll() {
+            return Some(poll);
+        }
+        let (txn, frame) = self.engine.poll_transmit_with_txn()?;
+        let route = match self.engine.pending(txn) {
+            Some(p) => self.api.route(&p.what),
+            None => Route::post(String::new()),
+        };
+        Some(http.request(txn, route, frame))
+    }
+
+    /// Over HTTP: the response to exchange `id`, with its status and body. A request's
+    /// reply is taken like a frame; a long-poll's events (one, or an array of up to
+    /// `max_events`) are taken in order, and Janus's idle `keepalive` answer is absorbed; the
+    /// session's next poll follows. A status other than `200` ends the request with
+    /// [`RequestError::Http`]; to a poll, `403` or `404` ends its session
+    /// ([`SessionEnd::PollRefused`](crate::SessionEnd::PollRefused)) and any other loses
+    /// the connection ([`Disconnect::Http`]). A response to an exchange no longer in flight
+    /// (from before a reconnect) is ignored. An error names the first part of the body that
+    /// could not be used; the others were taken.
+    pub fn handle_response(
+        &mut self,
+        now: Instant,
+        id: ExchangeId,
+        status: u16,
+        body: Bytes,
+    ) -> Result<(), ProtocolError> {
+        self.engine.advance(now);
+        let Some(what) = self.http.as_mut().and_then(|h| h.take(id)) else {
+            return Ok(());
+        };
+        let result = match what {
+            For::Request { txn, .. } if status != 200 => {
+                let mark = self.engine.was_sent(txn).then_some(Finished::Abandoned);
+                self.api.finish(
+                    &mut self.engine,
+                    txn,
+                    Err(RequestError::Http { status }),
+                    mark,
+                );
+                Ok(())
+            }
+            For::Request { keep: true, .. } => self.take_frame(body),
+            For::Request { txn, keep: false } => {
+                let transaction = self.engine.wire_id(txn);
+                match with_transaction(&body, &transaction) {
+                    Some(body) => self.take_frame(body),
+                    None => self.take_frame(body),
+                }
+            }
+            For::Poll { session, .. } => {
+                self.link.heard(self.engine.now());
+                match status {
+                    200 => self.take_events(&body),
+                    403 | 404 => {
+                        self.api.poll_refused(&mut self.engine, session, status);
+                        Ok(())
+                    }
+                    _ => {
+                        self.link_down(Disconnect::Http { status }, true);
+                        Ok(())
+                    }
+                }
+            }
+        };
+        self.after();
+        result
+    }
+
+    /// Over HTTP: exchange `id` could not be carried out (refused, reset, timed out): the
+    /// connection is lost, as a closed WebSocket would be.
+    pub fn handle_exchange_failed(&mut self, now: Instant, id: ExchangeId, why: String) {
+        self.engine.advance(now);
+        if self.http.as_mut().and_then(|h| h.take(id)).is_some() {
+            self.on_lost(Some(why));
+        }
+        self.after();
+    }
+
+    /// A frame from an HTTP body.
+    fn take_frame(&mut self, body: Bytes) -> Result<(), ProtocolError> {
+        let text = self.engine.check_input(&body)?;
+        self.api.on_frame(&mut self.engine, text, &body)?;
+        self.link.heard(self.engine.now());
+        Ok(())
+    }
+
+    /// A long-poll's body: one message or an array of them; `keepalive` is absorbed.
+    fn take_events(&mut self, body: &Bytes) -> Result<(), ProtocolError> {
+        let text = self.engine.check_input(body)?;
+        let parts: Vec<Bytes> = if text.trim_start().starts_with('[') {
+            let list: Vec<&serde_json::value::RawValue> = serde_json::from_str(text)
+                .map_err(|e| ProtocolError::Decode(crate::wire::DecodeError::from(e)))?;
+            list.iter()
+                .map(|raw| body.slice_ref(raw.get().as_bytes()))
+                .collect()
+        } else {
+            vec![body.clone()]
+        };
+        let mut first_error = None;
+        for part in parts {
+            if is_keepalive(&part) {
+                continue;
+            }
+            if let Err(e) = self.take_frame(part) {
+                first_error.get_or_insert(e);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// When the oldest long-poll in flight is overdue (over HTTP).
+    fn poll_timer(&self) -> Option<Instant> {
+        self.http.as_ref().and_then(HttpWire::next_timer)
     }
 
     /// The next event: the oldest of all subscribers' queues (see [`EventTarget`]), so
@@ -457,6 +635,7 @@ impl<A: Api> Core<A> {
             self.engine.next_deadline(),
             self.api.next_timer(),
             self.link.next_timer(),
+            self.poll_timer(),
         ]
         .into_iter()
         .flatten()
@@ -511,6 +690,11 @@ impl<A: Api> Core<A> {
     /// `close`: the driver still has the socket and must drop it.
     fn link_down(&mut self, why: Disconnect, close: bool) {
         self.link.went_down(&why);
+        // Over HTTP one failed exchange says nothing of the others: every connection goes.
+        let close = close || self.http.is_some();
+        if let Some(http) = self.http.as_mut() {
+            http.clear();
+        }
         self.engine
             .push(Event::Connection(ConnectionEvent::Disconnected { why }));
         if !self.link.lost(self.engine.now(), close) {
@@ -545,6 +729,14 @@ impl<A: Api> Core<A> {
     /// After every input and timer: the layer's settling, then the keepalive count.
     fn after(&mut self) {
         self.api.settle(&mut self.engine);
+        if let (Some(http), State::Up) = (self.http.as_mut(), self.link.state()) {
+            http.poll_sessions(
+                self.api.polled_sessions(),
+                self.engine.now(),
+                self.config.apisecret.as_ref(),
+                self.config.token.as_ref(),
+            );
+        }
         if let Some(why) = self.link.keepalives_dead(self.engine.keepalive_streak()) {
             self.link_down(why, true);
             self.api.settle(&mut self.engine);
@@ -569,4 +761,23 @@ impl<A: Api> Core<A> {
         self.api.on_closed(&mut self.engine);
         self.engine.push(Event::Connection(ConnectionEvent::Closed));
     }
+}
+
+/// Whether a long-poll part is Janus's idle `{"janus":"keepalive"}` answer.
+fn is_keepalive(part: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Kind<'a> {
+        #[serde(borrow)]
+        janus: std::borrow::Cow<'a, str>,
+    }
+    serde_json::from_slice::<Kind>(part).is_ok_and(|k| k.janus == "keepalive")
+}
+
+/// `body` (a JSON object) with its `transaction` set to `transaction`: Janus answers
+/// `GET /info` with a transaction of its own. `None` if it is not an object.
+fn with_transaction(body: &[u8], transaction: &str) -> Option<Bytes> {
+    let mut value: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(body).ok()?;
+    value.insert("transaction".into(), transaction.into());
+    serde_json::to_vec(&value).ok().map(Bytes::from)
 }

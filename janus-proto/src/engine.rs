@@ -487,6 +487,11 @@ impl<W, R> Engine<W, R> {
         self.transmits.pop()
     }
 
+    /// The next frame to send, with its transaction (to route it).
+    pub fn poll_transmit_with_txn(&mut self) -> Option<(TransactionId, String)> {
+        self.transmits.pop_with_txn()
+    }
+
     /// The oldest event of all subscribers.
     pub fn poll_event(&mut self) -> Option<Event<R>> {
         self.events.pop_any()

@@ -118,6 +118,13 @@ pub enum RequestError {
     /// policy) but does not repeat it; only `info` and `ping` are repeated on their own.
     #[error("connection lost after the request went out: it may or may not have been applied")]
     Interrupted,
+    /// Over HTTP, the server answered the request's exchange with this status instead of
+    /// `200` (Janus's own errors come with `200` as [`Janus`](Self::Janus)).
+    #[error("HTTP status {status}")]
+    Http {
+        /// The status.
+        status: u16,
+    },
     /// The caller cancelled the request.
     #[error("cancelled")]
     Cancelled,

@@ -244,6 +244,12 @@ pub enum SessionEnd {
     /// The client gave up reconnecting (or was closed) while the session was orphaned: it
     /// can no longer be claimed here.
     Abandoned,
+    /// Over HTTP, Janus refused the session's long-poll (`403`: not authorized, `404`: no
+    /// such session).
+    PollRefused {
+        /// The HTTP status.
+        status: u16,
+    },
 }
 
 /// Something about the connection rather than a session or handle.

@@ -131,6 +131,7 @@ mod core;
 mod engine;
 mod error;
 mod event;
+pub mod http;
 mod ids;
 mod link;
 pub mod plugins;
@@ -147,7 +148,7 @@ pub mod wire;
 pub use admin::{AdminApi, AdminClient, AdminEvent};
 pub use client::{Client, JanusApi, SessionState};
 pub use command::Command;
-pub use config::{Config, Ordering};
+pub use config::{Config, Ordering, Wire};
 pub use core::{Api, Core};
 pub use error::{PluginError, ProtocolError, RequestError, UsageError};
 pub use event::{

@@ -47,6 +47,17 @@ pub enum Disconnect {
         /// How many.
         count: u32,
     },
+    /// Over HTTP, a long-poll got no answer this long (Janus answers an idle one after
+    /// 30 s).
+    PollUnanswered {
+        /// How long it waited.
+        waited: Duration,
+    },
+    /// Over HTTP, the server answered a long-poll with this error status (`5xx`).
+    Http {
+        /// The status.
+        status: u16,
+    },
 }
 
 impl std::fmt::Display for Disconnect {
@@ -58,6 +69,10 @@ impl std::fmt::Display for Disconnect {
             Disconnect::KeepalivesFailed { count } => {
                 write!(f, "{count} keepalives in a row got no answer")
             }
+            Disconnect::PollUnanswered { waited } => {
+                write!(f, "a long-poll got no answer within {waited:?}")
+            }
+            Disconnect::Http { status } => write!(f, "a long-poll got HTTP status {status}"),
         }
     }
 }
@@ -242,9 +257,14 @@ pub(crate) struct Link {
 impl Link {
     pub(crate) fn new(config: &crate::Config, now: Instant) -> Self {
         let policy = config.reconnect.clone();
+        // Over HTTP there is nothing to ping: the long-polls show the link is alive.
+        let ping_interval = match config.wire {
+            crate::Wire::Socket => config.ping_interval,
+            crate::Wire::Http { .. } => None,
+        };
         Self {
             state: State::Up,
-            ping_interval: config.ping_interval,
+            ping_interval,
             pong_timeout: config.pong_timeout,
             max_keepalive_failures: config.max_keepalive_failures,
             heard: now,

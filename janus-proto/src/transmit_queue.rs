@@ -21,6 +21,11 @@ impl TransmitQueue {
         self.0.pop_front().map(|(_, frame)| frame.0)
     }
 
+    /// The next frame to send, with its transaction.
+    pub(crate) fn pop_with_txn(&mut self) -> Option<(TransactionId, String)> {
+        self.0.pop_front().map(|(txn, frame)| (txn, frame.0))
+    }
+
     /// Takes `txn`'s frame out of the queue; `false` when the transport already took it.
     pub(crate) fn withdraw(&mut self, txn: TransactionId) -> bool {
         // A request is usually cancelled soon after it was queued: search from the back.
