@@ -1446,3 +1446,57 @@ fn identical_inputs_give_byte_identical_outputs() {
     assert_eq!(events_a.len(), request_table().len());
     assert_eq!(events_a, events_b);
 }
+
+/// With a reconnect policy, an Admin API connection comes back like a Janus API one (with no
+/// sessions to claim): the request in flight is interrupted, one made while down waits and
+/// goes out once the connection is back, and the lifecycle events say so.
+#[test]
+fn an_admin_connection_reconnects_with_a_policy() {
+    let now = base();
+    let policy = janus_proto::Reconnect::new()
+        .seed(1)
+        .first_delay(Duration::from_millis(100));
+    let mut admin = AdminClient::new(admin_config().reconnect(policy), now);
+    let in_flight = admin
+        .submit(now, AdminRequest::ListSessions)
+        .expect("submit");
+    assert_eq!(drain_transmits(&mut admin).len(), 1);
+    admin
+        .handle_input(now, Input::Lost("reset".into()))
+        .expect("a loss is accepted");
+    let waiting = admin.submit(now, AdminRequest::GetStatus).expect("submit");
+    assert!(drain_transmits(&mut admin).is_empty(), "it waits");
+    let dial_at = admin.poll_timeout().expect("a dial is scheduled");
+    assert!(dial_at > now && dial_at <= now + Duration::from_millis(100));
+    admin.handle_timeout(dial_at);
+    assert!(matches!(
+        admin.poll_action(),
+        Some(janus_proto::Action::Dial { attempt: 1, .. })
+    ));
+    admin
+        .handle_input(dial_at, Input::Connected)
+        .expect("connected");
+    let frames = drain_transmits(&mut admin);
+    assert_eq!(frames.len(), 1, "{frames:?}");
+    assert!(frames[0].contains("get_status"));
+    let events = drain_events(&mut admin);
+    assert!(events.contains(&AdminEvent::Completed {
+        txn: in_flight,
+        outcome: Err(RequestError::Interrupted)
+    }));
+    assert!(events.iter().any(|e| matches!(
+        e,
+        AdminEvent::Connection(ConnectionEvent::Reconnected { claimed, lost, .. })
+            if claimed.is_empty() && lost.is_empty()
+    )));
+    let reply = format!(
+        r#"{{"janus":"success","transaction":"{}","status":{{}}}}"#,
+        wire_txn(&frames[0])
+    );
+    admin
+        .handle_input(dial_at, Input::text(reply))
+        .expect("the reply");
+    let (txn, outcome) = completed(admin.poll_event().expect("its outcome"));
+    assert_eq!(txn, waiting);
+    assert!(outcome.is_ok(), "{outcome:?}");
+}
