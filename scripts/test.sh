@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs every check and test of the workspace on a fresh machine: installs what is missing
 # (Janus 1.1.2 from Debian, openssl, sipp for the SIP media tests, cargo-fuzz, the benchmarks'
-# packages), builds Janus 1.4.1 from ../shared/janus-src once per machine (cached outside the
-# checkout), then lints, docs, unit,
-# property and integration tests against a real Janus, a quick benchmark run (it must work;
-# its figures are not judged), and a bounded fuzz run.
+# packages, python3 for the rust-version check), builds Janus 1.4.1 from ../shared/janus-src
+# once per machine (cached outside the checkout), then lints, docs, the rust-version check,
+# unit, property and integration tests against a real Janus (the janus-admin tool's
+# included), a quick benchmark run (it must work; its figures are not judged), and a bounded
+# fuzz run.
 #
 # Usage: scripts/test.sh            (FUZZ_SECONDS=30 per fuzz target by default)
 #        FUZZ_SECONDS=0 scripts/test.sh   to skip fuzzing
@@ -14,7 +15,7 @@ cd "$(dirname "$0")/.."
 step() { printf '\n==> %s\n' "$*"; }
 
 step "installing Janus and tools when missing"
-bash scripts/install-janus.sh janus openssl sipp
+bash scripts/install-janus.sh janus openssl sipp python3
 
 step "building Janus 1.4.1 from source when not cached (the harness runs 1.1.2 and 1.4.1)"
 sh scripts/build-janus.sh 1.4.1
@@ -27,6 +28,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+
+step "rust-version: no dependency needs a newer Rust (clippy's incompatible_msrv checks our code)"
+python3 scripts/check-rust-version.py
 
 step "janus-proto depends on no IO or async crate"
 bad=$(cargo tree -p janus-proto -e normal --prefix none --locked \
