@@ -249,6 +249,11 @@ pub fn text(command: &Command, reply: &AdminReply, frame: &Value, elapsed: Durat
     use AdminReplyKind as K;
     let on = |b: bool| if b { "on" } else { "off" };
     let line = |text: String| text + "\n";
+    if let Command::Set(set) = command {
+        if let Some(text) = set_text(set, &reply.kind) {
+            return line(text);
+        }
+    }
     match (command, &reply.kind) {
         (Command::Info, K::ServerInfo(_)) => info(frame),
         (Command::Ping, K::Pong) => line(format!("pong in {:.1} ms", elapsed.as_secs_f64() * 1e3)),
@@ -289,9 +294,6 @@ pub fn text(command: &Command, reply: &AdminReply, frame: &Value, elapsed: Durat
             ))
         }
         (Command::Tokens(Tokens::Remove { .. }), K::Done) => line("token removed".to_owned()),
-        (Command::Set(set), kind) if set_text(set, kind).is_some() => {
-            line(set_text(set, kind).unwrap_or_default())
-        }
         (Command::Pcap(capture) | Command::Text2pcap(capture), K::Done) => {
             let what = match command {
                 Command::Pcap(_) => "pcap",
