@@ -57,7 +57,7 @@ command -v ip >/dev/null 2>&1 || apt_install iproute2
 # aws-lc-rs, the peer's crypto, compiles C.
 command -v cc >/dev/null 2>&1 || apt_install gcc libc6-dev
 if ! command -v cargo >/dev/null 2>&1; then
-    say "cargo is missing: install a Rust toolchain (1.85 or newer, e.g. with rustup) and"
+    say "cargo is missing: install a Rust toolchain (1.89 or newer, e.g. with rustup) and"
     say "run this again. (Debian's own rustc is too old for this workspace.)"
     exit 1
 fi

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs every check and test of the workspace on a fresh machine: installs what is missing
 # (Janus 1.1.2 from Debian, openssl, sipp for the SIP media tests, cargo-fuzz, the benchmarks'
-# packages), builds Janus 1.4.1 from ../shared/janus-src once per machine (cached outside the
-# checkout), then lints, docs, unit,
-# property and integration tests against a real Janus, a quick benchmark run (it must work;
-# its figures are not judged), and a bounded fuzz run.
+# packages, python3 for the rust-version check), builds Janus 1.4.1 from ../shared/janus-src
+# once per machine (cached outside the checkout), then lints, docs, the rust-version and
+# crates.io package checks, unit, property and integration tests against a real Janus (the
+# janus-admin tool's included), a quick benchmark run (it must work; its figures are not
+# judged), and a bounded fuzz run.
 #
 # Usage: scripts/test.sh            (FUZZ_SECONDS=30 per fuzz target by default)
 #        FUZZ_SECONDS=0 scripts/test.sh   to skip fuzzing
@@ -14,7 +15,7 @@ cd "$(dirname "$0")/.."
 step() { printf '\n==> %s\n' "$*"; }
 
 step "installing Janus and tools when missing"
-bash scripts/install-janus.sh janus openssl sipp
+bash scripts/install-janus.sh janus openssl sipp python3
 
 step "building Janus 1.4.1 from source when not cached (the harness runs 1.1.2 and 1.4.1)"
 sh scripts/build-janus.sh 1.4.1
@@ -27,6 +28,29 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+
+step "rust-version: no dependency needs a newer Rust (clippy's incompatible_msrv checks our code)"
+python3 scripts/check-rust-version.py
+
+step "crates.io packages of the published crates, each with its README and both licenses"
+# Packages every workspace crate but janus-tests (publish = false; `cargo package` would pack
+# it all the same). --no-verify: verifying builds each package again from its tarball in a
+# target of its own, minutes on two cores, for the sources the steps above and below already
+# build; and the crates that depend on janus-proto could only be checked against crates.io
+# once it is published (cargo resolves them through a temporary local registry here).
+# --allow-dirty: this checks the working tree as it is, committed or not.
+cargo package --workspace --exclude janus-tests --no-verify --allow-dirty --locked
+packages="${CARGO_TARGET_DIR:-target}/package"
+for crate in janus-proto janus-ws-connect janus-blocking janus-transport-ws janus-admin; do
+    version=$(cargo pkgid --locked -p "$crate" | sed 's/.*[#@]//')
+    files=$(tar tzf "$packages/$crate-$version.crate")
+    for file in README.md LICENSE-MIT LICENSE-APACHE; do
+        if ! grep -qx "$crate-$version/$file" <<<"$files"; then
+            echo "$crate-$version.crate has no $file"; exit 1
+        fi
+    done
+done
+echo "ok"
 
 step "janus-proto depends on no IO or async crate"
 bad=$(cargo tree -p janus-proto -e normal --prefix none --locked \

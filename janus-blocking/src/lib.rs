@@ -109,3 +109,8 @@ pub use janus_proto::{
     PluginError, PluginReply, ProtocolError, Reconnect, Reply, ReplyKind, RequestError, SessionEnd,
     SessionEvent, SessionId, SessionState, TransactionId, Trickle, UsageError,
 };
+
+/// The README's examples, compiled as doctests so that they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -161,3 +161,8 @@ pub use request::{PluginReply, Request};
 pub use router::EventTarget;
 pub use secret::Secret;
 pub use wire::{Candidate, IceCandidate, JanusError, Jsep, JsepType, PluginData, Trickle};
+
+/// The README's examples, compiled as doctests so that they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -196,3 +196,8 @@ pub use janus_proto::{
 };
 /// The rustls in use, for [`ConnectOptions::tls_config`] and [`SocketError::Tls`].
 pub use janus_ws_connect::rustls;
+
+/// The README's examples, compiled as doctests so that they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

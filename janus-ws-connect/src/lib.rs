@@ -45,3 +45,8 @@ pub use janus_proto;
 pub use rustls;
 /// The tungstenite in use, for [`SocketError::WebSocket`].
 pub use tungstenite;
+
+/// The README's examples, compiled as doctests so that they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

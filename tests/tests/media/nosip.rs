@@ -61,7 +61,7 @@ fn rtp_pair(ip: Ipv4Addr) -> (UdpSocket, UdpSocket) {
     for _ in 0..50 {
         let rtp = UdpSocket::bind((ip, 0)).expect("an RTP socket");
         let port = rtp.local_addr().expect("its address").port();
-        if port % 2 != 0 || port == u16::MAX {
+        if !port.is_multiple_of(2) || port == u16::MAX {
             continue;
         }
         if let Ok(rtcp) = UdpSocket::bind((ip, port + 1)) {
