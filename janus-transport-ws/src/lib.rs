@@ -167,7 +167,7 @@ pub use events::{
 };
 pub use janus_ws_connect::{
     ConnectError, Error, PemSource, PoolError, PoolServer, SocketError, TlsRootError,
-    ADMIN_PROTOCOL, JANUS_PROTOCOL,
+    ADMIN_PROTOCOL, JANUS_PROTOCOL, PFUNIX_MAX_REQUEST,
 };
 pub use options::{ConnectOptions, Sleep, Timer};
 #[cfg(any(feature = "async-io", feature = "tokio"))]
