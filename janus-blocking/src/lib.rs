@@ -95,7 +95,11 @@
 //!   larger than its socket's send buffer, `net.core.wmem_default`, 208 KiB by default; such
 //!   a request ends at its deadline.)
 //! * **A session timeout may close the connection.** Janus closes a Unix connection when
-//!   one of its sessions times out (not always: a race in it leaves some open).
+//!   one of its sessions times out (not always: a race in it leaves some open). Let
+//!   sessions end by `destroy` rather than by timing out: a Unix client that disconnects
+//!   while Janus times out a session of this transport can deadlock the transport (Janus
+//!   1.1.2 to 1.4.1: its thread and the session watchdog take two locks in opposite
+//!   orders). The keepalives the core sends keep sessions from timing out.
 //! * **Reads while writing.** Janus writes to its Unix clients with blocking writes, from
 //!   the one thread that also reads them; so while a packet of ours waits for room, the
 //!   socket takes in what Janus sends (it is given to the caller next), and neither side
