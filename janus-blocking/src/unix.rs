@@ -193,11 +193,11 @@ impl UnixSocket {
         }
     }
 
-    /// Sends what is queued, tells the server we are done (it closes its side on end of
-    /// file) and waits at most `wait` for that.
+    /// Tells the server we are done (it closes its side on end of file) and waits at most
+    /// `wait_at_most` for that. Nothing is queued here: every write is flushed at once, and
+    /// a flush that fails ends the connection.
     pub(crate) fn close(&mut self, wait_at_most: Duration) {
         let deadline = after(wait_at_most);
-        let _ = self.flush();
         if rustix::net::shutdown(&self.fd, Shutdown::Write).is_ok() {
             while let Some(left) = deadline.checked_duration_since(Instant::now()) {
                 if left.is_zero() {
