@@ -1,4 +1,5 @@
-//! [`AdminConnection`]: one Admin API WebSocket, driven from the caller's thread.
+//! [`AdminConnection`]: one Admin API connection (a WebSocket or a Unix socket), driven from
+//! the caller's thread.
 
 use std::time::{Duration, Instant};
 
@@ -15,8 +16,9 @@ use crate::Error;
 /// How long [`AdminConnection::close`] waits for the server's side of the closing handshake.
 const CLOSE_WAIT: Duration = Duration::from_secs(1);
 
-/// One Admin API connection (WebSocket subprotocol `janus-admin-protocol`, the Admin port,
-/// 7188 by default).
+/// One Admin API connection: a WebSocket (subprotocol `janus-admin-protocol`, the Admin
+/// port, 7188 by default) or the `admin_path` socket of Janus's Unix sockets transport
+/// (`unix:/path`).
 ///
 /// Every request carries the [`ConnectOptions::admin_secret`] where Janus wants it. Any
 /// request goes through [`call`](Self::call): an [`AdminRequest`] in, an [`AdminReply`]
@@ -43,17 +45,19 @@ pub struct AdminConnection {
 
 impl AdminConnection {
     /// Connects to an Admin API endpoint (`ws://…` or `wss://…`) with subprotocol
-    /// `janus-admin-protocol`. From `options` it uses the admin secret, the connect
+    /// `janus-admin-protocol`, or to the `admin_path` of Janus's Unix sockets transport
+    /// (`unix:/path`; there the path decides the API: the Janus API's socket answers the
+    /// Admin API's requests with error 457). From `options` it uses the admin secret, the connect
     /// settings, and of the protocol settings the request timeout, frame limits, pending
     /// limit, event queue capacity, memory and transaction prefix.
     ///
-    /// A Janus API URL (or any server refusing the subprotocol) gives
+    /// A Janus API WebSocket URL (or any server refusing the subprotocol) gives
     /// [`ConnectError::HandshakeRejected`](crate::ConnectError::HandshakeRejected).
     pub fn connect(url: &str, options: ConnectOptions) -> Result<Self, Error> {
         let dialer = Dialer {
             url: url.to_owned(),
             protocol: ADMIN_PROTOCOL,
-            config: options.protocol_config(),
+            config: options.common.protocol_config_for(url),
             options: options.common,
         };
         Ok(Self {
@@ -165,7 +169,7 @@ impl AdminConnection {
         &self.driver.core
     }
 
-    /// Closes the WebSocket.
+    /// Closes the connection.
     pub fn close(mut self) {
         self.driver.close(CLOSE_WAIT);
     }

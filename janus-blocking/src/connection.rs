@@ -1,4 +1,5 @@
-//! [`Connection`]: one Janus API WebSocket, driven from the caller's thread.
+//! [`Connection`]: one Janus API connection (a WebSocket or a Unix socket), driven from the
+//! caller's thread.
 
 use std::time::Duration;
 
@@ -19,7 +20,8 @@ use crate::Error;
 /// How long [`Connection::close`] waits for the server's side of the closing handshake.
 const CLOSE_WAIT: Duration = Duration::from_secs(1);
 
-/// One Janus API connection (WebSocket subprotocol `janus-protocol`).
+/// One Janus API connection: a WebSocket (subprotocol `janus-protocol`) or a Unix socket of
+/// Janus's Unix sockets transport (see [Over a Unix socket](crate#over-a-unix-socket)).
 ///
 /// All IO happens on the calling thread, inside the methods below; the library starts no
 /// thread. While a call waits for its reply it also sends keepalives that fall due, enforces
@@ -46,19 +48,20 @@ pub struct Connection {
 
 impl Connection {
     /// Connects to a Janus API endpoint, `ws://host:port/path` or `wss://…`, with subprotocol
-    /// `janus-protocol`.
+    /// `janus-protocol`; or `unix:/path/of/the/socket`, the `path` of Janus's Unix sockets
+    /// transport (see [Over a Unix socket](crate#over-a-unix-socket)).
     ///
     /// Fails with [`Error::Connect`]: [`ConnectError::HandshakeRejected`](crate::ConnectError::HandshakeRejected) when the server closes without answering the
     /// handshake (what Janus does for a wrong subprotocol, e.g. the Admin API's port),
     /// [`ConnectError::InvalidUrl`](crate::ConnectError::InvalidUrl),
     /// [`ConnectError::TimedOut`](crate::ConnectError::TimedOut) or
     /// [`ConnectError::Socket`](crate::ConnectError::Socket) (refused, an untrusted
-    /// certificate, …).
+    /// certificate, no socket at a `unix:` path, …).
     pub fn connect(url: &str, options: ConnectOptions) -> Result<Self, Error> {
         let dialer = Dialer {
             url: url.to_owned(),
             protocol: JANUS_PROTOCOL,
-            config: options.protocol_config(),
+            config: options.common.protocol_config_for(url),
             options: options.common,
         };
         Ok(Self {
@@ -392,8 +395,8 @@ impl Connection {
         self.driver.close_reason()
     }
 
-    /// Closes the WebSocket (waiting briefly for the server's side of the closing
-    /// handshake). Sessions are not destroyed: Janus drops them, or keeps them for `claim`
+    /// Closes the connection (waiting briefly for the server's side: the WebSocket closing
+    /// handshake, or a Unix socket's end of file). Sessions are not destroyed: Janus drops them, or keeps them for `claim`
     /// when it has a `reclaim_session_timeout`.
     pub fn close(mut self) {
         self.driver.close(CLOSE_WAIT);

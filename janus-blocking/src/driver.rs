@@ -1,7 +1,7 @@
 //! The run loop shared by [`Connection`](crate::Connection) and
-//! [`AdminConnection`](crate::AdminConnection): it moves frames between a [`Socket`] and a
-//! sans-IO core, reads the clock, and keeps outcomes and events apart. Protocol rules all
-//! live in the core.
+//! [`AdminConnection`](crate::AdminConnection): it moves frames between a [`Pipe`] (a
+//! WebSocket or a Unix socket) and a sans-IO core, reads the clock, and keeps outcomes and
+//! events apart. Protocol rules all live in the core.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -12,11 +12,11 @@ use janus_proto::{
 };
 use janus_ws_connect::CommonOptions;
 
-use crate::socket::{Read, Socket};
+use crate::pipe::{Pipe, Read};
 use crate::Error;
 
 /// How to open the connection again when the core asks for a dial: the first URL, the
-/// options (with their fallback URLs) and the subprotocol.
+/// options (with their fallback URLs) and the subprotocol (for WebSocket URLs).
 #[derive(Debug)]
 pub(crate) struct Dialer {
     pub(crate) url: String,
@@ -27,13 +27,13 @@ pub(crate) struct Dialer {
 
 impl Dialer {
     /// Connects to the first URL.
-    pub(crate) fn first(&self) -> Result<Socket, Error> {
+    pub(crate) fn first(&self) -> Result<Pipe, Error> {
         self.dial(0)
     }
 
-    fn dial(&self, endpoint: usize) -> Result<Socket, Error> {
+    fn dial(&self, endpoint: usize) -> Result<Pipe, Error> {
         let url = self.options.endpoint(&self.url, endpoint);
-        Ok(Socket::connect(
+        Ok(Pipe::connect(
             url,
             self.protocol,
             &self.options,
@@ -45,11 +45,11 @@ impl Dialer {
 /// Longest single wait when nothing else bounds it.
 const MAX_WAIT: Duration = Duration::from_secs(60);
 
-/// A socket, a core, the outcomes not yet collected and the events not yet taken.
+/// A pipe, a core, the outcomes not yet collected and the events not yet taken.
 #[derive(Debug)]
 pub(crate) struct Driver<A: Api> {
     /// `None` while the connection is down (for good once the core is closed).
-    socket: Option<Socket>,
+    socket: Option<Pipe>,
     dialer: Dialer,
     /// Why the socket last broke, until the core decides whether that ends the connection.
     last_loss: Option<Error>,
@@ -262,7 +262,7 @@ impl<A: Api> Driver<A> {
         }
     }
 
-    /// Closes the WebSocket, waiting at most `wait` for the server's side of the closing
+    /// Closes the connection, waiting at most `wait` for the server's side of the closing
     /// handshake; pending requests fail with `ConnectionLost`.
     pub(crate) fn close(&mut self, wait: Duration) {
         if let Some(mut socket) = self.socket.take() {
@@ -331,12 +331,14 @@ impl<A: Api> Driver<A> {
                 break;
             };
             match action {
-                Action::Ping => {
-                    let sent = self.socket.as_mut().map(Socket::ping);
-                    if let Some(Err(why)) = sent {
-                        self.lost(why);
+                Action::Ping => match self.socket.as_mut().map(Pipe::ping) {
+                    // A Unix socket answers at once (see `Pipe::ping`).
+                    Some(Ok(true)) => {
+                        let _ = self.core.handle_input(Instant::now(), Input::Pong);
                     }
-                }
+                    Some(Err(why)) => self.lost(why),
+                    Some(Ok(false)) | None => {}
+                },
                 // Dead: the core already treats it as closed.
                 Action::Close => self.socket = None,
                 Action::Dial { endpoint, .. } => match self.dialer.dial(endpoint) {

@@ -1,9 +1,10 @@
 //! # janus-blocking: a blocking Janus WebRTC Server client
 //!
 //! Speaks the [Janus](https://janus.conf.meetecho.com/) JSON API and Admin API over a
-//! WebSocket (`ws://` or `wss://`, via tungstenite and rustls), with the protocol itself
-//! done by the sans-IO core [`janus_proto`]. Everything runs on the caller's thread: the
-//! library starts no thread and needs no async runtime.
+//! WebSocket (`ws://` or `wss://`, via tungstenite and rustls) or over Janus's Unix sockets
+//! transport (`unix:`, see [Over a Unix socket](#over-a-unix-socket)), with the protocol
+//! itself done by the sans-IO core [`janus_proto`]. Everything runs on the caller's thread:
+//! the library starts no thread and needs no async runtime.
 //!
 //! The public interface is:
 //! * [`Connection`]: one Janus API connection (subprotocol `janus-protocol`) with typed
@@ -59,6 +60,51 @@
 //! found no later than the first of these calls after its pong deadline. Time is read here,
 //! never in the core.
 //!
+//! ## Over a Unix socket
+//!
+//! Janus's Unix sockets transport (`janus.transport.pfunix`, `type = "SOCK_SEQPACKET"`)
+//! serves the Janus API at its `path` and the Admin API at its `admin_path`. A `unix:` URL
+//! names such a socket (`unix:/run/janus/api.sock`, or `unix:///run/janus/api.sock`), and
+//! everything else is as over a WebSocket: the same [`Connection`], [`AdminConnection`] and
+//! [`Pool`], the same typed requests, events, deadlines and errors, and reconnects (the same
+//! path is dialled again; a [`fallback_url`](ConnectOptions::fallback_url) may be either
+//! kind). Each message is one packet.
+//!
+//! ```no_run
+//! use janus_blocking::{AdminConnection, ConnectOptions, Connection, Error};
+//!
+//! fn main() -> Result<(), Error> {
+//!     let mut janus = Connection::connect("unix:/run/janus/api.sock", ConnectOptions::new())?;
+//!     let session = janus.create()?;
+//!     let options = ConnectOptions::new().admin_secret("janusoverlord");
+//!     let mut admin = AdminConnection::connect("unix:/run/janus/admin.sock", options)?;
+//!     assert!(admin.list_sessions()?.contains(&session));
+//!     Ok(())
+//! }
+//! ```
+//!
+//! What the transport makes different:
+//! * **No ping.** The driver answers the core's pings itself: the kernel reports a dead
+//!   server on the socket (end of file, or a reset) as soon as it dies, so there is nothing
+//!   a ping would add. A server that hangs without dying is still found by keepalives that
+//!   go unanswered.
+//! * **Requests up to 8191 bytes.** Janus reads each packet into an 8 KiB buffer and drops a
+//!   longer one without a word, so a `unix:` connection lowers `max_outgoing_frame` to
+//!   [`PFUNIX_MAX_REQUEST`]: a longer request fails at once with
+//!   [`UsageError::FrameTooLarge`] instead of at its deadline. (Janus also drops a reply
+//!   larger than its socket's send buffer, `net.core.wmem_default`, 208 KiB by default; such
+//!   a request ends at its deadline.)
+//! * **A session timeout may close the connection.** Janus closes a Unix connection when
+//!   one of its sessions times out (not always: a race in it leaves some open). Let
+//!   sessions end by `destroy` rather than by timing out: a Unix client that disconnects
+//!   while Janus times out a session of this transport can deadlock the transport (Janus
+//!   1.1.2 to 1.4.1: its thread and the session watchdog take two locks in opposite
+//!   orders). The keepalives the core sends keep sessions from timing out.
+//! * **Reads while writing.** Janus writes to its Unix clients with blocking writes, from
+//!   the one thread that also reads them; so while a packet of ours waits for room, the
+//!   socket takes in what Janus sends (it is given to the caller next), and neither side
+//!   waits for the other.
+//!
 //! ## Errors versus events
 //!
 //! A call returns its own outcome: the reply, or an [`Error`] saying how the request ended
@@ -79,15 +125,21 @@ mod admin;
 mod connection;
 mod driver;
 mod options;
+mod pipe;
 mod pool;
 mod socket;
 #[cfg(test)]
 mod tests;
+#[cfg(all(test, unix))]
+mod tests_unix;
+#[cfg(unix)]
+mod unix;
 
 pub use admin::AdminConnection;
 pub use connection::Connection;
 pub use janus_ws_connect::{
     ConnectError, Error, PemSource, PoolError, PoolServer, SocketError, TlsRootError,
+    PFUNIX_MAX_REQUEST,
 };
 pub use options::ConnectOptions;
 pub use pool::Pool;

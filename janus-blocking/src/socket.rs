@@ -14,28 +14,11 @@ use tungstenite::handshake::HandshakeError;
 use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Connector, Message, WebSocket};
 
+use crate::pipe::{write_timeout, Read, MAX_BLOCK, MIN_BLOCK};
 use crate::Error;
 
-/// Longest single blocking read when no deadline is armed.
-const MAX_BLOCK: Duration = Duration::from_secs(60);
-/// Shortest read timeout (a zero timeout means "block forever" to the OS).
-const MIN_BLOCK: Duration = Duration::from_millis(1);
-
-/// What one bounded read produced.
-#[derive(Debug)]
-pub(crate) enum Read {
-    /// One whole message (text, or binary holding JSON).
-    Frame(Bytes),
-    /// Nothing for the caller: the wait ran out, or a control frame was handled.
-    Idle,
-    /// A pong (to our ping).
-    Pong,
-    /// The connection is gone; why.
-    Closed(Error),
-}
-
 /// An open WebSocket to Janus.
-pub(crate) struct Socket {
+pub(crate) struct WsSocket {
     ws: WebSocket<MaybeTlsStream<TcpStream>>,
     /// The same socket as inside `ws`, for its timeouts.
     tcp: TcpStream,
@@ -45,13 +28,13 @@ pub(crate) struct Socket {
     read_timeout: Option<Duration>,
 }
 
-impl std::fmt::Debug for Socket {
+impl std::fmt::Debug for WsSocket {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Socket").field("tcp", &self.tcp).finish()
+        f.debug_struct("WsSocket").field("tcp", &self.tcp).finish()
     }
 }
 
-impl Socket {
+impl WsSocket {
     /// Connects to a `ws://` or `wss://` URL asking for `subprotocol`.
     /// `config` is the protocol configuration the connection runs with (its frame limit and
     /// request timeout matter here).
@@ -60,7 +43,7 @@ impl Socket {
         subprotocol: &'static str,
         options: &CommonOptions,
         config: &Config,
-    ) -> Result<Socket, ConnectError> {
+    ) -> Result<WsSocket, ConnectError> {
         let timeout = options.connect_timeout;
         let deadline = after(timeout);
         let target = Target::parse(url)?;
@@ -94,11 +77,9 @@ impl Socket {
                 }
             }
         };
-        let write_timeout = config
-            .request_timeout
-            .clamp(Duration::from_secs(1), Duration::from_secs(30));
+        let write_timeout = write_timeout(config);
         tcp_clone.set_write_timeout(Some(write_timeout))?;
-        Ok(Socket {
+        Ok(WsSocket {
             ws,
             tcp: tcp_clone,
             write_timeout,
@@ -211,7 +192,7 @@ impl Socket {
 }
 
 /// `now + d`, or about a year from now when `d` does not fit.
-fn after(d: Duration) -> Instant {
+pub(crate) fn after(d: Duration) -> Instant {
     let now = Instant::now();
     now.checked_add(d)
         .or_else(|| now.checked_add(Duration::from_secs(365 * 24 * 3600)))

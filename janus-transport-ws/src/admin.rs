@@ -23,7 +23,9 @@ use crate::{Error, Result};
 use janus_ws_connect::ADMIN_PROTOCOL;
 
 /// Connects to the Admin API at `url` (`ws://` or `wss://`, subprotocol
-/// `janus-admin-protocol`). As [`connect`](crate::connect): run the returned driver. The
+/// `janus-admin-protocol`; or `unix:`, the `admin_path` of Janus's Unix sockets transport,
+/// where the path decides the API: the Janus API's socket answers the Admin API's requests
+/// with error 457). As [`connect`](crate::connect): run the returned driver. The
 /// options are the same [`ConnectOptions`] as for the Janus API; of them it uses
 /// [`admin_secret`](ConnectOptions::admin_secret), the connection settings, and of the
 /// protocol settings the request timeout, limits, event queue capacity, memory and
@@ -65,7 +67,7 @@ async fn connect_admin_from(
     url: &str,
     options: ConnectOptions,
 ) -> Result<(AdminClient, AdminDriver)> {
-    let config = options.protocol_config();
+    let config = options.common.protocol_config_for(url);
     let (conn, driver) = open_connection(source, url, ADMIN_PROTOCOL, &options, config).await?;
     Ok((AdminClient { conn }, AdminDriver(driver)))
 }

@@ -30,7 +30,9 @@ use crate::{Error, Result};
 use janus_ws_connect::JANUS_PROTOCOL;
 
 /// Connects to the Janus API at `url` (`ws://` or `wss://`): TCP (with `TCP_NODELAY`), TLS
-/// for `wss://`, then the WebSocket handshake with subprotocol `janus-protocol`.
+/// for `wss://`, then the WebSocket handshake with subprotocol `janus-protocol`. Or, for a
+/// `unix:` URL, to the `path` socket of Janus's Unix sockets transport (see
+/// [Over a Unix socket](crate#over-a-unix-socket)).
 ///
 /// Returns the [`Client`] and the [`Driver`]: run the driver (spawn it on your executor, or
 /// race it with your own work) or nothing happens. The whole setup is bounded by
@@ -39,7 +41,8 @@ use janus_ws_connect::JANUS_PROTOCOL;
 /// Dials with the runtime it is called on (see [Timers and runtimes](crate#timers-and-runtimes)):
 /// inside a tokio runtime (feature `tokio`) a `tokio::net::TcpStream`, else (feature
 /// `async-io`) an `async_io::Async<TcpStream>`, whose host name lookup uses the system
-/// resolver and blocks the calling task while it runs. Called outside a tokio runtime
+/// resolver and blocks the calling task while it runs; a Unix socket waits with the same
+/// runtime's reactor. Called outside a tokio runtime
 /// without the `async-io` feature, it fails with [`Error::NoTimer`]. Use
 /// [`connect_with_stream`] for any other socket.
 #[cfg(any(feature = "async-io", feature = "tokio"))]
@@ -48,9 +51,11 @@ pub async fn connect(url: &str, options: ConnectOptions) -> Result<(Client, Driv
     connect_from(Source::Dial(runtime), url, options).await
 }
 
-/// Like [`connect`], over a byte stream you opened: any futures-io `AsyncRead + AsyncWrite`
-/// (a Unix socket, a proxy tunnel, …). For a `wss://` URL, TLS is done over `stream`. Set
-/// `TCP_NODELAY` on TCP sockets yourself.
+/// Like [`connect`], over a byte stream you opened that carries a WebSocket: any futures-io
+/// `AsyncRead + AsyncWrite` (a Unix stream socket to a WebSocket server, a proxy tunnel, …).
+/// For a `wss://` URL, TLS is done over `stream`. Set `TCP_NODELAY` on TCP sockets yourself.
+/// A `unix:` URL is [`ConnectError::InvalidUrl`](crate::ConnectError::InvalidUrl) here:
+/// [`connect`] dials Janus's Unix sockets transport itself.
 ///
 /// ```no_run
 /// # async fn f(stream: smol::net::TcpStream) -> Result<(), janus_transport_ws::Error> {
@@ -78,7 +83,7 @@ async fn connect_from(
     url: &str,
     options: ConnectOptions,
 ) -> Result<(Client, Driver)> {
-    let config = options.protocol_config();
+    let config = options.common.protocol_config_for(url);
     let (conn, driver) = open_connection(source, url, JANUS_PROTOCOL, &options, config).await?;
     Ok((Client { conn }, Driver(driver)))
 }

@@ -1,5 +1,6 @@
-//! The driver: the one future that owns the WebSocket and moves frames, time and events
-//! between it and the protocol core (quinn's `ConnectionDriver` shape).
+//! The driver: the one future that owns the connection (a WebSocket, or a Unix socket as a
+//! stream and sink of the same messages) and moves frames, time and events between it and
+//! the protocol core (quinn's `ConnectionDriver` shape).
 
 use std::fmt;
 use std::pin::Pin;
@@ -18,7 +19,7 @@ use futures_sink::Sink;
 use crate::options::{ConnectOptions, Sleep, Timer};
 use crate::runtime::Runtime;
 use crate::shared::{lock, remember_waker, Conn, Shared};
-use crate::transport::{self, Source, Ws};
+use crate::transport::{self, Pipe, Source};
 use crate::Error;
 use janus_proto::{Action, Api, Config, Core, RequestError};
 use janus_ws_connect::ConnectError;
@@ -49,9 +50,10 @@ pub enum DriverEnd {
         /// The close reason text.
         reason: String,
     },
-    /// The connection broke: EOF without a close frame (e.g. Janus was killed), a socket,
-    /// TLS or WebSocket protocol error, or a message over the limit
-    /// ([`Error::MessageTooLarge`], answered with close code 1009).
+    /// The connection broke: EOF without a close frame (e.g. Janus was killed; a Unix socket
+    /// has no close frame, so any end of it by the server is this), a socket, TLS or
+    /// WebSocket protocol error, or a message over the limit ([`Error::MessageTooLarge`],
+    /// answered with close code 1009 over a WebSocket).
     Lost(Error),
 }
 
@@ -108,7 +110,7 @@ pub(crate) trait Engine: Send + 'static {
 }
 
 /// A dial in progress.
-type Dialing = Pin<Box<dyn std::future::Future<Output = Result<Ws, ConnectError>> + Send>>;
+type Dialing = Pin<Box<dyn std::future::Future<Output = Result<Pipe, ConnectError>> + Send>>;
 
 /// How to open the connection again when the core asks for a dial (only for connections
 /// the library dialled itself: a caller's stream cannot be opened again).
@@ -235,7 +237,7 @@ enum Step {
 /// The run loop shared by [`Driver`](crate::Driver) and [`AdminDriver`](crate::AdminDriver).
 pub(crate) struct DriverLoop<E: Engine> {
     shared: Arc<Mutex<E>>,
-    ws: Option<Ws>,
+    ws: Option<Pipe>,
     timer: Timer,
     /// The armed sleep and when it ends (no later than the deadline it is for).
     sleep: Option<(Instant, Sleep)>,
@@ -258,7 +260,7 @@ pub(crate) struct DriverLoop<E: Engine> {
 impl<E: Engine> DriverLoop<E> {
     pub(crate) fn new(
         shared: Arc<Mutex<E>>,
-        ws: Ws,
+        ws: Pipe,
         timer: Timer,
         close_timeout: Duration,
     ) -> Self {
@@ -323,7 +325,7 @@ impl<E: Engine> DriverLoop<E> {
         Poll::Pending
     }
 
-    fn ws(&mut self) -> Option<Pin<&mut Ws>> {
+    fn ws(&mut self) -> Option<Pin<&mut Pipe>> {
         self.ws.as_mut().map(Pin::new)
     }
 
@@ -344,7 +346,13 @@ impl<E: Engine> DriverLoop<E> {
         let busy = !actions.is_empty();
         for action in actions {
             match action {
-                Action::Ping => self.ping_due = self.ws.is_some(),
+                Action::Ping => match &self.ws {
+                    // A Unix socket answers at once (see `Pipe::answers_pings_itself`).
+                    Some(ws) if ws.answers_pings_itself() => {
+                        lock(&self.shared, |s, w| s.on_pong(Instant::now(), w));
+                    }
+                    ws => self.ping_due = ws.is_some(),
+                },
                 // Dead: the core already treats it as closed.
                 Action::Close => {
                     self.ws = None;

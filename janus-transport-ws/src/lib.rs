@@ -1,7 +1,9 @@
 //! # janus-transport-ws: an async Janus WebRTC Server client on any executor
 //!
 //! This crate drives the sans-IO core [`janus_proto`] over a WebSocket
-//! ([async-tungstenite](https://docs.rs/async-tungstenite)), on any futures-io byte stream.
+//! ([async-tungstenite](https://docs.rs/async-tungstenite)), on any futures-io byte stream,
+//! or over Janus's Unix sockets transport (`unix:` URLs, see
+//! [Over a Unix socket](#over-a-unix-socket)).
 //! It holds no protocol logic of its own: correlation, ordering, keepalives, deadlines and
 //! event routing are the core's; this crate moves frames, time and events between the core
 //! and a socket. smol (feature `async-io`, on by default) and tokio (feature `tokio`) are
@@ -116,6 +118,55 @@
 //! # }
 //! ```
 //!
+//! ## Over a Unix socket
+//!
+//! Janus's Unix sockets transport (`janus.transport.pfunix`, `type = "SOCK_SEQPACKET"`)
+//! serves the Janus API at its `path` and the Admin API at its `admin_path`. A `unix:` URL
+//! names such a socket (`unix:/run/janus/api.sock`, or `unix:///run/janus/api.sock`), and
+//! everything else is as over a WebSocket: [`connect`], [`connect_admin`] and
+//! [`connect_pool`] take it, with the same clients, requests, event streams, deadlines,
+//! errors and reconnects (the same path is dialled again; a
+//! [`fallback_url`](ConnectOptions::fallback_url) may be either kind). Each message is one
+//! packet. The socket waits with the runtime's reactor, chosen as for TCP (see
+//! [Timers and runtimes](#timers-and-runtimes)): tokio's inside a tokio runtime, else
+//! async-io's. [`connect_with_stream`] takes a WebSocket's byte stream, not a `unix:` URL.
+//!
+//! ```no_run
+//! # async fn f() -> janus_transport_ws::Result<()> {
+//! use janus_transport_ws::{connect, connect_admin, ConnectOptions};
+//! let (client, driver) = connect("unix:/run/janus/api.sock", ConnectOptions::new()).await?;
+//! let options = ConnectOptions::new().admin_secret("janusoverlord");
+//! let (admin, admin_driver) = connect_admin("unix:/run/janus/admin.sock", options).await?;
+//! // Run both drivers (spawn them, or race them with your work), then:
+//! let session = client.create().await?;
+//! assert!(admin.list_sessions().await?.contains(&session.id()));
+//! # let _ = (driver, admin_driver);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! What the transport makes different:
+//! * **No ping.** The driver answers the core's pings itself: the kernel reports a dead
+//!   server on the socket (end of file, or a reset) as soon as it dies, so there is nothing
+//!   a ping would add. A server that hangs without dying is still found by keepalives that
+//!   go unanswered.
+//! * **Requests up to 8191 bytes.** Janus reads each packet into an 8 KiB buffer and drops a
+//!   longer one without a word, so a `unix:` connection lowers `max_outgoing_frame` to
+//!   [`PFUNIX_MAX_REQUEST`]: a longer request fails at once with
+//!   [`UsageError::FrameTooLarge`] instead of at its deadline. (Janus also drops a reply
+//!   larger than its socket's send buffer, `net.core.wmem_default`, 208 KiB by default; such
+//!   a request ends at its deadline.)
+//! * **A session timeout may close the connection.** Janus closes a Unix connection when
+//!   one of its sessions times out (not always: a race in it leaves some open). Let
+//!   sessions end by `destroy` rather than by timing out: a Unix client that disconnects
+//!   while Janus times out a session of this transport can deadlock the transport (Janus
+//!   1.1.2 to 1.4.1: its thread and the session watchdog take two locks in opposite
+//!   orders). The keepalives the core sends keep sessions from timing out.
+//! * **A message over the limit** ([`Config::max_incoming_frame`]) is read into a buffer of
+//!   the limit (the kernel discards the rest) and ends the connection with
+//!   [`Error::MessageTooLarge`], its whole size and the limit; the socket is shut down (a
+//!   Unix socket has no close code).
+//!
 //! ## A pool of servers
 //!
 //! [`connect_pool`] connects to a list of servers, one connection each, and returns a
@@ -153,7 +204,11 @@ mod runtime;
 mod shared;
 #[cfg(all(test, feature = "async-io"))]
 mod tests;
+#[cfg(all(test, unix, feature = "async-io"))]
+mod tests_unix;
 mod transport;
+#[cfg(all(unix, any(feature = "async-io", feature = "tokio")))]
+mod unix;
 
 #[cfg(any(feature = "async-io", feature = "tokio"))]
 pub use admin::connect_admin;
@@ -167,7 +222,7 @@ pub use events::{
 };
 pub use janus_ws_connect::{
     ConnectError, Error, PemSource, PoolError, PoolServer, SocketError, TlsRootError,
-    ADMIN_PROTOCOL, JANUS_PROTOCOL,
+    ADMIN_PROTOCOL, JANUS_PROTOCOL, PFUNIX_MAX_REQUEST,
 };
 pub use options::{ConnectOptions, Sleep, Timer};
 #[cfg(any(feature = "async-io", feature = "tokio"))]

@@ -1,14 +1,20 @@
-//! Connection setup: URL, TCP, TLS and the WebSocket handshake. Nothing here knows Janus
-//! beyond the subprotocol name.
+//! Connection setup: URL, TCP, TLS and the WebSocket handshake, or a Unix socket; and
+//! [`Pipe`], the connection the driver owns. Nothing here knows Janus beyond the
+//! subprotocol name.
 
 use std::future::{poll_fn, Future};
-use std::pin::pin;
-use std::task::Poll;
+use std::pin::{pin, Pin};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use async_tungstenite::tungstenite::{Error as WsError, Message};
 use async_tungstenite::WebSocketStream;
+use futures_core::Stream;
 use futures_io::{AsyncRead, AsyncWrite};
-use janus_ws_connect::{handshake_error, websocket_config, ConnectError, Target, TlsSettings};
+use futures_sink::Sink;
+use janus_ws_connect::{
+    handshake_error, unix_path, websocket_config, ConnectError, Target, TlsSettings,
+};
 
 use crate::options::{Sleep, Timer};
 
@@ -16,8 +22,67 @@ use crate::options::{Sleep, Timer};
 pub(crate) trait Io: AsyncRead + AsyncWrite + Send + Unpin + 'static {}
 impl<T: AsyncRead + AsyncWrite + Send + Unpin + 'static> Io for T {}
 
-/// The WebSocket the driver owns.
-pub(crate) type Ws = WebSocketStream<Box<dyn Io>>;
+/// The connection the driver owns: a stream and sink of WebSocket messages, over a
+/// WebSocket or (a `unix:` URL) over a Unix socket to Janus's Unix sockets transport.
+pub(crate) enum Pipe {
+    /// `ws://` or `wss://`.
+    WebSocket(WebSocketStream<Box<dyn Io>>),
+    /// `unix:`: one JSON message per packet.
+    #[cfg(all(unix, any(feature = "async-io", feature = "tokio")))]
+    Unix(crate::unix::Packets),
+}
+
+impl Pipe {
+    /// Whether this is a Unix socket: Janus's Unix sockets transport has no ping, and the
+    /// kernel reports a dead peer on the socket itself (end of file or a reset, as soon as
+    /// the server dies), so the driver answers the core's pings itself.
+    pub(crate) fn answers_pings_itself(&self) -> bool {
+        match self {
+            Pipe::WebSocket(_) => false,
+            #[cfg(all(unix, any(feature = "async-io", feature = "tokio")))]
+            Pipe::Unix(_) => true,
+        }
+    }
+}
+
+/// Forwards a call to whichever connection the pipe holds.
+macro_rules! either {
+    ($pipe:expr, $inner:ident => $call:expr) => {
+        match $pipe.get_mut() {
+            Pipe::WebSocket($inner) => $call,
+            #[cfg(all(unix, any(feature = "async-io", feature = "tokio")))]
+            Pipe::Unix($inner) => $call,
+        }
+    };
+}
+
+impl Stream for Pipe {
+    type Item = Result<Message, WsError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        either!(self, inner => Pin::new(inner).poll_next(cx))
+    }
+}
+
+impl Sink<Message> for Pipe {
+    type Error = WsError;
+
+    fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), WsError>> {
+        either!(self, inner => Pin::new(inner).poll_ready(cx))
+    }
+
+    fn start_send(self: Pin<&mut Self>, message: Message) -> Result<(), WsError> {
+        either!(self, inner => Pin::new(inner).start_send(message))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), WsError>> {
+        either!(self, inner => Pin::new(inner).poll_flush(cx))
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), WsError>> {
+        either!(self, inner => Pin::new(inner).poll_close(cx))
+    }
+}
 
 /// Where a connection's byte stream comes from.
 pub(crate) enum Source {
@@ -40,9 +105,12 @@ pub(crate) struct Setup<'a> {
     pub(crate) timer: &'a Timer,
 }
 
-/// Dials (or takes the given stream), then TLS for `wss://` and the WebSocket handshake, all
-/// within the connect timeout.
-pub(crate) async fn establish(source: Source, setup: Setup<'_>) -> Result<Ws, ConnectError> {
+/// Dials (or takes the given stream), then TLS for `wss://` and the WebSocket handshake;
+/// or, for a `unix:` URL, connects its socket; all within the connect timeout.
+pub(crate) async fn establish(source: Source, setup: Setup<'_>) -> Result<Pipe, ConnectError> {
+    if let Some(path) = unix_path(setup.url)? {
+        return establish_unix(source, path, &setup).await;
+    }
     let target = Target::parse(setup.url)?;
     let deadline = after(setup.connect_timeout);
     with_deadline(
@@ -51,7 +119,7 @@ pub(crate) async fn establish(source: Source, setup: Setup<'_>) -> Result<Ws, Co
                 Source::Dial(runtime) => runtime.dial(&target).await?,
                 Source::Given(stream) => stream,
             };
-            open(stream, &target, &setup).await
+            open(stream, &target, &setup).await.map(Pipe::WebSocket)
         },
         setup.timer.sleep_until(deadline),
         setup.connect_timeout,
@@ -59,8 +127,46 @@ pub(crate) async fn establish(source: Source, setup: Setup<'_>) -> Result<Ws, Co
     .await
 }
 
+/// Connects the socket a `unix:` URL names, within the connect timeout.
+async fn establish_unix(
+    source: Source,
+    path: &std::path::Path,
+    setup: &Setup<'_>,
+) -> Result<Pipe, ConnectError> {
+    let invalid = |reason: &str| ConnectError::InvalidUrl {
+        url: setup.url.to_owned(),
+        reason: reason.to_owned(),
+    };
+    match source {
+        #[cfg(all(unix, any(feature = "async-io", feature = "tokio")))]
+        Source::Dial(runtime) => {
+            let deadline = after(setup.connect_timeout);
+            let max_incoming = setup.max_incoming;
+            with_deadline(
+                crate::unix::dial(runtime, setup.url, path, max_incoming, setup.timer),
+                setup.timer.sleep_until(deadline),
+                setup.connect_timeout,
+            )
+            .await
+            .map(Pipe::Unix)
+        }
+        #[cfg(not(all(unix, any(feature = "async-io", feature = "tokio"))))]
+        Source::Dial(_) => {
+            let _ = path;
+            Err(invalid("Unix sockets exist only on Unix systems"))
+        }
+        Source::Given(_) => Err(invalid(
+            "a stream of yours carries a WebSocket; connect dials a unix: URL itself",
+        )),
+    }
+}
+
 /// TLS (for `wss://`) and the WebSocket handshake over `stream`.
-async fn open(stream: Box<dyn Io>, target: &Target, setup: &Setup<'_>) -> Result<Ws, ConnectError> {
+async fn open(
+    stream: Box<dyn Io>,
+    target: &Target,
+    setup: &Setup<'_>,
+) -> Result<WebSocketStream<Box<dyn Io>>, ConnectError> {
     let stream: Box<dyn Io> = if target.secure {
         tls_wrap(stream, target, setup.tls).await?
     } else {

@@ -69,7 +69,8 @@ pub enum TlsRootError {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConnectError {
-    /// The URL is not a `ws://` or `wss://` URL with a host.
+    /// The URL is not a `ws://` or `wss://` URL with a host, nor a `unix:` URL with a path
+    /// (see [`unix_path`](crate::unix_path)) the system can take.
     #[error("invalid URL {url:?}: {reason}")]
     InvalidUrl {
         /// The URL given.
@@ -78,7 +79,7 @@ pub enum ConnectError {
         reason: String,
     },
     /// TCP, TLS and the WebSocket handshake did not all complete within the connect
-    /// timeout.
+    /// timeout (for a Unix socket: the server did not take the connection in time).
     #[error("no connection within the connect timeout of {timeout:?}")]
     TimedOut {
         /// The connect timeout.
@@ -99,7 +100,7 @@ pub enum ConnectError {
     #[error("WebSocket handshake rejected (wrong subprotocol or port?): {0}")]
     HandshakeRejected(String),
     /// The socket, TLS or the WebSocket layer failed (connection refused, untrusted
-    /// certificate, …).
+    /// certificate, no such Unix socket, …).
     #[error(transparent)]
     Socket(#[from] SocketError),
 }
@@ -152,12 +153,14 @@ pub enum Error {
     /// The established connection broke: a socket, TLS or WebSocket error.
     #[error(transparent)]
     Socket(#[from] SocketError),
-    /// The server sent a message larger than the core's `Config::max_incoming_frame`. It
-    /// was refused from its frame header, without reading its payload, and the connection
-    /// was closed with code 1009 (message too big).
+    /// The server sent a message larger than the core's `Config::max_incoming_frame`. Over
+    /// a WebSocket it was refused from its frame header, without reading its payload, and
+    /// the connection was closed with code 1009 (message too big); over a Unix socket, the
+    /// packet was read into a buffer of the limit (the kernel discards the rest) and the
+    /// socket was closed.
     #[error("the server sent a message of {size} bytes, over the limit of {limit} bytes")]
     MessageTooLarge {
-        /// The size the message announced.
+        /// The size the message announced (a Unix packet's whole length).
         size: usize,
         /// The limit.
         limit: usize,

@@ -5,6 +5,9 @@
 //! that part, written once:
 //!
 //! * [`Target`]: the `ws://` or `wss://` URL to dial (host, port, IPv6 brackets).
+//! * [`unix_path`]: the socket a `unix:` URL names (Janus's Unix sockets transport), and
+//!   [`PFUNIX_MAX_REQUEST`] with [`CommonOptions::protocol_config_for`]: the request size
+//!   that transport takes.
 //! * [`TlsSettings`] and [`PemSource`]: whom to trust for `wss://`, and the rustls
 //!   configuration (`ring` provider) made from it.
 //! * [`request`], [`JANUS_PROTOCOL`], [`ADMIN_PROTOCOL`]: the upgrade request with its
@@ -18,7 +21,8 @@
 //! * [`PoolServer`], [`PoolError`] and [`CommonOptions::pooled`]: what both drivers' pools of
 //!   servers share.
 //!
-//! It holds no IO of its own: the drivers dial and read.
+//! It holds no IO of its own: the drivers dial and read (WebSockets, and `SOCK_SEQPACKET`
+//! Unix sockets).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -27,6 +31,7 @@ mod options;
 mod pool;
 mod target;
 mod tls;
+mod unix;
 mod websocket;
 
 pub use error::{ConnectError, Error, SocketError, TlsRootError};
@@ -34,6 +39,7 @@ pub use options::CommonOptions;
 pub use pool::{PoolError, PoolServer};
 pub use target::Target;
 pub use tls::{PemSource, TlsSettings};
+pub use unix::{unix_path, PFUNIX_MAX_REQUEST};
 pub use websocket::{
     handshake_error, request, too_large, too_large_close, websocket_config, ADMIN_PROTOCOL,
     JANUS_PROTOCOL,

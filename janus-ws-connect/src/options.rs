@@ -187,6 +187,11 @@ macro_rules! common_options {
 
         /// After this long without anything from the server a WebSocket ping goes out
         /// (10 s by default; `None`: never). See [`pong_timeout`](Self::pong_timeout).
+        ///
+        /// Janus's Unix sockets transport has no ping: over a `unix:` URL the driver answers
+        /// the core's ping itself, since the kernel reports a dead peer on the socket (end
+        /// of file, or connection reset) as soon as it dies. A server that hangs without
+        /// dying is still found by keepalives that go unanswered.
         pub fn ping_interval(mut self, interval: impl Into<Option<::std::time::Duration>>) -> Self {
             self.$field.ping_interval = Some(interval.into());
             self
@@ -210,15 +215,15 @@ macro_rules! common_options {
             self
         }
 
-        /// One more URL to dial when reconnecting (after the first one). May be called
-        /// several times.
+        /// One more URL to dial when reconnecting (after the first one): `ws://`, `wss://`
+        /// or `unix:`. May be called several times.
         pub fn fallback_url(mut self, url: impl Into<String>) -> Self {
             self.$field.fallback_urls.push(url.into());
             self
         }
 
         /// Bound on establishing the connection: TCP connect, TLS and the WebSocket
-        /// handshake together (10 s by default). Exceeding it fails with
+        /// handshake together, or a Unix socket's connect (10 s by default). Exceeding it fails with
         /// [`ConnectError::TimedOut`](crate::ConnectError::TimedOut).
         pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
             self.$field.connect_timeout = timeout;
@@ -263,7 +268,9 @@ macro_rules! common_options {
         }
 
         /// The protocol configuration the connection will run with: [`config`](Self::config)
-        /// with the dedicated setters applied over it.
+        /// with the dedicated setters applied over it. A connection to a `unix:` URL (or with
+        /// one among its fallbacks) also lowers `max_outgoing_frame` to what Janus's Unix
+        /// sockets transport takes ([`PFUNIX_MAX_REQUEST`](crate::PFUNIX_MAX_REQUEST)).
         pub fn protocol_config(&self) -> $crate::janus_proto::Config {
             self.$field.protocol_config()
         }

@@ -23,7 +23,7 @@ pub struct PoolServer {
 }
 
 impl PoolServer {
-    /// A server at this Janus API URL (`ws://` or `wss://`).
+    /// A server at this Janus API URL (`ws://`, `wss://` or `unix:`).
     pub fn new(url: impl Into<String>) -> Self {
         Self {
             url: url.into(),

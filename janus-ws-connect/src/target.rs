@@ -34,7 +34,12 @@ impl Target {
         let secure = match uri.scheme_str() {
             Some("ws") => false,
             Some("wss") => true,
-            _ => return Err(invalid_url(url, "the scheme must be ws or wss".into())),
+            _ => {
+                return Err(invalid_url(
+                    url,
+                    "the scheme must be ws, wss or unix".into(),
+                ))
+            }
         };
         let host = uri
             .host()

@@ -1,12 +1,16 @@
 //! Proves the harness: a default instance serves the Janus API and the Admin API with the
 //! configured plugins and transports only; every version (Debian's 1.1.2, 1.4.1 built from
-//! source) starts, reports its version and loads every stock plugin it has; a TLS instance
+//! source) starts, reports its version, loads every stock plugin it has and answers on its
+//! Unix sockets (Janus API and Admin API, `SOCK_SEQPACKET`); a TLS instance
 //! serves wss with a certificate that verifies against the generated CA and enforces its API
 //! secret; kill/restart/stop work.
 
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
+use std::os::unix::fs::FileTypeExt;
+use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use janus_tests::{JanusOptions, JanusServer, JanusVersion};
 use rustls::pki_types::pem::PemObject;
@@ -50,6 +54,27 @@ fn request(ws: &mut WebSocket<impl Read + Write>, body: Value) -> Value {
     }
 }
 
+/// Sends `body` as one packet on the `SOCK_SEQPACKET` socket at `path` and returns the one
+/// packet that answers it.
+fn unix_request(path: &Path, body: Value) -> Value {
+    use rustix::net::{AddressFamily, RecvFlags, SendFlags, SocketAddrUnix, SocketType};
+    let fd = rustix::net::socket(AddressFamily::UNIX, SocketType::SEQPACKET, None).expect("socket");
+    let bound = Some(Duration::from_secs(5));
+    for which in [
+        rustix::net::sockopt::Timeout::Send,
+        rustix::net::sockopt::Timeout::Recv,
+    ] {
+        rustix::net::sockopt::set_socket_timeout(&fd, which, bound).expect("socket timeout");
+    }
+    let address = SocketAddrUnix::new(path).expect("socket path");
+    rustix::net::connect(&fd, &address).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = body.to_string();
+    rustix::net::send(&fd, text.as_bytes(), SendFlags::NOSIGNAL).expect("send");
+    let mut reply = vec![0; 256 * 1024];
+    let (n, _) = rustix::net::recv(&fd, &mut reply[..], RecvFlags::empty()).expect("reply");
+    serde_json::from_slice(&reply[..n]).expect("a JSON reply")
+}
+
 #[test]
 fn default_instance_serves_janus_and_admin_api() {
     let janus = start(JanusOptions::new());
@@ -88,7 +113,10 @@ fn default_instance_serves_janus_and_admin_api() {
         .expect("transports")
         .keys()
         .collect();
-    assert_eq!(transports, ["janus.transport.websockets"]);
+    assert_eq!(
+        transports,
+        ["janus.transport.pfunix", "janus.transport.websockets"]
+    );
 
     let created = request(&mut ws, json!({"janus": "create", "transaction": "c"}));
     assert_eq!(created["janus"], "success", "{created}");
@@ -107,13 +135,41 @@ fn default_instance_serves_janus_and_admin_api() {
     assert_eq!(listed["janus"], "success", "{listed}");
     assert_eq!(listed["sessions"], json!([session]));
 
+    // The same over the Unix sockets: the Janus API (this session is not claimed, so only
+    // the Admin API socket sees it) and the Admin API, each on its own path in the temp
+    // folder.
+    let (path, admin_path) = (janus.unix_path(), janus.admin_unix_path());
+    let (path, admin_path) = (
+        path.expect("Unix path"),
+        admin_path.expect("Admin Unix path"),
+    );
+    assert_ne!(path, admin_path);
+    for path in [path, admin_path] {
+        let kind = std::fs::metadata(path).expect("socket file").file_type();
+        assert!(kind.is_socket(), "{}", path.display());
+        assert!(path.starts_with(
+            janus
+                .log_path()
+                .and_then(Path::parent)
+                .expect("temp folder")
+        ));
+    }
+    let pong = unix_request(path, json!({"janus": "ping", "transaction": "p"}));
+    assert_eq!(pong["janus"], "pong", "{pong}");
+    let listed = unix_request(
+        admin_path,
+        json!({"janus": "list_sessions", "transaction": "u", "admin_secret": janus.admin_secret()}),
+    );
+    assert_eq!(listed["sessions"], json!([session]), "{listed}");
+
     let log = std::fs::read_to_string(janus.log_path().expect("own log")).expect("log readable");
     assert!(log.contains("Admin Websockets server started"), "{log}");
 }
 
 /// Every version starts, says which it is (`version`, `version_string`), loads exactly the
-/// stock plugins it has (VoiceMail only in 1.1.2; never the script engines) and only the
-/// WebSockets transport, and each plugin accepts a handle.
+/// stock plugins it has (VoiceMail only in 1.1.2; never the script engines) and the
+/// WebSockets and Unix sockets transports, answers on both Unix sockets, and each plugin
+/// accepts a handle.
 #[test]
 fn every_version_starts_with_every_stock_plugin() {
     for version in JanusVersion::ALL {
@@ -172,7 +228,17 @@ fn every_version_starts_with_every_stock_plugin() {
             .expect("transports")
             .keys()
             .collect();
-        assert_eq!(transports, ["janus.transport.websockets"], "{version}");
+        assert_eq!(
+            transports,
+            ["janus.transport.pfunix", "janus.transport.websockets"],
+            "{version}"
+        );
+        let unix = janus.unix_path().expect("Unix path");
+        let info = unix_request(unix, json!({"janus": "info", "transaction": "u"}));
+        assert_eq!(info["version_string"], version.to_string(), "{info}");
+        let admin = janus.admin_unix_path().expect("Admin Unix path");
+        let info = unix_request(admin, json!({"janus": "info", "transaction": "a"}));
+        assert_eq!(info["version_string"], version.to_string(), "{info}");
 
         let created = request(&mut ws, json!({"janus": "create", "transaction": "c"}));
         let session = created["data"]["id"].as_u64().expect("session id");

@@ -1,6 +1,8 @@
 //! One face for both client drivers, so that a real-server scenario is written once and run
 //! through each: [`JanusDriver`] (the Janus API) and [`JanusAdmin`] (the Admin API), with
-//! [`Blocking`] over `janus-blocking` and [`AsyncWs`] over `janus-transport-ws`.
+//! [`Blocking`] over `janus-blocking` and [`AsyncWs`] over `janus-transport-ws`; and through
+//! each of Janus's transports both drivers speak: [`Transport`], [`WebSocket`] or [`Unix`]
+//! (a driver connects through either, by the URL).
 //!
 //! The methods block the caller's thread whichever driver is under them (the async one runs
 //! its driver future on a thread of its own and awaits each request with `smol::block_on`),
@@ -11,16 +13,19 @@
 //! a change to how events are delivered touches only the two implementations.
 //!
 //! ```no_run
-//! use janus_tests::drivers::{Blocking, JanusDriver, Options};
+//! use janus_tests::drivers::{Blocking, JanusDriver, Options, Transport, Unix, WebSocket};
+//! use janus_tests::JanusServer;
 //! use janus_proto::request::{Attach, Create};
 //!
-//! fn scenario<D: JanusDriver>(url: &str) {
-//!     let mut janus = D::connect(url, &Options::new()).expect("connect");
+//! fn scenario<D: JanusDriver, T: Transport>(server: &JanusServer) {
+//!     let mut janus = D::connect(&T::url(server), &Options::new()).expect("connect");
 //!     let session = janus.call(Create::new()).expect("create");
 //!     janus.call(Attach::new(session, "janus.plugin.echotest")).expect("attach");
 //!     janus.close();
 //! }
-//! scenario::<Blocking>("ws://127.0.0.1:8188");
+//! let server = JanusServer::shared("example");
+//! scenario::<Blocking, WebSocket>(&server);
+//! scenario::<Blocking, Unix>(&server);
 //! ```
 
 mod async_ws;
@@ -37,6 +42,73 @@ use janus_ws_connect::{Error, PemSource};
 
 pub use async_ws::{AsyncAdmin, AsyncWs};
 pub use blocking::Blocking;
+
+use crate::JanusServer;
+
+/// One of Janus's transports, as a scenario reaches a server through it: the URLs to give
+/// either driver.
+pub trait Transport {
+    /// The transport's name, for messages.
+    const NAME: &'static str;
+    /// Janus's name of the transport plugin (what the Admin API's `handle_info` reports as
+    /// a session's transport).
+    const PACKAGE: &'static str;
+    /// Whether Janus may close a client's connection when one of its sessions times out (its
+    /// Unix sockets transport means to, and a race in it sometimes leaves it open; its
+    /// WebSockets transport leaves it open).
+    const MAY_CLOSE_ON_SESSION_TIMEOUT: bool;
+
+    /// The Janus API URL of `janus` through this transport.
+    fn url(janus: &JanusServer) -> String;
+
+    /// The Admin API URL of `janus` through this transport.
+    fn admin_url(janus: &JanusServer) -> String;
+}
+
+/// Janus's WebSockets transport: `ws://` URLs.
+#[derive(Debug)]
+pub struct WebSocket;
+
+/// Janus's Unix sockets transport (`SOCK_SEQPACKET`): `unix:` URLs. Panics for a server
+/// without Unix sockets (an external Janus without `JANUS_UNIX_PATH`).
+#[derive(Debug)]
+pub struct Unix;
+
+impl Transport for WebSocket {
+    const NAME: &'static str = "WebSocket";
+    const PACKAGE: &'static str = "janus.transport.websockets";
+    const MAY_CLOSE_ON_SESSION_TIMEOUT: bool = false;
+
+    fn url(janus: &JanusServer) -> String {
+        janus.ws_url().to_owned()
+    }
+
+    fn admin_url(janus: &JanusServer) -> String {
+        janus.admin_url().to_owned()
+    }
+}
+
+impl Transport for Unix {
+    const NAME: &'static str = "Unix socket";
+    const PACKAGE: &'static str = "janus.transport.pfunix";
+    const MAY_CLOSE_ON_SESSION_TIMEOUT: bool = true;
+
+    fn url(janus: &JanusServer) -> String {
+        unix_url(janus.unix_path(), "JANUS_UNIX_PATH")
+    }
+
+    fn admin_url(janus: &JanusServer) -> String {
+        unix_url(janus.admin_unix_path(), "JANUS_ADMIN_UNIX_PATH")
+    }
+}
+
+/// The `unix:` URL of `path`.
+fn unix_url(path: Option<&std::path::Path>, variable: &str) -> String {
+    match path {
+        Some(path) => format!("unix:{}", path.display()),
+        None => panic!("this Janus has no Unix socket (for your own Janus, set {variable})"),
+    }
+}
 
 /// The connect options a scenario sets, applied to either driver's own options type.
 #[derive(Clone, Debug)]

@@ -1,7 +1,13 @@
-//! Readiness probe: a raw websocket handshake with Janus's subprotocol, one request, one reply.
+//! Readiness probe: a raw websocket handshake with Janus's subprotocol (or a Unix socket
+//! connection), one request, one reply.
 
+use std::io;
 use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
 use std::time::Duration;
+
+use rustix::net::sockopt::{set_socket_timeout, Timeout};
+use rustix::net::{AddressFamily, RecvFlags, SendFlags, SocketAddrUnix, SocketFlags, SocketType};
 
 use tungstenite::client::IntoClientRequest;
 use tungstenite::http::HeaderValue;
@@ -40,6 +46,37 @@ pub(crate) fn exchange(
             _ => {}
         }
     }
+}
+
+/// Connects to the `SOCK_SEQPACKET` Unix socket at `path` (Janus's Unix sockets
+/// transport), sends `request` as one packet and returns the first packet received, each
+/// step within `timeout`. The error is a one-line description for the "not ready" report.
+pub(crate) fn exchange_unix(
+    path: &Path,
+    request: &str,
+    timeout: Duration,
+) -> Result<String, String> {
+    let fail = |step: &str, e: rustix::io::Errno| format!("{step}: {}", io::Error::from(e));
+    let address = SocketAddrUnix::new(path).map_err(|e| fail("socket path", e))?;
+    let fd = rustix::net::socket_with(
+        AddressFamily::UNIX,
+        SocketType::SEQPACKET,
+        SocketFlags::CLOEXEC,
+        None,
+    )
+    .map_err(|e| fail("socket", e))?;
+    for which in [Timeout::Send, Timeout::Recv] {
+        set_socket_timeout(&fd, which, Some(timeout)).map_err(|e| fail("socket timeouts", e))?;
+    }
+    rustix::net::connect(&fd, &address).map_err(|e| fail("connect", e))?;
+    rustix::net::send(&fd, request.as_bytes(), SendFlags::NOSIGNAL).map_err(|e| fail("send", e))?;
+    let mut reply = vec![0; 64 * 1024];
+    let (n, _) =
+        rustix::net::recv(&fd, &mut reply[..], RecvFlags::empty()).map_err(|e| fail("read", e))?;
+    if n == 0 {
+        return Err("read: closed by server".to_owned());
+    }
+    Ok(String::from_utf8_lossy(&reply[..n]).into_owned())
 }
 
 /// `text` with all whitespace removed, so that Janus's indented JSON can be searched for

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
 use super::command::{run, tail};
-use super::probe::{exchange, squeeze};
+use super::probe::{exchange, exchange_unix, squeeze};
 use super::version::Installation;
 use super::{config, tls, HarnessError, JanusOptions, JanusVersion};
 
@@ -19,21 +19,32 @@ use super::{config, tls, HarnessError, JanusOptions, JanusVersion};
 const STOP_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long one readiness probe step may take.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
-/// Start attempts when the chosen ports turn out to be taken by another process.
-const START_ATTEMPTS: u32 = 3;
+/// Start attempts when the chosen ports turn out to be taken by another process, or Janus's
+/// Unix sockets thread ended as it started.
+const START_ATTEMPTS: u32 = 8;
 /// Janus's log line when a websocket listener cannot bind its port.
 const BIND_FAILURE: &str = "Error creating vhost";
+/// Janus's log line when its Unix sockets thread ends. At startup that is a race in Janus
+/// (1.1.2 to 1.4.1 at least): `janus_pfunix_init` starts the thread before it sets the flag
+/// the thread's loop checks, so now and then the thread finds it unset, ends at once and
+/// unlinks both sockets. Janus goes on without them; the harness starts it again.
+const UNIX_THREAD_ENDED: &str = "Unix Sockets thread ended";
+/// The longest Unix socket path (`sun_path` holds 108 bytes with the terminating NUL; Janus
+/// cuts a longer one short without failing).
+const MAX_UNIX_PATH: usize = 107;
 /// Numbers the instances of this process, to give each its own `server_name`.
 static NEXT_INSTANCE: AtomicU32 = AtomicU32::new(0);
 
-/// A Janus server for a test: a private process with its own configs, free ports and log,
-/// stopped when dropped; or, with [`JanusServer::external`], the user's own Janus.
+/// A Janus server for a test: a private process with its own configs, free ports, Unix
+/// sockets and log, stopped when dropped; or, with [`JanusServer::external`], the user's own
+/// Janus.
 ///
 /// ```no_run
 /// use janus_tests::{JanusOptions, JanusServer};
 /// # fn main() -> Result<(), janus_tests::HarnessError> {
 /// let janus = JanusServer::start(JanusOptions::new().session_timeout(10))?;
 /// println!("Janus API at {}, Admin API at {}", janus.ws_url(), janus.admin_url());
+/// println!("and at {:?}, {:?}", janus.unix_path(), janus.admin_unix_path());
 /// # Ok(())
 /// # }
 /// ```
@@ -42,6 +53,8 @@ pub struct JanusServer {
     ws_url: String,
     wss_url: Option<String>,
     admin_url: String,
+    unix_path: Option<PathBuf>,
+    admin_unix_path: Option<PathBuf>,
     admin_secret: String,
     api_secret: Option<String>,
     /// `None` for an external Janus.
@@ -70,7 +83,11 @@ struct Process {
     wss_addr: Option<SocketAddr>,
     admin_url: String,
     admin_addr: SocketAddr,
+    unix_path: PathBuf,
+    admin_unix_path: PathBuf,
     startup_timeout: Duration,
+    /// How long the log was when the running Janus was started.
+    log_at_spawn: usize,
 }
 
 impl JanusServer {
@@ -118,7 +135,7 @@ impl JanusServer {
         loop {
             match Self::start_once(&janus, &options) {
                 Err((error, true)) if attempt < START_ATTEMPTS => {
-                    eprintln!("janus-tests: ports taken by another process, retrying: {error}");
+                    eprintln!("janus-tests: starting Janus again: {error}");
                     attempt += 1;
                 }
                 result => return result.map_err(|(error, _)| error),
@@ -128,7 +145,9 @@ impl JanusServer {
 
     /// A handle on the user's own Janus when `JANUS_WS_URL` is set (else `None`); nothing is
     /// started. Also read: `JANUS_ADMIN_URL` (default `ws://127.0.0.1:7188`),
-    /// `JANUS_ADMIN_SECRET` (default `janusoverlord`) and `JANUS_API_SECRET` (default none).
+    /// `JANUS_ADMIN_SECRET` (default `janusoverlord`), `JANUS_API_SECRET` (default none),
+    /// and the paths of its Unix sockets transport, `JANUS_UNIX_PATH` and
+    /// `JANUS_ADMIN_UNIX_PATH` (default none).
     /// [`kill`](Self::kill), [`stop`](Self::stop), [`restart`](Self::restart) and
     /// [`cpu_time`](Self::cpu_time) then fail with [`HarnessError::External`].
     pub fn external() -> Option<Self> {
@@ -137,6 +156,8 @@ impl JanusServer {
             ws_url: var("JANUS_WS_URL")?,
             wss_url: None,
             admin_url: var("JANUS_ADMIN_URL").unwrap_or_else(|| "ws://127.0.0.1:7188".into()),
+            unix_path: var("JANUS_UNIX_PATH").map(PathBuf::from),
+            admin_unix_path: var("JANUS_ADMIN_UNIX_PATH").map(PathBuf::from),
             admin_secret: var("JANUS_ADMIN_SECRET").unwrap_or_else(|| "janusoverlord".into()),
             api_secret: var("JANUS_API_SECRET"),
             version: None,
@@ -164,6 +185,18 @@ impl JanusServer {
     /// The Admin API URL (`ws://127.0.0.1:PORT`, subprotocol `janus-admin-protocol`).
     pub fn admin_url(&self) -> &str {
         &self.admin_url
+    }
+
+    /// The Janus API's Unix socket (`SOCK_SEQPACKET`, Janus's Unix sockets transport), in the
+    /// instance's temp folder; connect with the URL `unix:` followed by this path. `None`
+    /// for an external Janus without `JANUS_UNIX_PATH`.
+    pub fn unix_path(&self) -> Option<&Path> {
+        self.unix_path.as_deref()
+    }
+
+    /// The Admin API's Unix socket (see [`unix_path`](Self::unix_path)).
+    pub fn admin_unix_path(&self) -> Option<&Path> {
+        self.admin_unix_path.as_deref()
     }
 
     /// The `admin_secret` every Admin API request (but `info`/`ping`) must carry.
@@ -220,9 +253,18 @@ impl JanusServer {
     /// are gone; the log continues in the same file) and waits until it answers.
     pub fn restart(&mut self) -> Result<(), HarnessError> {
         let process = self.process_mut("restart")?;
-        process.terminate()?;
-        process.child = spawn(&process.command, &process.output)?;
-        process.ready_or_error().map_err(|(error, _)| error)
+        let mut attempt = 1;
+        loop {
+            process.terminate()?;
+            process.respawn()?;
+            match process.ready_or_error() {
+                Err((error, true)) if attempt < START_ATTEMPTS => {
+                    eprintln!("janus-tests: starting Janus again: {error}");
+                    attempt += 1;
+                }
+                result => return result.map_err(|(error, _)| error),
+            }
+        }
     }
 
     /// User plus system CPU time used by the Janus process so far (from `/proc/PID/stat`).
@@ -283,12 +325,26 @@ impl JanusServer {
             NEXT_INSTANCE.fetch_add(1, Ordering::Relaxed)
         );
         let log = dir.path().join("janus.log");
+        let (unix_path, admin_unix_path) =
+            (dir.path().join("api.sock"), dir.path().join("admin.sock"));
+        for path in [&unix_path, &admin_unix_path] {
+            if path.as_os_str().len() > MAX_UNIX_PATH {
+                return Err(no_clash(HarnessError::InvalidOption {
+                    option: "TMPDIR",
+                    reason: format!(
+                        "the Unix socket path {} is longer than {MAX_UNIX_PATH} bytes",
+                        path.display()
+                    ),
+                }));
+            }
+        }
         let vars = template_vars(
             o,
             &janus.lib_dir,
             &dir,
             &server_name,
             [ws_port, wss_port, admin_port],
+            [&unix_path, &admin_unix_path],
             tls.as_ref(),
         )
         .map_err(no_clash)?;
@@ -324,13 +380,18 @@ impl JanusServer {
             wss_addr: o.tls.then(|| addr(wss_port)),
             admin_url: url("ws", admin_port),
             admin_addr: addr(admin_port),
+            unix_path: unix_path.clone(),
+            admin_unix_path: admin_unix_path.clone(),
             startup_timeout: o.startup_timeout,
+            log_at_spawn: 0,
         };
         process.ready_or_error()?;
         Ok(Self {
             ws_url: url("ws", ws_port),
             wss_url: o.tls.then(|| url("wss", wss_port)),
             admin_url: url("ws", admin_port),
+            unix_path: Some(unix_path),
+            admin_unix_path: Some(admin_unix_path),
             admin_secret: o.admin_secret.clone(),
             api_secret: o.api_secret.clone(),
             version: Some(o.version),
@@ -365,6 +426,8 @@ enum Unready {
     Timeout(String),
     /// Someone else answers on our port, or Janus could not bind one: ports clashed.
     Clash(String),
+    /// Janus's Unix sockets thread ended as it started (see [`UNIX_THREAD_ENDED`]).
+    NoUnixSockets,
 }
 
 impl Process {
@@ -379,10 +442,18 @@ impl Process {
         let _ = self.child.wait();
         let log = self.keep_log().unwrap_or_else(|_| self.log.clone());
         let log_tail = self.log_tail();
-        let clash = matches!(unready, Unready::Clash(_));
+        let again = matches!(unready, Unready::Clash(_) | Unready::NoUnixSockets);
         let error = match unready {
             Unready::Exited(status) => HarnessError::Exited {
                 status: status.to_string(),
+                log,
+                log_tail,
+            },
+            Unready::NoUnixSockets => HarnessError::NotReady {
+                url: self.ws_url.clone(),
+                waited: started.elapsed(),
+                reason: "Janus's Unix sockets thread ended as it started (a race in Janus)"
+                    .to_owned(),
                 log,
                 log_tail,
             },
@@ -394,11 +465,12 @@ impl Process {
                 log_tail,
             },
         };
-        Err((error, clash || self.log_text().contains(BIND_FAILURE)))
+        Err((error, again || self.log_text().contains(BIND_FAILURE)))
     }
 
     /// Polls until the Janus API answers a `ping` and both APIs answer `info` with our
-    /// `server_name`, Janus exits, or the startup timeout passes.
+    /// `server_name`, over WebSockets and over Unix sockets, Janus exits, or the startup
+    /// timeout passes.
     fn wait_ready(&mut self) -> Result<(), Unready> {
         let deadline = Instant::now() + self.startup_timeout;
         loop {
@@ -412,6 +484,9 @@ impl Process {
                     return Err(Unready::Clash(format!("a listener failed: {BIND_FAILURE}")))
                 }
                 Ok(()) => return Ok(()),
+                Err(Unready::Timeout(_)) if self.log_since_spawn().contains(UNIX_THREAD_ENDED) => {
+                    return Err(Unready::NoUnixSockets)
+                }
                 Err(Unready::Timeout(reason)) => reason,
                 Err(other) => return Err(other),
             };
@@ -440,6 +515,16 @@ impl Process {
                 .map_err(|e| Unready::Timeout(format!("info on {url}: {e}")))?;
             if !squeeze(&info).contains(&ours) {
                 return Err(Unready::Clash(format!("another server answers on {url}")));
+            }
+        }
+        for path in [&self.unix_path, &self.admin_unix_path] {
+            let info = exchange_unix(path, INFO, PROBE_TIMEOUT)
+                .map_err(|e| Unready::Timeout(format!("info on {}: {e}", path.display())))?;
+            if !squeeze(&info).contains(&ours) {
+                return Err(Unready::Timeout(format!(
+                    "{} answers as another server: {info}",
+                    path.display()
+                )));
             }
         }
         if let Some(addr) = self.wss_addr {
@@ -498,6 +583,19 @@ impl Process {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
+    /// What the running Janus has logged (a restarted one appends to the same file).
+    fn log_since_spawn(&self) -> String {
+        let text = self.log_text();
+        text.get(self.log_at_spawn..).unwrap_or_default().to_owned()
+    }
+
+    /// Starts Janus again with the same command, its log continuing where it is.
+    fn respawn(&mut self) -> Result<(), HarnessError> {
+        self.log_at_spawn = self.log_text().len();
+        self.child = spawn(&self.command, &self.output)?;
+        Ok(())
+    }
+
     /// The last lines of the log and of stdout/stderr, for error messages.
     fn log_tail(&self) -> String {
         let output = std::fs::read_to_string(&self.output).unwrap_or_default();
@@ -520,6 +618,7 @@ fn template_vars(
     dir: &tempfile::TempDir,
     server_name: &str,
     [ws_port, wss_port, admin_port]: [u16; 3],
+    [unix_path, admin_unix_path]: [&Path; 2],
     tls: Option<&tls::TlsFiles>,
 ) -> Result<Vec<(&'static str, String)>, HarnessError> {
     let path = |p: PathBuf| config::quoted("temp folder", &p.to_string_lossy());
@@ -579,6 +678,8 @@ fn template_vars(
         ("ADMIN_WS_PORT", admin_port.to_string()),
         ("CERT_PEM", cert_pem),
         ("CERT_KEY", cert_key),
+        ("UNIX_PATH", path(unix_path.to_owned())?),
+        ("ADMIN_UNIX_PATH", path(admin_unix_path.to_owned())?),
     ])
 }
 

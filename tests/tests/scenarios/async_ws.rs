@@ -1,7 +1,7 @@
 //! What only janus-transport-ws has, against a real Janus 1.1.2: its named methods, event
 //! streams (per handle, per session, per connection; where events go, when a stream ends,
 //! the lag signal), cancellation by dropping a future, how the driver future ends, and the
-//! tokio runtime. The scenarios both drivers share are in the parent module.
+//! tokio runtime (over a WebSocket and over a Unix socket). The scenarios both drivers share are in the parent module.
 //!
 //! Every wait is bounded (`within`), so a bug shows up as a failure, never as a hang. Tests
 //! that need no special server config share one Janus; the others start their own.
@@ -13,8 +13,9 @@ use std::time::{Duration, Instant};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use futures_util::FutureExt;
 use futures_util::Stream;
+use janus_tests::drivers::{Transport, Unix, WebSocket};
 use janus_tests::proxy::{Oversized, WsProxy};
-use janus_tests::JanusOptions;
+use janus_tests::{JanusOptions, JanusServer};
 use janus_transport_ws::request::{Attach, Message, Request};
 use janus_transport_ws::{
     connect, connect_admin, Candidate, Client, Config, ConnectOptions, ConnectionEvent, Driver,
@@ -487,7 +488,20 @@ fn driver_resolves_when_every_client_is_dropped() {
 #[test]
 fn tokio_current_thread_runtime_with_plain_connect() {
     let janus = shared();
-    let url = janus.ws_url().to_owned();
+    on_tokio_current_thread::<WebSocket>(&janus);
+}
+
+/// The same over a Unix socket: tokio's reactor waits for it.
+#[test]
+fn tokio_current_thread_runtime_over_a_unix_socket() {
+    let janus = shared();
+    on_tokio_current_thread::<Unix>(&janus);
+}
+
+/// On a current-thread tokio runtime, `connect` (and `connect_admin`) with the URL of
+/// transport `T`: requests, deadlines and keepalives on tokio's timer, and a clean close.
+fn on_tokio_current_thread<T: Transport>(janus: &JanusServer) {
+    let url = T::url(janus);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
         .enable_time()
@@ -531,6 +545,25 @@ fn tokio_current_thread_runtime_with_plain_connect() {
         // Keepalives on the tokio timer keep the session going.
         tokio::time::sleep(Duration::from_millis(700)).await;
         assert_eq!(session.state(), Some(SessionState::Active));
+        // The Admin API through the same transport sees the session.
+        let admin_options = self::options().admin_secret(janus.admin_secret());
+        let (admin, admin_driver) =
+            tokio::time::timeout(limit, connect_admin(&T::admin_url(janus), admin_options))
+                .await
+                .unwrap_or_else(|_| panic!("connect_admin: no outcome within the bound"))
+                .unwrap_or_else(|e| panic!("connect_admin: {e}"));
+        let admin_driver = tokio::spawn(admin_driver);
+        let sessions = tokio::time::timeout(limit, admin.list_sessions())
+            .await
+            .unwrap_or_else(|_| panic!("list_sessions: no outcome within the bound"))
+            .expect("list_sessions");
+        assert!(sessions.contains(&session.id()), "{sessions:?}");
+        admin.close();
+        let end = tokio::time::timeout(limit, admin_driver)
+            .await
+            .unwrap_or_else(|_| panic!("admin driver: no outcome within the bound"))
+            .expect("admin driver task");
+        assert!(matches!(end, DriverEnd::Closed), "{end:?}");
         tokio::time::timeout(limit, session.destroy())
             .await
             .unwrap_or_else(|_| panic!("destroy: no outcome within the bound"))

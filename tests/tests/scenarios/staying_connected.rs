@@ -2,6 +2,12 @@
 //! from a [`FaultProxy`], Janus killed and restarted, no reclaim window, and a server down
 //! longer than the reconnect policy allows. Janus keeps sessions for 20 s
 //! (`reclaim_session_timeout`) unless the test says otherwise.
+//!
+//! Janus killed and restarted, and a server down for good, run over both of its transports
+//! (over a Unix socket the connection dials the same path again); the scenarios whose faults
+//! come from the TCP proxy (a cut, a black hole, a cut without a reclaim window) run over
+//! WebSockets only: a Unix socket cannot be black-holed (the kernel reports a dead peer at
+//! once), and a cut of one is what a killed Janus does to it.
 
 use std::time::{Duration, Instant};
 
@@ -10,7 +16,7 @@ use janus_blocking::{
     Command, ConnectionEvent, Disconnect, Error, Event, HandleEventKind, Reconnect, RequestError,
     SessionEnd, SessionEvent, SessionId, SessionState,
 };
-use janus_tests::drivers::{JanusDriver, Options};
+use janus_tests::drivers::{JanusDriver, Options, Transport};
 use janus_tests::faults::FaultProxy;
 use janus_tests::JanusOptions;
 use serde_json::json;
@@ -134,9 +140,12 @@ pub(super) fn a_black_hole_is_found_within_ping_interval_plus_pong_deadline<D: J
     conn.close();
 }
 
-pub(super) fn janus_killed_and_restarted_reports_every_session_lost<D: JanusDriver>() {
+pub(super) fn janus_killed_and_restarted_reports_every_session_lost<
+    D: JanusDriver,
+    T: Transport,
+>() {
     let mut janus = start(reclaiming());
-    let mut conn: D = connect_with(janus.ws_url(), &reconnecting());
+    let mut conn: D = connect_with(&T::url(&janus), &reconnecting());
     let first = conn.call(Create::new()).expect("create");
     let second = conn.call(Create::new()).expect("create");
     let handle = conn.call(Attach::new(first, ECHOTEST)).expect("attach");
@@ -207,13 +216,13 @@ pub(super) fn without_a_reclaim_window_sessions_are_lost_at_once<D: JanusDriver>
     conn.close();
 }
 
-pub(super) fn janus_down_longer_than_the_policy_allows<D: JanusDriver>() {
+pub(super) fn janus_down_longer_than_the_policy_allows<D: JanusDriver, T: Transport>() {
     let mut janus = start(reclaiming());
     let policy = Reconnect::new()
         .first_delay(Duration::from_millis(100))
         .max_delay(Duration::from_millis(200))
         .max_attempts(3);
-    let mut conn: D = connect_with(janus.ws_url(), &Options::new().reconnect(policy));
+    let mut conn: D = connect_with(&T::url(&janus), &Options::new().reconnect(policy));
     let session = conn.call(Create::new()).expect("create");
     let handle = conn.call(Attach::new(session, ECHOTEST)).expect("attach");
     janus.kill().expect("kill -9");

@@ -1,0 +1,129 @@
+//! [`Pipe`]: the connection under a driver, a WebSocket or (on Unix) a `SOCK_SEQPACKET` Unix
+//! socket to Janus's Unix sockets transport, chosen by the URL. Both move whole JSON messages
+//! with bounded waits; neither knows the protocol.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use janus_proto::Config;
+use janus_ws_connect::{unix_path, CommonOptions, ConnectError};
+
+use crate::socket::WsSocket;
+#[cfg(unix)]
+use crate::unix::UnixSocket;
+use crate::Error;
+
+/// Longest single blocking read when no deadline is armed.
+pub(crate) const MAX_BLOCK: Duration = Duration::from_secs(60);
+/// Shortest read timeout (a zero timeout means "block forever" to the OS).
+pub(crate) const MIN_BLOCK: Duration = Duration::from_millis(1);
+
+/// What one bounded read produced.
+#[derive(Debug)]
+pub(crate) enum Read {
+    /// One whole message (text, or binary holding JSON).
+    Frame(Bytes),
+    /// Nothing for the caller: the wait ran out, or a control frame was handled.
+    Idle,
+    /// A pong (to our ping).
+    Pong,
+    /// The connection is gone; why.
+    Closed(Error),
+}
+
+/// An open connection to Janus.
+#[derive(Debug)]
+pub(crate) enum Pipe {
+    /// `ws://` or `wss://` (boxed: tungstenite's state is ten times a Unix socket's).
+    WebSocket(Box<WsSocket>),
+    /// `unix:`: one JSON message per packet.
+    #[cfg(unix)]
+    Unix(UnixSocket),
+}
+
+impl Pipe {
+    /// Connects to `url`: a `unix:` URL's socket, else a WebSocket asking for
+    /// `subprotocol`. `config` is the protocol configuration the connection runs with (its
+    /// frame limit and request timeout matter here).
+    pub(crate) fn connect(
+        url: &str,
+        subprotocol: &'static str,
+        options: &CommonOptions,
+        config: &Config,
+    ) -> Result<Pipe, ConnectError> {
+        match unix_path(url)? {
+            #[cfg(unix)]
+            Some(path) => Ok(Pipe::Unix(UnixSocket::connect(url, path, options, config)?)),
+            #[cfg(not(unix))]
+            Some(_) => Err(ConnectError::InvalidUrl {
+                url: url.to_owned(),
+                reason: "Unix sockets exist only on Unix systems".into(),
+            }),
+            None => Ok(Pipe::WebSocket(Box::new(WsSocket::connect(
+                url,
+                subprotocol,
+                options,
+                config,
+            )?))),
+        }
+    }
+
+    /// Queues one message (sent by [`flush`](Self::flush)).
+    pub(crate) fn write(&mut self, frame: String) -> Result<(), Error> {
+        match self {
+            Pipe::WebSocket(ws) => ws.write(frame),
+            #[cfg(unix)]
+            Pipe::Unix(unix) => {
+                unix.write(frame);
+                Ok(())
+            }
+        }
+    }
+
+    /// Sends what was queued, within the write timeout.
+    pub(crate) fn flush(&mut self) -> Result<(), Error> {
+        match self {
+            Pipe::WebSocket(ws) => ws.flush(),
+            #[cfg(unix)]
+            Pipe::Unix(unix) => unix.flush(),
+        }
+    }
+
+    /// Waits at most `wait` for one message.
+    pub(crate) fn read(&mut self, wait: Duration) -> Read {
+        match self {
+            Pipe::WebSocket(ws) => ws.read(wait),
+            #[cfg(unix)]
+            Pipe::Unix(unix) => unix.read(wait),
+        }
+    }
+
+    /// Does what the core's [`Action::Ping`](janus_proto::Action::Ping) asks: a WebSocket
+    /// sends a ping now (its pong comes as [`Read::Pong`]); Janus's Unix sockets transport
+    /// has no ping, and the kernel reports a dead peer on the socket itself (end of file or
+    /// a reset, as soon as the server dies), so a Unix socket is answered at once:
+    /// `Ok(true)`, a pong to feed now.
+    pub(crate) fn ping(&mut self) -> Result<bool, Error> {
+        match self {
+            Pipe::WebSocket(ws) => ws.ping().map(|()| false),
+            #[cfg(unix)]
+            Pipe::Unix(_) => Ok(true),
+        }
+    }
+
+    /// Closes the connection, waiting at most `wait` for the server's side.
+    pub(crate) fn close(&mut self, wait: Duration) {
+        match self {
+            Pipe::WebSocket(ws) => ws.close(wait),
+            #[cfg(unix)]
+            Pipe::Unix(unix) => unix.close(wait),
+        }
+    }
+}
+
+/// Bound on one blocking write: a peer that stops reading must not hang the caller.
+pub(crate) fn write_timeout(config: &Config) -> Duration {
+    config
+        .request_timeout
+        .clamp(Duration::from_secs(1), Duration::from_secs(30))
+}
