@@ -677,8 +677,9 @@ fn five_hundred_requests_in_flight<D: JanusDriver, T: Transport>() {
         let command = Command::message(handle, json!({"request": "exists", "room": room}), None);
         pending.insert(room, conn.submit(command).expect("submit"));
     }
-    // In flight (the async driver, on its own thread, may have had replies already).
-    assert!((1..=500).contains(&conn.pending()), "{}", conn.pending());
+    // In flight, at most all of them: the async driver, on its own thread, may already have
+    // had every reply (and the blocking one reads none until asked).
+    assert!(conn.pending() <= 500, "{}", conn.pending());
     // Collected in reverse order of submission: the outcomes are kept until asked for.
     let mut seen = BTreeSet::new();
     while let Some((room, request)) = pending.pop_last() {
