@@ -312,12 +312,17 @@ impl<E: Engine> DriverLoop<E> {
             }
             if !busy {
                 return match self.flush(cx) {
-                    Some(end) => Poll::Ready(self.finish(end)),
-                    None => Poll::Pending,
+                    Step::End(end) => Poll::Ready(self.finish(end)),
+                    // The socket broke and the core reconnects: its dial timer needs a turn.
+                    Step::Busy => {
+                        cx.waker().wake_by_ref();
+                        Poll::Pending
+                    }
+                    Step::Idle => Poll::Pending,
                 };
             }
         }
-        if let Some(end) = self.flush(cx) {
+        if let Step::End(end) = self.flush(cx) {
             return Poll::Ready(self.finish(end));
         }
         // Work remains: come back after other tasks had their turn.
@@ -565,24 +570,28 @@ impl<E: Engine> DriverLoop<E> {
         Step::Busy
     }
 
-    /// Flushes the socket; `Some` if that found it broken, or flushed a close frame that
-    /// awaits no reply.
-    fn flush(&mut self, cx: &mut Context<'_>) -> Option<DriverEnd> {
-        let ws = self.ws()?;
+    /// Flushes the socket: `End` if that found it broken with no reconnect to come, or
+    /// flushed a close frame that awaits no reply; `Busy` if it found it broken and the core
+    /// reconnects.
+    fn flush(&mut self, cx: &mut Context<'_>) -> Step {
+        let Some(ws) = self.ws() else {
+            return Step::Idle;
+        };
         match ws.poll_flush(cx) {
-            Poll::Ready(Err(e)) => match self.closing.take() {
-                Some(c) => Some(c.end),
-                None => Some(DriverEnd::Lost(e.into())),
-            },
+            // A loss like any other: the core decides whether the connection ends.
+            Poll::Ready(Err(e)) => self.lost(e.into()),
             Poll::Ready(Ok(()))
                 if self
                     .closing
                     .as_ref()
                     .is_some_and(|c| c.sent && !c.await_reply) =>
             {
-                self.closing.take().map(|c| c.end)
+                match self.closing.take() {
+                    Some(c) => Step::End(c.end),
+                    None => Step::Idle,
+                }
             }
-            _ => None,
+            _ => Step::Idle,
         }
     }
 
