@@ -248,6 +248,13 @@ impl Config {
         self
     }
 
+    /// Speaks over one two-way message socket ([`Wire::Socket`], the default): a WebSocket
+    /// or a Unix socket.
+    pub fn socket(mut self) -> Self {
+        self.wire = Wire::Socket;
+        self
+    }
+
     /// Sets the [`reconnect`](Self::reconnect) policy.
     pub fn reconnect(mut self, policy: impl Into<Option<Reconnect>>) -> Self {
         self.reconnect = policy.into();

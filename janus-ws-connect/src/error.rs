@@ -21,6 +21,10 @@ pub enum SocketError {
     /// The WebSocket layer failed (a protocol violation by the server, …).
     #[error("WebSocket error: {0}")]
     WebSocket(#[source] Box<tungstenite::Error>),
+    /// The HTTP layer failed (a malformed response, a connection closed in the middle of
+    /// one, a response body over the limit, …): hyper's error, or what the exchange saw.
+    #[error("HTTP error: {0}")]
+    Http(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl From<io::Error> for SocketError {

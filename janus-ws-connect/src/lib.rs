@@ -5,6 +5,9 @@
 //! that part, written once:
 //!
 //! * [`Target`]: the `ws://` or `wss://` URL to dial (host, port, IPv6 brackets).
+//! * [`HttpTarget`]: what an `http://` or `https://` URL names (Janus's HTTP REST
+//!   transport), and the wire it makes a connection speak
+//!   ([`CommonOptions::protocol_config_for`], [`CommonOptions::check_urls`]).
 //! * [`unix_path`]: the socket a `unix:` URL names (Janus's Unix sockets transport), and
 //!   [`PFUNIX_MAX_REQUEST`] with [`CommonOptions::protocol_config_for`]: the request size
 //!   that transport takes.
@@ -21,12 +24,13 @@
 //! * [`PoolServer`], [`PoolError`] and [`CommonOptions::pooled`]: what both drivers' pools of
 //!   servers share.
 //!
-//! It holds no IO of its own: the drivers dial and read (WebSockets, and `SOCK_SEQPACKET`
-//! Unix sockets).
+//! It holds no IO of its own: the drivers dial and read (WebSockets, `SOCK_SEQPACKET` Unix
+//! sockets, and HTTP exchanges through `janus-http-connect`).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod error;
+mod http;
 mod options;
 mod pool;
 mod target;
@@ -35,6 +39,7 @@ mod unix;
 mod websocket;
 
 pub use error::{ConnectError, Error, SocketError, TlsRootError};
+pub use http::{is_http, HttpTarget, DEFAULT_MAX_EVENTS};
 pub use options::CommonOptions;
 pub use pool::{PoolError, PoolServer};
 pub use target::Target;

@@ -65,7 +65,9 @@ impl CommonOptions {
     /// [`max_outgoing_frame`](Config::max_outgoing_frame) lowered to
     /// [`PFUNIX_MAX_REQUEST`] when `url` or one of the
     /// [`fallback_urls`](Self::fallback_urls) is a `unix:` URL, so that a request Janus would
-    /// drop fails at once with `UsageError::FrameTooLarge` instead.
+    /// drop fails at once with `UsageError::FrameTooLarge` instead. The URL also picks the
+    /// wire: [`Wire::Http`](janus_proto::Wire::Http) for `http://` and `https://` (see
+    /// [`HttpTarget`](crate::HttpTarget)), else [`Wire::Socket`](janus_proto::Wire::Socket).
     ///
     /// ```
     /// use janus_ws_connect::{CommonOptions, PFUNIX_MAX_REQUEST};
@@ -78,7 +80,7 @@ impl CommonOptions {
     /// assert_eq!(options.protocol_config_for("ws://127.0.0.1:8188").max_outgoing_frame, 4 << 20);
     /// ```
     pub fn protocol_config_for(&self, url: &str) -> Config {
-        let config = self.protocol_config();
+        let config = Self::wire_for(self.protocol_config(), url);
         let unix = is_unix(url) || self.fallback_urls.iter().any(|u| is_unix(u));
         if unix && config.max_outgoing_frame > PFUNIX_MAX_REQUEST {
             return config.max_outgoing_frame(PFUNIX_MAX_REQUEST);
