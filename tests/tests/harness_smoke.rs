@@ -115,7 +115,11 @@ fn default_instance_serves_janus_and_admin_api() {
         .collect();
     assert_eq!(
         transports,
-        ["janus.transport.pfunix", "janus.transport.websockets"]
+        [
+            "janus.transport.http",
+            "janus.transport.pfunix",
+            "janus.transport.websockets"
+        ]
     );
 
     let created = request(&mut ws, json!({"janus": "create", "transaction": "c"}));
@@ -162,8 +166,72 @@ fn default_instance_serves_janus_and_admin_api() {
     );
     assert_eq!(listed["sessions"], json!([session]), "{listed}");
 
+    // And over HTTP: the Janus API at `/janus` (GET of `/info`), the Admin API at `/admin`.
+    let http = janus.http_url().expect("HTTP URL");
+    assert!(
+        http.starts_with("http://127.0.0.1:") && http.ends_with("/janus"),
+        "{http}"
+    );
+    let admin_http = janus.admin_http_url().expect("Admin HTTP URL");
+    assert!(
+        admin_http.ends_with("/admin") && admin_http != http,
+        "{admin_http}"
+    );
+    assert_eq!(janus.https_url(), None);
+    let info = http_request(&format!("{http}/info"), None);
+    assert_eq!(info["janus"], "server_info", "{info}");
+    let listed = http_request(
+        admin_http,
+        Some(
+            json!({"janus": "list_sessions", "transaction": "h", "admin_secret": janus.admin_secret()}),
+        ),
+    );
+    assert_eq!(listed["sessions"], json!([session]), "{listed}");
+
     let log = std::fs::read_to_string(janus.log_path().expect("own log")).expect("log readable");
     assert!(log.contains("Admin Websockets server started"), "{log}");
+    assert!(log.contains("HTTP webserver started"), "{log}");
+}
+
+/// One plain HTTP/1.1 exchange (`GET`, or `POST` of `body`) with `Connection: close`; the
+/// JSON of a 200 response.
+fn http_request(url: &str, body: Option<serde_json::Value>) -> serde_json::Value {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").expect("an http:// URL");
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let mut stream = std::net::TcpStream::connect(authority).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    let (method, body) = match body {
+        Some(b) => ("POST", b.to_string()),
+        None => ("GET", String::new()),
+    };
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    let (head, body) = response.split_once("\r\n\r\n").expect("a whole response");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    if !head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        return serde_json::from_str(body).expect("a JSON body");
+    }
+    let (mut rest, mut whole) = (body, String::new());
+    loop {
+        let (size, after) = rest.split_once("\r\n").expect("a chunk size");
+        let size = usize::from_str_radix(size.trim(), 16).expect("a hex chunk size");
+        if size == 0 {
+            break serde_json::from_str(&whole).expect("a JSON body");
+        }
+        whole.push_str(&after[..size]);
+        rest = &after[size + 2..];
+    }
 }
 
 /// Every version starts, says which it is (`version`, `version_string`), loads exactly the
@@ -230,7 +298,11 @@ fn every_version_starts_with_every_stock_plugin() {
             .collect();
         assert_eq!(
             transports,
-            ["janus.transport.pfunix", "janus.transport.websockets"],
+            [
+                "janus.transport.http",
+                "janus.transport.pfunix",
+                "janus.transport.websockets"
+            ],
             "{version}"
         );
         let unix = janus.unix_path().expect("Unix path");

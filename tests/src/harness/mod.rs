@@ -11,8 +11,10 @@
 //! program must report the version asked for ([`HarnessError::WrongVersion`]). The same
 //! config templates serve both versions; both load every stock plugin (echotest, videoroom,
 //! streaming, audiobridge, textroom, sip, nosip, videocall, recordplay, and voicemail, which
-//! only 1.1.2 has; see [`JanusVersion::plugins`]) and two transports: WebSockets (free
-//! loopback ports) and Unix sockets (`SOCK_SEQPACKET`, at [`JanusServer::unix_path`] and
+//! only 1.1.2 has; see [`JanusVersion::plugins`]) and three transports: WebSockets (free
+//! loopback ports), HTTP (REST with long-polls, at [`JanusServer::http_url`],
+//! [`JanusServer::https_url`] and [`JanusServer::admin_http_url`], free loopback ports too)
+//! and Unix sockets (`SOCK_SEQPACKET`, at [`JanusServer::unix_path`] and
 //! [`JanusServer::admin_unix_path`] in the instance's temp folder).
 //! [`JanusServer::shared_version`] shares one instance per version among a process's tests.
 //!

@@ -1,7 +1,7 @@
 //! Readiness probe: a raw websocket handshake with Janus's subprotocol (or a Unix socket
-//! connection), one request, one reply.
+//! connection, or a plain HTTP/1.1 request), one request, one reply.
 
-use std::io;
+use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::time::Duration;
@@ -45,6 +45,37 @@ pub(crate) fn exchange(
             Message::Close(frame) => return Err(format!("closed by server: {frame:?}")),
             _ => {}
         }
+    }
+}
+
+/// `GET path` on `addr` over plain HTTP/1.1 (one request, `Connection: close`), returning
+/// the response body, each step within `timeout`. The error is a one-line description for
+/// the "not ready" report.
+pub(crate) fn exchange_http(
+    addr: SocketAddr,
+    path: &str,
+    timeout: Duration,
+) -> Result<String, String> {
+    let mut stream =
+        TcpStream::connect_timeout(&addr, timeout).map_err(|e| format!("connect: {e}"))?;
+    stream
+        .set_read_timeout(Some(timeout))
+        .and_then(|()| stream.set_write_timeout(Some(timeout)))
+        .map_err(|e| format!("socket timeouts: {e}"))?;
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream
+        .write_all(request.as_bytes())
+        .map_err(|e| format!("send: {e}"))?;
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .map_err(|e| format!("read: {e}"))?;
+    match response.split_once("\r\n\r\n") {
+        Some((head, body)) if head.starts_with("HTTP/1.1 200") => Ok(body.to_owned()),
+        _ => Err(format!(
+            "answered {:?}",
+            response.lines().next().unwrap_or("")
+        )),
     }
 }
 

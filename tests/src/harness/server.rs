@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
 use super::command::{run, tail};
-use super::probe::{exchange, exchange_unix, squeeze};
+use super::probe::{exchange, exchange_http, exchange_unix, squeeze};
 use super::version::Installation;
 use super::{config, tls, HarnessError, JanusOptions, JanusVersion};
 
@@ -55,6 +55,9 @@ pub struct JanusServer {
     admin_url: String,
     unix_path: Option<PathBuf>,
     admin_unix_path: Option<PathBuf>,
+    http_url: Option<String>,
+    https_url: Option<String>,
+    admin_http_url: Option<String>,
     admin_secret: String,
     api_secret: Option<String>,
     /// `None` for an external Janus.
@@ -85,6 +88,9 @@ struct Process {
     admin_addr: SocketAddr,
     unix_path: PathBuf,
     admin_unix_path: PathBuf,
+    http_addr: SocketAddr,
+    https_addr: Option<SocketAddr>,
+    admin_http_addr: SocketAddr,
     startup_timeout: Duration,
     /// How long the log was when the running Janus was started.
     log_at_spawn: usize,
@@ -146,8 +152,9 @@ impl JanusServer {
     /// A handle on the user's own Janus when `JANUS_WS_URL` is set (else `None`); nothing is
     /// started. Also read: `JANUS_ADMIN_URL` (default `ws://127.0.0.1:7188`),
     /// `JANUS_ADMIN_SECRET` (default `janusoverlord`), `JANUS_API_SECRET` (default none),
-    /// and the paths of its Unix sockets transport, `JANUS_UNIX_PATH` and
-    /// `JANUS_ADMIN_UNIX_PATH` (default none).
+    /// the paths of its Unix sockets transport, `JANUS_UNIX_PATH` and
+    /// `JANUS_ADMIN_UNIX_PATH`, and the base URLs of its HTTP transport, `JANUS_HTTP_URL` and
+    /// `JANUS_ADMIN_HTTP_URL` (default none).
     /// [`kill`](Self::kill), [`stop`](Self::stop), [`restart`](Self::restart) and
     /// [`cpu_time`](Self::cpu_time) then fail with [`HarnessError::External`].
     pub fn external() -> Option<Self> {
@@ -158,6 +165,9 @@ impl JanusServer {
             admin_url: var("JANUS_ADMIN_URL").unwrap_or_else(|| "ws://127.0.0.1:7188".into()),
             unix_path: var("JANUS_UNIX_PATH").map(PathBuf::from),
             admin_unix_path: var("JANUS_ADMIN_UNIX_PATH").map(PathBuf::from),
+            http_url: var("JANUS_HTTP_URL"),
+            https_url: None,
+            admin_http_url: var("JANUS_ADMIN_HTTP_URL"),
             admin_secret: var("JANUS_ADMIN_SECRET").unwrap_or_else(|| "janusoverlord".into()),
             api_secret: var("JANUS_API_SECRET"),
             version: None,
@@ -192,6 +202,23 @@ impl JanusServer {
     /// for an external Janus without `JANUS_UNIX_PATH`.
     pub fn unix_path(&self) -> Option<&Path> {
         self.unix_path.as_deref()
+    }
+
+    /// The Janus API over HTTP (Janus's REST transport, `janus.transport.http`):
+    /// `http://127.0.0.1:PORT/janus`.
+    pub fn http_url(&self) -> Option<&str> {
+        self.http_url.as_deref()
+    }
+
+    /// The Janus API over HTTPS (`https://127.0.0.1:PORT/janus`, with the harness's
+    /// certificate) when [`JanusOptions::tls`] is on.
+    pub fn https_url(&self) -> Option<&str> {
+        self.https_url.as_deref()
+    }
+
+    /// The Admin API over HTTP: `http://127.0.0.1:PORT/admin`.
+    pub fn admin_http_url(&self) -> Option<&str> {
+        self.admin_http_url.as_deref()
     }
 
     /// The Admin API's Unix socket (see [`unix_path`](Self::unix_path)).
@@ -318,7 +345,8 @@ impl JanusServer {
             true => Some(tls::generate(dir.path(), o.bind_ip).map_err(no_clash)?),
             false => None,
         };
-        let [ws_port, wss_port, admin_port] = config::free_ports().map_err(no_clash)?;
+        let [ws_port, wss_port, admin_port, http_port, https_port, admin_http_port] =
+            config::free_ports().map_err(no_clash)?;
         let server_name = format!(
             "janus-tests-{}-{}",
             std::process::id(),
@@ -344,6 +372,7 @@ impl JanusServer {
             &dir,
             &server_name,
             [ws_port, wss_port, admin_port],
+            [http_port, https_port, admin_http_port],
             [&unix_path, &admin_unix_path],
             tls.as_ref(),
         )
@@ -382,6 +411,9 @@ impl JanusServer {
             admin_addr: addr(admin_port),
             unix_path: unix_path.clone(),
             admin_unix_path: admin_unix_path.clone(),
+            http_addr: addr(http_port),
+            https_addr: o.tls.then(|| addr(https_port)),
+            admin_http_addr: addr(admin_http_port),
             startup_timeout: o.startup_timeout,
             log_at_spawn: 0,
         };
@@ -392,6 +424,9 @@ impl JanusServer {
             admin_url: url("ws", admin_port),
             unix_path: Some(unix_path),
             admin_unix_path: Some(admin_unix_path),
+            http_url: Some(format!("{}/janus", url("http", http_port))),
+            https_url: o.tls.then(|| format!("{}/janus", url("https", https_port))),
+            admin_http_url: Some(format!("{}/admin", url("http", admin_http_port))),
             admin_secret: o.admin_secret.clone(),
             api_secret: o.api_secret.clone(),
             version: Some(o.version),
@@ -527,9 +562,24 @@ impl Process {
                 )));
             }
         }
-        if let Some(addr) = self.wss_addr {
-            TcpStream::connect_timeout(&addr, PROBE_TIMEOUT)
-                .map_err(|e| Unready::Timeout(format!("wss port {addr}: {e}")))?;
+        let info = exchange_http(self.http_addr, "/janus/info", PROBE_TIMEOUT)
+            .map_err(|e| Unready::Timeout(format!("info on http {}: {e}", self.http_addr)))?;
+        if !squeeze(&info).contains(&ours) {
+            return Err(Unready::Clash(format!(
+                "another server answers on http {}",
+                self.http_addr
+            )));
+        }
+        let listeners = [
+            ("wss", self.wss_addr),
+            ("https", self.https_addr),
+            ("admin http", Some(self.admin_http_addr)),
+        ];
+        for (what, addr) in listeners {
+            if let Some(addr) = addr {
+                TcpStream::connect_timeout(&addr, PROBE_TIMEOUT)
+                    .map_err(|e| Unready::Timeout(format!("{what} port {addr}: {e}")))?;
+            }
         }
         Ok(())
     }
@@ -618,6 +668,7 @@ fn template_vars(
     dir: &tempfile::TempDir,
     server_name: &str,
     [ws_port, wss_port, admin_port]: [u16; 3],
+    [http_port, https_port, admin_http_port]: [u16; 3],
     [unix_path, admin_unix_path]: [&Path; 2],
     tls: Option<&tls::TlsFiles>,
 ) -> Result<Vec<(&'static str, String)>, HarnessError> {
@@ -676,6 +727,9 @@ fn template_vars(
         ("WSS", flag(o.tls)),
         ("WSS_PORT", wss_port.to_string()),
         ("ADMIN_WS_PORT", admin_port.to_string()),
+        ("HTTP_PORT", http_port.to_string()),
+        ("HTTPS_PORT", https_port.to_string()),
+        ("ADMIN_HTTP_PORT", admin_http_port.to_string()),
         ("CERT_PEM", cert_pem),
         ("CERT_KEY", cert_key),
         ("UNIX_PATH", path(unix_path.to_owned())?),
