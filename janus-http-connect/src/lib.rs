@@ -34,6 +34,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::future::{poll_fn, Future};
 use std::pin::{pin, Pin};
@@ -125,11 +126,14 @@ struct Opener {
 /// The body type of the requests.
 type Body = Full<Bytes>;
 
+/// hyper's future of one HTTP/1.1 connection.
+type Connection = http1::Connection<FuturesIo<Box<dyn ByteStream>>, Body>;
+
 /// One HTTP/1.1 connection: its request sender and hyper's connection future, which must be
 /// polled for anything to move.
 struct Conn {
     send: http1::SendRequest<Body>,
-    conn: Pin<Box<http1::Connection<FuturesIo<Box<dyn ByteStream>>, Body>>>,
+    conn: Pin<Box<Connection>>,
     /// The connection future completed: the connection is gone.
     ended: bool,
 }
@@ -141,6 +145,7 @@ type Job = Pin<Box<dyn Future<Output = Finished> + Send>>;
 enum Finished {
     Exchange {
         id: ExchangeId,
+        long_poll: bool,
         result: Result<(u16, Bytes), Error>,
         /// The connection, if it can carry another exchange.
         conn: Option<Conn>,
@@ -150,6 +155,9 @@ enum Finished {
 
 /// At most this many idle connections are kept for reuse.
 const MAX_IDLE: usize = 16;
+/// At most this many requests (exchanges other than long-polls) run at once; more wait in
+/// order. Long-polls, one per session, always start at once: each must be held by Janus.
+const MAX_REQUESTS_RUNNING: usize = 16;
 
 /// The HTTP exchanges of one connection to Janus: each [`Exchange`] the core hands out is
 /// [`start`](Self::start)ed and runs concurrently with the others, on a kept-alive
@@ -163,6 +171,10 @@ pub struct Exchanges {
     max_body: usize,
     idle: Vec<Conn>,
     running: FuturesUnordered<Job>,
+    /// Requests running (at most [`MAX_REQUESTS_RUNNING`]).
+    requests_running: usize,
+    /// Requests waiting for one of those to end, in the order given.
+    waiting: VecDeque<Exchange>,
 }
 
 impl fmt::Debug for Exchanges {
@@ -171,6 +183,7 @@ impl fmt::Debug for Exchanges {
             .field("target", &self.opener.target)
             .field("idle", &self.idle.len())
             .field("running", &self.running.len())
+            .field("waiting", &self.waiting.len())
             .finish()
     }
 }
@@ -191,12 +204,14 @@ impl Exchanges {
             max_body: options.protocol_config().max_incoming_frame,
             idle: Vec::new(),
             running: FuturesUnordered::new(),
+            requests_running: 0,
+            waiting: VecDeque::new(),
         })
     }
 
-    /// Nothing is running.
+    /// Nothing is running or waiting.
     pub fn is_idle(&self) -> bool {
-        self.running.is_empty()
+        self.running.is_empty() && self.waiting.is_empty()
     }
 
     /// Drops every exchange in flight and every kept connection (the core found the link
@@ -204,6 +219,8 @@ impl Exchanges {
     pub fn reset(&mut self) {
         self.running = FuturesUnordered::new();
         self.idle.clear();
+        self.waiting.clear();
+        self.requests_running = 0;
     }
 
     /// Opens a connection to `url` (the endpoint the core dials: the first URL, or a
@@ -229,9 +246,19 @@ impl Exchanges {
         Ok(())
     }
 
-    /// Starts an exchange, on a kept connection if there is one.
+    /// Starts an exchange, on a kept connection if there is one. A request (any exchange
+    /// but a long-poll) waits while 16 others run: past that, more connections would only
+    /// load the server.
     pub fn start(&mut self, exchange: Exchange) {
+        if !exchange.long_poll {
+            if self.requests_running >= MAX_REQUESTS_RUNNING {
+                self.waiting.push_back(exchange);
+                return;
+            }
+            self.requests_running += 1;
+        }
         let conn = self.take_idle();
+        let long_poll = exchange.long_poll;
         let opener = self.opener.clone();
         let max_body = self.max_body;
         let id = exchange.id;
@@ -239,13 +266,18 @@ impl Exchanges {
             Ok(request) => request,
             Err(error) => {
                 self.running
-                    .push(Box::pin(async move { Finished::failed(id, error) }));
+                    .push(Box::pin(async move { Finished::failed(id, long_poll, error) }));
                 return;
             }
         };
         self.running.push(Box::pin(async move {
             let (result, conn) = run(&opener, conn, request, max_body).await;
-            Finished::Exchange { id, result, conn }
+            Finished::Exchange {
+                id,
+                long_poll,
+                result,
+                conn,
+            }
         }));
     }
 
@@ -253,29 +285,38 @@ impl Exchanges {
     /// `Ready(None)` when nothing is running, else `Pending` (woken when something
     /// moves).
     pub fn poll_done(&mut self, cx: &mut Context<'_>) -> Poll<Option<Done>> {
-        loop {
-            let finished = match self.running.poll_next_unpin(cx) {
-                Poll::Ready(Some(finished)) => finished,
-                Poll::Ready(None) => return Poll::Ready(None),
-                Poll::Pending => return Poll::Pending,
-            };
-            return Poll::Ready(Some(match finished {
-                Finished::Exchange { id, result, conn } => {
-                    if let Some(conn) = conn {
-                        self.keep(conn);
-                    }
-                    match result {
-                        Ok((status, body)) => Done::Response { id, status, body },
-                        Err(error) => Done::Failed { id, error },
-                    }
-                }
-                Finished::Opened(Ok(conn)) => {
+        let finished = match self.running.poll_next_unpin(cx) {
+            Poll::Ready(Some(finished)) => finished,
+            Poll::Ready(None) => return Poll::Ready(None),
+            Poll::Pending => return Poll::Pending,
+        };
+        Poll::Ready(Some(match finished {
+            Finished::Exchange {
+                id,
+                long_poll,
+                result,
+                conn,
+            } => {
+                if let Some(conn) = conn {
                     self.keep(conn);
-                    Done::Opened(Ok(()))
                 }
-                Finished::Opened(Err(e)) => Done::Opened(Err(e)),
-            }));
-        }
+                if !long_poll {
+                    self.requests_running = self.requests_running.saturating_sub(1);
+                    if let Some(next) = self.waiting.pop_front() {
+                        self.start(next);
+                    }
+                }
+                match result {
+                    Ok((status, body)) => Done::Response { id, status, body },
+                    Err(error) => Done::Failed { id, error },
+                }
+            }
+            Finished::Opened(Ok(conn)) => {
+                self.keep(conn);
+                Done::Opened(Ok(()))
+            }
+            Finished::Opened(Err(e)) => Done::Opened(Err(e)),
+        }))
     }
 
     /// The next thing done (`None`: nothing is running).
@@ -300,9 +341,10 @@ impl Exchanges {
 }
 
 impl Finished {
-    fn failed(id: ExchangeId, error: Error) -> Self {
+    fn failed(id: ExchangeId, long_poll: bool, error: Error) -> Self {
         Finished::Exchange {
             id,
+            long_poll,
             result: Err(error),
             conn: None,
         }
@@ -493,12 +535,9 @@ impl Conn {
             }
         });
         poll_fn(|cx| {
-            if !*ended {
-                if let Poll::Ready(_) = conn.as_mut().poll(cx) {
-                    // Closed, cleanly or not: the request's own future says how that
-                    // affected it.
-                    *ended = true;
-                }
+            // Closed, cleanly or not: the request's own future says how that affected it.
+            if !*ended && conn.as_mut().poll(cx).is_ready() {
+                *ended = true;
             }
             work.as_mut().poll(cx)
         })

@@ -1,8 +1,8 @@
 //! One face for both client drivers, so that a real-server scenario is written once and run
 //! through each: [`JanusDriver`] (the Janus API) and [`JanusAdmin`] (the Admin API), with
 //! [`Blocking`] over `janus-blocking` and [`AsyncWs`] over `janus-transport-ws`; and through
-//! each of Janus's transports both drivers speak: [`Transport`], [`WebSocket`] or [`Unix`]
-//! (a driver connects through either, by the URL).
+//! each of Janus's transports both drivers speak: [`Transport`], [`WebSocket`], [`Http`] or
+//! [`Unix`] (a driver connects through any, by the URL).
 //!
 //! The methods block the caller's thread whichever driver is under them (the async one runs
 //! its driver future on a thread of its own and awaits each request with `smol::block_on`),
@@ -57,6 +57,14 @@ pub trait Transport {
     /// Unix sockets transport means to, and a race in it sometimes leaves it open; its
     /// WebSockets transport leaves it open).
     const MAY_CLOSE_ON_SESSION_TIMEOUT: bool;
+    /// Whether the client's own event polls keep its sessions alive, so that a session
+    /// cannot time out while the connection lives (HTTP: each long-poll counts as the
+    /// session's keepalive).
+    const POLLS_KEEP_SESSIONS_ALIVE: bool;
+    /// Whether a session's events go to the one connection that owns it (WebSockets, Unix
+    /// sockets), rather than to whichever client polls the session (HTTP: a claim moves no
+    /// events, since any poll of the session takes them).
+    const EVENTS_FOLLOW_THE_OWNER: bool;
 
     /// The Janus API URL of `janus` through this transport.
     fn url(janus: &JanusServer) -> String;
@@ -74,10 +82,17 @@ pub struct WebSocket;
 #[derive(Debug)]
 pub struct Unix;
 
+/// Janus's HTTP REST transport: `http://` URLs (requests as `POST`s, events by long-poll).
+/// Panics for a server without it (an external Janus without `JANUS_HTTP_URL`).
+#[derive(Debug)]
+pub struct Http;
+
 impl Transport for WebSocket {
     const NAME: &'static str = "WebSocket";
     const PACKAGE: &'static str = "janus.transport.websockets";
     const MAY_CLOSE_ON_SESSION_TIMEOUT: bool = false;
+    const POLLS_KEEP_SESSIONS_ALIVE: bool = false;
+    const EVENTS_FOLLOW_THE_OWNER: bool = true;
 
     fn url(janus: &JanusServer) -> String {
         janus.ws_url().to_owned()
@@ -92,6 +107,8 @@ impl Transport for Unix {
     const NAME: &'static str = "Unix socket";
     const PACKAGE: &'static str = "janus.transport.pfunix";
     const MAY_CLOSE_ON_SESSION_TIMEOUT: bool = true;
+    const POLLS_KEEP_SESSIONS_ALIVE: bool = false;
+    const EVENTS_FOLLOW_THE_OWNER: bool = true;
 
     fn url(janus: &JanusServer) -> String {
         unix_url(janus.unix_path(), "JANUS_UNIX_PATH")
@@ -99,6 +116,26 @@ impl Transport for Unix {
 
     fn admin_url(janus: &JanusServer) -> String {
         unix_url(janus.admin_unix_path(), "JANUS_ADMIN_UNIX_PATH")
+    }
+}
+
+impl Transport for Http {
+    const NAME: &'static str = "HTTP";
+    const PACKAGE: &'static str = "janus.transport.http";
+    const MAY_CLOSE_ON_SESSION_TIMEOUT: bool = false;
+    const POLLS_KEEP_SESSIONS_ALIVE: bool = true;
+    const EVENTS_FOLLOW_THE_OWNER: bool = false;
+
+    fn url(janus: &JanusServer) -> String {
+        let url = janus.http_url();
+        let url = url.unwrap_or_else(|| panic!("this Janus has no HTTP URL (set JANUS_HTTP_URL)"));
+        url.to_owned()
+    }
+
+    fn admin_url(janus: &JanusServer) -> String {
+        let url = janus.admin_http_url();
+        let url = url.unwrap_or_else(|| panic!("this Janus has no Admin HTTP URL (set JANUS_ADMIN_HTTP_URL)"));
+        url.to_owned()
     }
 }
 
