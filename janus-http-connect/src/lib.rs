@@ -262,16 +262,8 @@ impl Exchanges {
         let opener = self.opener.clone();
         let max_body = self.max_body;
         let id = exchange.id;
-        let request = match request(&opener.target, &exchange) {
-            Ok(request) => request,
-            Err(error) => {
-                self.running
-                    .push(Box::pin(async move { Finished::failed(id, long_poll, error) }));
-                return;
-            }
-        };
         self.running.push(Box::pin(async move {
-            let (result, conn) = run(&opener, conn, request, max_body).await;
+            let (result, conn) = run(&opener, conn, &opener.target, &exchange, max_body).await;
             Finished::Exchange {
                 id,
                 long_poll,
@@ -336,17 +328,6 @@ impl Exchanges {
     fn keep(&mut self, conn: Conn) {
         if self.idle.len() < MAX_IDLE {
             self.idle.push(conn);
-        }
-    }
-}
-
-impl Finished {
-    fn failed(id: ExchangeId, long_poll: bool, error: Error) -> Self {
-        Finished::Exchange {
-            id,
-            long_poll,
-            result: Err(error),
-            conn: None,
         }
     }
 }
@@ -462,17 +443,21 @@ fn request(target: &HttpTarget, exchange: &Exchange) -> Result<hyper::Request<Bo
 enum Attempt {
     /// The result, and whether the connection can carry another exchange.
     Done(Result<(u16, Bytes), Error>, bool),
-    /// The request was not sent: the connection was already closed.
-    Unsent(hyper::Request<Body>),
+    /// The connection closed before any of the response came: before the request went out,
+    /// or right after (a server closing an idle connection does not read what arrives on
+    /// it).
+    Closed(Error),
 }
 
 /// Runs an exchange on `conn` (a kept connection) or a new one. A kept connection that
-/// turns out closed before the request went out is replaced by a new one, once: the
-/// server closing an idle connection is no failure of the exchange.
+/// turns out closed before any of the response came is replaced by a new one, once: a
+/// server closing an idle connection (Janus does after 120 s) just as a request goes out on
+/// it is no failure of the exchange, and that request was not read.
 async fn run(
     opener: &Opener,
     mut conn: Option<Conn>,
-    mut request: hyper::Request<Body>,
+    target: &HttpTarget,
+    exchange: &Exchange,
     max_body: usize,
 ) -> (Result<(u16, Bytes), Error>, Option<Conn>) {
     loop {
@@ -484,17 +469,17 @@ async fn run(
                 Err(e) => return (Err(e.into()), None),
             },
         };
+        let request = match request(target, exchange) {
+            Ok(request) => request,
+            Err(e) => return (Err(e), Some(c)),
+        };
         match c.exchange(request, max_body).await {
             Attempt::Done(result, reusable) => {
                 let reusable = reusable && !c.ended;
                 return (result, reusable.then_some(c));
             }
-            Attempt::Unsent(unsent) if kept => request = unsent,
-            Attempt::Unsent(_) => {
-                let why = "the connection closed before the request was sent";
-                let closed = std::io::Error::new(std::io::ErrorKind::ConnectionAborted, why);
-                return (Err(Error::Socket(SocketError::Io(closed))), None);
-            }
+            Attempt::Closed(_) if kept => {}
+            Attempt::Closed(error) => return (Err(error), None),
         }
     }
 }
@@ -508,12 +493,14 @@ impl Conn {
             let response = match send.try_send_request(request).await {
                 Ok(response) => response,
                 Err(mut e) => {
-                    return match e.take_message() {
-                        Some(request) => Attempt::Unsent(request),
-                        None => {
-                            Attempt::Done(Err(Error::Socket(http_error(e.into_error()))), false)
-                        }
-                    }
+                    let unsent = e.take_message().is_some();
+                    let e = e.into_error();
+                    let closed = unsent || e.is_incomplete_message() || e.is_canceled();
+                    let error = Error::Socket(http_error(e));
+                    return match closed {
+                        true => Attempt::Closed(error),
+                        false => Attempt::Done(Err(error), false),
+                    };
                 }
             };
             let status = response.status().as_u16();
@@ -544,3 +531,6 @@ impl Conn {
         .await
     }
 }
+
+#[cfg(test)]
+mod tests;

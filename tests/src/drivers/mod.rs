@@ -134,7 +134,9 @@ impl Transport for Http {
 
     fn admin_url(janus: &JanusServer) -> String {
         let url = janus.admin_http_url();
-        let url = url.unwrap_or_else(|| panic!("this Janus has no Admin HTTP URL (set JANUS_ADMIN_HTTP_URL)"));
+        let url = url.unwrap_or_else(|| {
+            panic!("this Janus has no Admin HTTP URL (set JANUS_ADMIN_HTTP_URL)")
+        });
         url.to_owned()
     }
 }
