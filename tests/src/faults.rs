@@ -49,18 +49,24 @@ struct Commands {
 #[derive(Debug)]
 pub struct FaultProxy {
     port: u16,
+    /// The upstream URL's scheme (`ws`, `http`).
+    scheme: String,
+    /// The upstream URL's path (`/janus`, or empty).
+    path: String,
     commands: Arc<Commands>,
 }
 
 impl FaultProxy {
     /// Listens on a free loopback port and forwards every connection to the host and port of
-    /// `upstream` (a `ws://host:port…` URL).
+    /// `upstream` (a `ws://host:port…` or `http://host:port/path` URL).
     pub fn start(upstream: &str) -> io::Result<FaultProxy> {
-        let authority = upstream
-            .strip_prefix("ws://")
-            .and_then(|rest| rest.split('/').next())
-            .ok_or_else(|| io::Error::new(ErrorKind::InvalidInput, "not a ws:// URL"))?
-            .to_owned();
+        let not_tcp = || io::Error::new(ErrorKind::InvalidInput, "not a ws:// or http:// URL");
+        let (scheme, rest) = upstream.split_once("://").ok_or_else(not_tcp)?;
+        if scheme != "ws" && scheme != "http" {
+            return Err(not_tcp());
+        }
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let (scheme, path, authority) = (scheme.to_owned(), path.to_owned(), authority.to_owned());
         let listener = TcpListener::bind("127.0.0.1:0")?;
         listener.set_nonblocking(true)?;
         let port = listener.local_addr()?.port();
@@ -69,12 +75,17 @@ impl FaultProxy {
         thread::Builder::new()
             .name("fault-proxy-accept".into())
             .spawn(move || accept(listener, &authority, &accept_commands))?;
-        Ok(FaultProxy { port, commands })
+        Ok(FaultProxy {
+            port,
+            scheme,
+            path,
+            commands,
+        })
     }
 
-    /// The URL a client connects to.
+    /// The URL a client connects to: the upstream URL with the proxy's host and port.
     pub fn url(&self) -> String {
-        format!("ws://127.0.0.1:{}", self.port)
+        format!("{}://127.0.0.1:{}{}", self.scheme, self.port, self.path)
     }
 
     /// Ends every connection open now, on both sides (the client sees its socket closed);

@@ -154,12 +154,24 @@ through_both_drivers!(websocket only:
 
 through_both_drivers!(http only:
     over_https,
+    a_poll_brings_several_events_in_order,
+    a_reset_during_a_poll_is_a_connection_loss,
+    a_5xx_to_a_poll_is_a_typed_loss_not_a_retry_loop,
 );
 
 through_both_drivers!(unix only:
     wrong_unix_urls_and_paths,
     requests_up_to_the_unix_transports_limit,
 );
+
+#[path = "scenarios/http.rs"]
+mod http;
+use http::{
+    a_5xx_to_a_poll_is_a_typed_loss_not_a_retry_loop, a_poll_brings_several_events_in_order,
+    a_reset_during_a_poll_is_a_connection_loss, events_reach_their_own_session_and_handle,
+};
+
+through_both_drivers!(events_reach_their_own_session_and_handle);
 
 #[path = "scenarios/staying_connected.rs"]
 mod staying_connected;
@@ -1020,8 +1032,8 @@ fn claim_moves_a_session_between_connections<D: JanusDriver, T: Transport>() {
     assert_eq!(b.session_of(handle), Some(session));
     if T::EVENTS_FOLLOW_THE_OWNER {
         // A's request is acknowledged to A, but its event now goes to the owner, B.
-        let message = Message::new(handle, json!({"audio": true}));
-        match a.call(message.within(Duration::from_secs(2))) {
+        let echo = Message::new(handle, json!({"audio": true}));
+        match a.call(echo.within(Duration::from_secs(2))) {
             Err(Error::Request(RequestError::TimedOut { acked: true })) => {}
             other => panic!("A's event should have gone to B: {other:?}"),
         }
