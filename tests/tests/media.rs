@@ -96,6 +96,15 @@ enum Transport {
     Async,
 }
 
+/// Which of Janus's transports the signalling goes through.
+#[derive(Clone, Copy, Debug)]
+enum Via {
+    WebSocket,
+    /// HTTP REST with long-polls: trickles as `POST`s, the answer and Janus's trickles from
+    /// the session's poll.
+    Http,
+}
+
 /// What a call needs from its signalling, whichever transport carries it. Every failure is a
 /// test failure, so the methods panic with what went wrong.
 trait Signalling {
@@ -382,14 +391,18 @@ struct Report {
 /// trickles came early.
 fn echotest_up(
     test: &str,
-    transport: Transport,
+    (transport, via): (Transport, Via),
     mode: CandidateMode,
     full_trickle: bool,
 ) -> Option<(EchoCall, [Duration; 3], usize)> {
     let ns = netns_or_skip(test)?;
     let janus = janus_in(&ns, full_trickle, test);
     let options = Options::new().request_timeout(STEP);
-    let conn = signalling(transport, janus.ws_url(), &options);
+    let url = match via {
+        Via::WebSocket => janus.ws_url(),
+        Via::Http => janus.http_url().expect("Janus's HTTP URL"),
+    };
+    let conn = signalling(transport, url, &options);
     let (call, times, early_trickles) = call_up(conn, &ns, mode, full_trickle);
     Some((EchoCall { call, janus, ns }, times, early_trickles))
 }
@@ -521,7 +534,7 @@ fn hang_up(call: &mut Call) -> Option<String> {
 /// with its event, destroy.
 fn echotest(
     test: &str,
-    transport: Transport,
+    transport: (Transport, Via),
     mode: CandidateMode,
     full_trickle: bool,
 ) -> Option<Report> {
@@ -604,7 +617,12 @@ fn print(test: &str, report: &Report) {
 #[test]
 fn echotest_with_candidates_in_sdp() {
     let test = "echotest_sdp";
-    if let Some(report) = echotest(test, Transport::Blocking, CandidateMode::InSdp, false) {
+    if let Some(report) = echotest(
+        test,
+        (Transport::Blocking, Via::WebSocket),
+        CandidateMode::InSdp,
+        false,
+    ) {
         print(test, &report);
     }
 }
@@ -613,7 +631,12 @@ fn echotest_with_candidates_in_sdp() {
 #[test]
 fn echotest_with_trickle_and_full_trickle() {
     let test = "echotest_trickle";
-    if let Some(report) = echotest(test, Transport::Blocking, CandidateMode::Trickle, true) {
+    if let Some(report) = echotest(
+        test,
+        (Transport::Blocking, Via::WebSocket),
+        CandidateMode::Trickle,
+        true,
+    ) {
         print(test, &report);
     }
 }
@@ -622,7 +645,12 @@ fn echotest_with_trickle_and_full_trickle() {
 #[test]
 fn echotest_with_trickle_and_half_trickle() {
     let test = "echotest_trickle_half";
-    if let Some(report) = echotest(test, Transport::Blocking, CandidateMode::Trickle, false) {
+    if let Some(report) = echotest(
+        test,
+        (Transport::Blocking, Via::WebSocket),
+        CandidateMode::Trickle,
+        false,
+    ) {
         print(test, &report);
     }
 }
@@ -631,7 +659,12 @@ fn echotest_with_trickle_and_half_trickle() {
 #[test]
 fn echotest_with_candidates_in_sdp_and_full_trickle() {
     let test = "echotest_sdp_full";
-    if let Some(report) = echotest(test, Transport::Blocking, CandidateMode::InSdp, true) {
+    if let Some(report) = echotest(
+        test,
+        (Transport::Blocking, Via::WebSocket),
+        CandidateMode::InSdp,
+        true,
+    ) {
         print(test, &report);
     }
 }
@@ -641,7 +674,12 @@ fn echotest_with_candidates_in_sdp_and_full_trickle() {
 #[test]
 fn echotest_through_the_async_transport_with_full_trickle() {
     let test = "echotest_async_trickle";
-    if let Some(report) = echotest(test, Transport::Async, CandidateMode::Trickle, true) {
+    if let Some(report) = echotest(
+        test,
+        (Transport::Async, Via::WebSocket),
+        CandidateMode::Trickle,
+        true,
+    ) {
         print(test, &report);
     }
 }
@@ -650,7 +688,34 @@ fn echotest_through_the_async_transport_with_full_trickle() {
 #[test]
 fn echotest_through_the_async_transport_with_candidates_in_sdp() {
     let test = "echotest_async_sdp";
-    if let Some(report) = echotest(test, Transport::Async, CandidateMode::InSdp, false) {
+    if let Some(report) = echotest(
+        test,
+        (Transport::Async, Via::WebSocket),
+        CandidateMode::InSdp,
+        false,
+    ) {
+        print(test, &report);
+    }
+}
+
+/// Over Janus's HTTP transport through the blocking driver, both sides trickling: our
+/// trickles go out as `POST`s pipelined with the offer, Janus's candidates and its answer
+/// (the asynchronous JSEP event) come from the session's long-poll.
+#[test]
+fn echotest_over_http_with_trickle_and_full_trickle() {
+    let test = "echotest_http_trickle";
+    let via = (Transport::Blocking, Via::Http);
+    if let Some(report) = echotest(test, via, CandidateMode::Trickle, true) {
+        print(test, &report);
+    }
+}
+
+/// Over HTTP through the async transport, candidates in the SDP on both sides.
+#[test]
+fn echotest_over_http_through_the_async_transport() {
+    let test = "echotest_http_async";
+    let via = (Transport::Async, Via::Http);
+    if let Some(report) = echotest(test, via, CandidateMode::InSdp, false) {
         print(test, &report);
     }
 }
@@ -661,8 +726,12 @@ fn echotest_through_the_async_transport_with_candidates_in_sdp() {
 #[test]
 fn hangup_ends_the_peer_connection_with_a_reason() {
     let test = "hangup";
-    let Some((echo, _, _)) = echotest_up(test, Transport::Blocking, CandidateMode::InSdp, false)
-    else {
+    let Some((echo, _, _)) = echotest_up(
+        test,
+        (Transport::Blocking, Via::WebSocket),
+        CandidateMode::InSdp,
+        false,
+    ) else {
         return;
     };
     let EchoCall {
