@@ -21,14 +21,16 @@ Exit codes:
   5  no such session or handle (Janus error 458 or 459)
   6  anything else: a reply janus-admin does not understand, output it cannot write
 
-Only the WebSocket Admin API (ws:// or wss://) is supported; the HTTP Admin API is not yet
-available.";
+The Admin API is reached over any of Janus's transports, by the URL: WebSocket (ws:// or
+wss://), HTTP (http:// or https://, the base path included: http://127.0.0.1:7088/admin) or
+its Unix socket (unix:/path/of/admin.sock).";
 
 /// janus-admin: the Janus WebRTC Server's Admin API from a shell.
 #[derive(Debug, Parser)]
 #[command(name = "janus-admin", version, after_help = AFTER_HELP)]
 pub struct Cli {
-    /// Admin API WebSocket URL (ws:// or wss://).
+    /// Admin API URL: ws:// or wss://, http:// or https:// (with the base path, e.g.
+    /// http://127.0.0.1:7088/admin), or unix:/path/of/admin.sock.
     #[arg(
         long,
         env = "JANUS_ADMIN_URL",

@@ -10,12 +10,6 @@ use janus_blocking::{ConnectError, Error, JanusError, RequestError};
 /// A failed run. Its message never holds the admin secret.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
-    /// The URL is not one janus-admin can use.
-    #[error("{url}: the HTTP Admin API is not yet available; use the WebSocket one (ws:// or wss://, port 7188 by default)")]
-    Http {
-        /// The URL given.
-        url: String,
-    },
     /// The secret file could not be read.
     #[error("cannot read the secret file {}: {source}", path.display())]
     SecretFile {
@@ -138,8 +132,7 @@ impl CliError {
         use CliError as E;
         ExitCode::from(match self {
             E::Refused { .. } | E::PluginRefused { .. } => 1,
-            E::Http { .. }
-            | E::SecretFile { .. }
+            E::SecretFile { .. }
             | E::EmptySecretFile { .. }
             | E::SecretVar
             | E::BadJson { .. }

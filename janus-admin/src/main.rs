@@ -38,14 +38,6 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<(), CliError> {
-    if ["http://", "https://"]
-        .iter()
-        .any(|scheme| cli.url.to_ascii_lowercase().starts_with(scheme))
-    {
-        return Err(CliError::Http {
-            url: cli.url.clone(),
-        });
-    }
     let secret = secret::admin_secret(cli)?;
     let planned = commands::plan(&cli.command)?;
 

@@ -1,6 +1,6 @@
 //! `janus-admin` against a real Janus (1.1.2): every command, through its table and its
-//! `--json` output; stored tokens on a server with `token_auth`; and the failures (a wrong or
-//! missing secret, an unknown session or handle, no server, the Janus API port, an HTTP URL,
+//! `--json` output; the Admin API over HTTP and a Unix socket; stored tokens on a server with `token_auth`; and the failures (a wrong or
+//! missing secret, an unknown session or handle, no server (WebSocket or HTTP), the Janus API port,
 //! bad arguments), each with its message and exit code. No run shows the admin secret.
 
 use std::fs::File;
@@ -390,6 +390,40 @@ fn every_command_through_tables_and_json() {
     assert_eq!(admin.run(&["sessions"]).ok(), "no sessions\n");
 }
 
+/// The same commands over Janus's HTTP Admin API and its Unix socket: the transport is the
+/// URL's business.
+#[test]
+fn over_http_and_a_unix_socket() {
+    let janus = JanusServer::start(JanusOptions::new().admin_secret("cli-t3st-overlord"))
+        .unwrap_or_else(|e| panic!("Janus did not start: {e}"));
+    let (_client, session, handle) = session_with_handle(&janus, None);
+    let (s, h) = (session.to_string(), handle.to_string());
+    let unix = format!(
+        "unix:{}",
+        janus.admin_unix_path().expect("Admin Unix path").display()
+    );
+    let http = janus.admin_http_url().expect("Admin HTTP URL");
+    for url in [http, unix.as_str()] {
+        let admin = Admin::new(url, janus.admin_secret());
+        let info = admin.run(&["info", "--json"]).json();
+        assert_eq!(info["janus"], "server_info", "{url}: {info}");
+        assert_eq!(
+            admin.run(&["sessions"]).ok(),
+            format!("SESSION\n{s}\n"),
+            "{url}"
+        );
+        assert_eq!(
+            admin.run(&["handles", &s]).ok(),
+            format!("HANDLE\n{h}\n"),
+            "{url}"
+        );
+        let info = admin.run(&["handle-info", &s, &h, "--json"]).json();
+        assert_eq!(info["info"]["handle_id"], handle, "{url}");
+        let wrong = Admin::new(url, "not-the-secret");
+        wrong.run(&["sessions"]).fails(4, "403");
+    }
+}
+
 #[test]
 fn stored_tokens() {
     let janus = JanusServer::start(JanusOptions::new().token_auth(true))
@@ -511,11 +545,10 @@ fn failures_have_clear_messages_and_exit_codes() {
     janus_api
         .run(&["sessions"])
         .fails(3, "wrong subprotocol or port?");
-    let http = Admin::new("http://127.0.0.1:7088/admin", "x");
-    http.run(&["sessions"]).fails(
-        2,
-        "the HTTP Admin API is not yet available; use the WebSocket one",
-    );
+    let http_url = format!("http://127.0.0.1:{free_port}/admin");
+    let http = Admin::new(&http_url, "x");
+    http.run(&["sessions"])
+        .fails(3, &format!("janus-admin: cannot connect to {http_url}: "));
 
     // Usage errors, before any connection.
     admin
