@@ -7,6 +7,7 @@
 #   scripts/bench.sh                 # full run: 3 rounds, W1 long run of 10,000 iterations
 #   scripts/bench.sh --quick         # small sizes, 1 round (about a minute with the build done)
 #   scripts/bench.sh --rounds 5 --clients ours-blocking,jarust --out /tmp/bench
+#   scripts/bench.sh --transport http   # every client over Janus's HTTP transport (unix: ours only)
 #
 # Arguments go to `janus-bench run` (see bench/orchestrator, or `--help`). Installs what is
 # missing first: Janus, and libssl-dev and pkg-config for jarust's native-tls (Debian packages,

@@ -78,6 +78,9 @@ step "benchmarks: lints and unit tests of bench/ (its own workspace)"
 
 step "benchmarks run (quick sizes: this checks they work; BENCHMARKS.md has a full run)"
 bash scripts/bench.sh --quick --out target/bench-quick
+for transport in http unix; do
+    bash scripts/bench.sh --quick --transport "$transport" --out "target/bench-quick-$transport"
+done
 
 if [ "${FUZZ_SECONDS:-30}" != "0" ]; then
     step "fuzzing each target for ${FUZZ_SECONDS:-30} s"

@@ -1,5 +1,6 @@
-//! The jarust 1.10 runner: W1, W2 and W3 through jarust's public API over one websocket, the way
-//! its documentation and examples use it.
+//! The jarust 1.10 runner: W1, W2 and W3 through jarust's public API over one websocket (or,
+//! given an `http://…/janus` URL, its Restful interface), the way its documentation and
+//! examples use it.
 //!
 //! - Runtime: a current-thread tokio runtime (jarust's examples use
 //!   `#[tokio::main(flavor = "current_thread")]`; jarust spawns its tasks with `tokio::spawn`,
@@ -67,19 +68,22 @@ async fn run(args: &RunArgs, report: &mut Report) -> Result<(), String> {
         Workload::W3 => Some(KeepaliveCounter::install()?),
         Workload::W1 | Workload::W2 => None,
     };
+    // Over HTTP, jarust takes the server's root and its base path apart.
+    let (url, api) = match args.url.strip_suffix("/janus") {
+        Some(root) if args.url.starts_with("http") => (root.to_owned(), JanusAPI::Restful),
+        _ => (args.url.clone(), JanusAPI::WebSocket),
+    };
     let config = JaConfig {
-        url: args.url.clone(),
+        url,
         apisecret: None,
         server_root: "janus".to_owned(),
         capacity: capacity(args),
     };
-    let mut connection = tokio::time::timeout(
-        TIMEOUT,
-        connect(config, JanusAPI::WebSocket, RandomTransactionGenerator),
-    )
-    .await
-    .map_err(|_| format!("connect to {}: no answer within {TIMEOUT:?}", args.url))?
-    .map_err(|e| format!("connect to {}: {e}", args.url))?;
+    let mut connection =
+        tokio::time::timeout(TIMEOUT, connect(config, api, RandomTransactionGenerator))
+            .await
+            .map_err(|_| format!("connect to {}: no answer within {TIMEOUT:?}", args.url))?
+            .map_err(|e| format!("connect to {}: {e}", args.url))?;
 
     let meter = Meter::start();
     let result = match (args.workload, keepalives) {

@@ -1,8 +1,10 @@
 //! `janus-bench`: the benchmark orchestrator.
 //!
 //! * `janus-bench serve`: starts a private Janus and prints its URL until killed.
-//! * `janus-bench run [--quick] [--rounds R] [--clients LIST] [--out DIR] [--w1-long N]`:
+//! * `janus-bench run [--quick] [--rounds R] [--clients LIST] [--out DIR] [--w1-long N]
+//!   [--transport ws|http|unix]`:
 //!   starts one private Janus, runs the workloads W1, W2, W3 through every client's runner
+//!   (over the transport chosen)
 //!   (a child process each, so CPU and RSS are the client's own), alternating the clients
 //!   round after round, then the W1 long run and the core micro-benchmark; prints markdown
 //!   tables and writes `results.json`, `summary.md` and `w1-latency.svg`.
@@ -27,7 +29,7 @@ use serde_json::{json, Value};
 
 use crate::child::{tail, Program};
 use crate::machine::Machine;
-use crate::plan::{Client, Layout, Options, Runner, Sizes, USAGE};
+use crate::plan::{Client, Layout, Options, Runner, Sizes, Transport, USAGE};
 use crate::record::{args_json, CoreRun, Run};
 use crate::summary::{Context, Summary, WORKLOADS};
 
@@ -89,7 +91,8 @@ fn serve() -> ExitCode {
 /// `janus-bench run`: `Ok(false)` when one of ours failed.
 fn run(options: &Options) -> Result<bool, String> {
     let layout = Layout::find()?;
-    let (runners, janode_skipped) = layout.runners(options.clients.as_deref())?;
+    let (runners, janode_skipped) =
+        layout.runners(options.clients.as_deref(), options.transport)?;
     if let Some(why) = &janode_skipped {
         println!("{why}");
     }
@@ -117,7 +120,14 @@ fn run(options: &Options) -> Result<bool, String> {
             .name("janus-bench"),
     )
     .map_err(|e| format!("cannot start Janus: {e}"))?;
-    let url = janus.ws_url().to_owned();
+    let url = match options.transport {
+        Transport::Ws => janus.ws_url().to_owned(),
+        Transport::Http => janus.http_url().ok_or("Janus has no HTTP URL")?.to_owned(),
+        Transport::Unix => {
+            let path = janus.unix_path().ok_or("Janus has no Unix socket")?;
+            format!("unix:{}", path.display())
+        }
+    };
     let clients: Vec<Client> = runners.iter().map(|r| r.client).collect();
     let names: Vec<&str> = clients.iter().map(|c| c.name()).collect();
     println!(
@@ -181,6 +191,7 @@ fn run(options: &Options) -> Result<bool, String> {
         debug_level: DEBUG_LEVEL,
         janode_skipped: janode_skipped.as_deref(),
         w1_long,
+        transport: options.transport,
     };
     let markdown = summary.markdown(&ctx, core.as_ref());
     println!("\n{markdown}");

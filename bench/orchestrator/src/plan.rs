@@ -12,6 +12,7 @@ use crate::child::{is_executable, which, Program};
 pub const USAGE: &str = "\
 usage: janus-bench serve
        janus-bench run [--quick] [--rounds R] [--clients LIST] [--out DIR] [--w1-long N]
+                       [--transport ws|http|unix]
 
 run: starts one private Janus and runs W1, W2 and W3 through every client, alternating, then
 compares them (tables on stdout; results.json, summary.md and w1-latency.svg in DIR).
@@ -22,7 +23,40 @@ compares them (tables on stdout; results.json, summary.md and w1-latency.svg in 
                    bench/janode/node_modules exist)
   --out DIR        where to write the results (default bench/results)
   --w1-long N      iterations of the W1 long run, once per client (default 10000; 0: skip;
-                   skipped with --quick unless given)";
+                   skipped with --quick unless given)
+  --transport T    which of Janus's transports every client speaks: ws (WebSocket, the
+                   default), http (REST with long-polls; jarust's Restful interface, no
+                   janode) or unix (SOCK_SEQPACKET; ours only)";
+
+/// Which of Janus's transports the clients speak.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Transport {
+    /// WebSocket.
+    #[default]
+    Ws,
+    /// HTTP REST with long-polls.
+    Http,
+    /// Unix `SOCK_SEQPACKET` sockets.
+    Unix,
+}
+
+impl Transport {
+    /// Its name on the command line and in the results.
+    pub fn name(self) -> &'static str {
+        match self {
+            Transport::Ws => "ws",
+            Transport::Http => "http",
+            Transport::Unix => "unix",
+        }
+    }
+
+    fn parse(name: &str) -> Result<Self, String> {
+        [Transport::Ws, Transport::Http, Transport::Unix]
+            .into_iter()
+            .find(|t| t.name() == name)
+            .ok_or_else(|| format!("unknown transport {name:?} (ws, http, unix)"))
+    }
+}
 
 /// A client library under test.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -57,6 +91,16 @@ impl Client {
             Client::OursWsTokio => "ours-ws-tokio",
             Client::Jarust => "jarust",
             Client::Janode => "janode",
+        }
+    }
+
+    /// Whether its runner speaks `transport`: ours all three, jarust WebSocket and HTTP
+    /// (its Restful interface), janode's runner WebSocket.
+    pub fn speaks(self, transport: Transport) -> bool {
+        match self {
+            Client::OursBlocking | Client::OursWs | Client::OursWsTokio => true,
+            Client::Jarust => transport != Transport::Unix,
+            Client::Janode => transport == Transport::Ws,
         }
     }
 
@@ -95,6 +139,8 @@ pub struct Options {
     pub out: Option<PathBuf>,
     /// `--w1-long`.
     pub w1_long: Option<usize>,
+    /// `--transport`.
+    pub transport: Transport,
 }
 
 impl Options {
@@ -112,7 +158,7 @@ impl Options {
                     options.quick = true;
                     continue;
                 }
-                "--rounds" | "--w1-long" | "--out" | "--clients" => {}
+                "--rounds" | "--w1-long" | "--out" | "--clients" | "--transport" => {}
                 other => return Err(format!("unknown flag {other}")),
             }
             let value = match inline.or_else(|| args.next()) {
@@ -128,6 +174,7 @@ impl Options {
                 "--rounds" => options.rounds = Some(number()?.max(1)),
                 "--w1-long" => options.w1_long = Some(number()?),
                 "--out" => options.out = Some(PathBuf::from(&value)),
+                "--transport" => options.transport = Transport::parse(&value)?,
                 "--clients" => {
                     let mut clients = Vec::new();
                     for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
@@ -254,8 +301,12 @@ impl Layout {
     pub fn runners(
         &self,
         chosen: Option<&[Client]>,
+        transport: Transport,
     ) -> Result<(Vec<Runner>, Option<String>), String> {
         if let Some(chosen) = chosen {
+            if let Some(c) = chosen.iter().find(|c| !c.speaks(transport)) {
+                return Err(format!("{} does not speak {}", c.name(), transport.name()));
+            }
             let runners = chosen
                 .iter()
                 .map(|&c| self.runner(c))
@@ -269,12 +320,18 @@ impl Layout {
             Client::Jarust,
         ]
         .into_iter()
+        .filter(|c| c.speaks(transport))
         .map(|c| {
             self.runner(c)
                 .map_err(|e| format!("{e}; or leave it out with --clients"))
         })
         .collect::<Result<Vec<_>, _>>()?;
-        let skipped = if which("node").is_none() {
+        let skipped = if !Client::Janode.speaks(transport) {
+            Some(format!(
+                "janode skipped: its runner does not speak {}",
+                transport.name()
+            ))
+        } else if which("node").is_none() {
             Some("janode skipped: node is not on PATH".to_owned())
         } else if !self.janode_modules().is_dir() {
             Some(format!(

@@ -178,6 +178,8 @@ pub struct Context<'a> {
     pub janode_skipped: Option<&'a str>,
     /// The W1 long run's iterations, if it ran.
     pub w1_long: Option<usize>,
+    /// The transport every client spoke.
+    pub transport: crate::plan::Transport,
 }
 
 impl Summary {
@@ -419,7 +421,16 @@ impl Summary {
             ctx.rounds
         );
         let clients: Vec<&str> = self.clients.iter().map(|c| c.name()).collect();
-        let _ = writeln!(md, "- Clients: {}", clients.join(", "));
+        let _ = writeln!(
+            md,
+            "- Clients: {}, all over Janus's {} transport",
+            clients.join(", "),
+            match ctx.transport {
+                crate::plan::Transport::Ws => "WebSocket",
+                crate::plan::Transport::Http => "HTTP (REST with long-polls)",
+                crate::plan::Transport::Unix => "Unix sockets (SOCK_SEQPACKET)",
+            }
+        );
         if let Some(node) = &m.node {
             let _ = writeln!(md, "- node {node}");
         }
