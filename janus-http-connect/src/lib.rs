@@ -125,11 +125,14 @@ struct Opener {
 /// The body type of the requests.
 type Body = Full<Bytes>;
 
+/// hyper's future of one connection over a byte stream.
+type Connection = http1::Connection<FuturesIo<Box<dyn ByteStream>>, Body>;
+
 /// One HTTP/1.1 connection: its request sender and hyper's connection future, which must be
 /// polled for anything to move.
 struct Conn {
     send: http1::SendRequest<Body>,
-    conn: Pin<Box<http1::Connection<FuturesIo<Box<dyn ByteStream>>, Body>>>,
+    conn: Pin<Box<Connection>>,
     /// The connection future completed: the connection is gone.
     ended: bool,
 }
@@ -253,29 +256,27 @@ impl Exchanges {
     /// `Ready(None)` when nothing is running, else `Pending` (woken when something
     /// moves).
     pub fn poll_done(&mut self, cx: &mut Context<'_>) -> Poll<Option<Done>> {
-        loop {
-            let finished = match self.running.poll_next_unpin(cx) {
-                Poll::Ready(Some(finished)) => finished,
-                Poll::Ready(None) => return Poll::Ready(None),
-                Poll::Pending => return Poll::Pending,
-            };
-            return Poll::Ready(Some(match finished {
-                Finished::Exchange { id, result, conn } => {
-                    if let Some(conn) = conn {
-                        self.keep(conn);
-                    }
-                    match result {
-                        Ok((status, body)) => Done::Response { id, status, body },
-                        Err(error) => Done::Failed { id, error },
-                    }
-                }
-                Finished::Opened(Ok(conn)) => {
+        let finished = match self.running.poll_next_unpin(cx) {
+            Poll::Ready(Some(finished)) => finished,
+            Poll::Ready(None) => return Poll::Ready(None),
+            Poll::Pending => return Poll::Pending,
+        };
+        Poll::Ready(Some(match finished {
+            Finished::Exchange { id, result, conn } => {
+                if let Some(conn) = conn {
                     self.keep(conn);
-                    Done::Opened(Ok(()))
                 }
-                Finished::Opened(Err(e)) => Done::Opened(Err(e)),
-            }));
-        }
+                match result {
+                    Ok((status, body)) => Done::Response { id, status, body },
+                    Err(error) => Done::Failed { id, error },
+                }
+            }
+            Finished::Opened(Ok(conn)) => {
+                self.keep(conn);
+                Done::Opened(Ok(()))
+            }
+            Finished::Opened(Err(e)) => Done::Opened(Err(e)),
+        }))
     }
 
     /// The next thing done (`None`: nothing is running).
@@ -493,12 +494,10 @@ impl Conn {
             }
         });
         poll_fn(|cx| {
-            if !*ended {
-                if let Poll::Ready(_) = conn.as_mut().poll(cx) {
-                    // Closed, cleanly or not: the request's own future says how that
-                    // affected it.
-                    *ended = true;
-                }
+            if !*ended && conn.as_mut().poll(cx).is_ready() {
+                // Closed, cleanly or not: the request's own future says how that affected
+                // it.
+                *ended = true;
             }
             work.as_mut().poll(cx)
         })
