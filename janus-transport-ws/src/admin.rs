@@ -25,7 +25,8 @@ use janus_ws_connect::ADMIN_PROTOCOL;
 /// Connects to the Admin API at `url` (`ws://` or `wss://`, subprotocol
 /// `janus-admin-protocol`; or `unix:`, the `admin_path` of Janus's Unix sockets transport,
 /// where the path decides the API: the Janus API's socket answers the Admin API's requests
-/// with error 457). As [`connect`](crate::connect): run the returned driver. The
+/// with error 457; or `http://` or `https://`, the HTTP transport's `admin_base_path`, e.g.
+/// `http://host:7088/admin`). As [`connect`](crate::connect): run the returned driver. The
 /// options are the same [`ConnectOptions`] as for the Janus API; of them it uses
 /// [`admin_secret`](ConnectOptions::admin_secret), the connection settings, and of the
 /// protocol settings the request timeout, limits, event queue capacity, memory and

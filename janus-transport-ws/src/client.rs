@@ -32,7 +32,9 @@ use janus_ws_connect::JANUS_PROTOCOL;
 /// Connects to the Janus API at `url` (`ws://` or `wss://`): TCP (with `TCP_NODELAY`), TLS
 /// for `wss://`, then the WebSocket handshake with subprotocol `janus-protocol`. Or, for a
 /// `unix:` URL, to the `path` socket of Janus's Unix sockets transport (see
-/// [Over a Unix socket](crate#over-a-unix-socket)).
+/// [Over a Unix socket](crate#over-a-unix-socket)); or, for an `http://` or `https://` URL
+/// (`http://host:8088/janus`), to Janus's HTTP REST transport, opening a first connection
+/// (TCP, and TLS for `https://`) before it returns (see [Over HTTP](crate#over-http)).
 ///
 /// Returns the [`Client`] and the [`Driver`]: run the driver (spawn it on your executor, or
 /// race it with your own work) or nothing happens. The whole setup is bounded by
@@ -42,9 +44,11 @@ use janus_ws_connect::JANUS_PROTOCOL;
 /// inside a tokio runtime (feature `tokio`) a `tokio::net::TcpStream`, else (feature
 /// `async-io`) an `async_io::Async<TcpStream>`, whose host name lookup uses the system
 /// resolver and blocks the calling task while it runs; a Unix socket waits with the same
-/// runtime's reactor. Called outside a tokio runtime
-/// without the `async-io` feature, it fails with [`Error::NoTimer`]. Use
-/// [`connect_with_stream`] for any other socket.
+/// runtime's reactor, and HTTP's connections are that runtime's TCP sockets. Called outside
+/// a tokio runtime without the `async-io` feature, it fails with [`Error::NoTimer`]. Use
+/// [`connect_with_stream`] for any other socket. A
+/// [`fallback_url`](ConnectOptions::fallback_url) of another kind than `url` (HTTP and a
+/// socket) is [`ConnectError::InvalidUrl`](crate::ConnectError::InvalidUrl).
 #[cfg(any(feature = "async-io", feature = "tokio"))]
 pub async fn connect(url: &str, options: ConnectOptions) -> Result<(Client, Driver)> {
     let runtime = Runtime::current().ok_or(Error::NoTimer)?;
@@ -54,8 +58,9 @@ pub async fn connect(url: &str, options: ConnectOptions) -> Result<(Client, Driv
 /// Like [`connect`], over a byte stream you opened that carries a WebSocket: any futures-io
 /// `AsyncRead + AsyncWrite` (a Unix stream socket to a WebSocket server, a proxy tunnel, …).
 /// For a `wss://` URL, TLS is done over `stream`. Set `TCP_NODELAY` on TCP sockets yourself.
-/// A `unix:` URL is [`ConnectError::InvalidUrl`](crate::ConnectError::InvalidUrl) here:
-/// [`connect`] dials Janus's Unix sockets transport itself.
+/// A `unix:`, `http://` or `https://` URL is
+/// [`ConnectError::InvalidUrl`](crate::ConnectError::InvalidUrl) here: [`connect`] dials
+/// Janus's Unix sockets transport and its HTTP connections itself.
 ///
 /// ```no_run
 /// # async fn f(stream: smol::net::TcpStream) -> Result<(), janus_transport_ws::Error> {
@@ -90,9 +95,11 @@ async fn connect_from(
 
 /// The future that runs a Janus API connection; resolves with why it ended.
 ///
-/// It owns the WebSocket, and it is the only thing that touches it: it sends the frames the
-/// clients' requests produce, feeds every received frame to the protocol core, fires
-/// deadlines and keepalives, completes the request futures and fills the event streams.
+/// It owns the connection (the WebSocket, the Unix socket, or the HTTP exchanges and their
+/// connections), and it is the only thing that touches it: it sends the frames the clients'
+/// requests produce (over HTTP: makes the exchanges, long-polls included), feeds every
+/// received frame to the protocol core, fires deadlines and keepalives, completes the
+/// request futures and fills the event streams.
 /// Nothing happens on the connection unless it is polled: spawn it, or race it with your own
 /// work. The crate never spawns it (nor anything else).
 ///

@@ -1,6 +1,7 @@
-//! The driver: the one future that owns the connection (a WebSocket, or a Unix socket as a
-//! stream and sink of the same messages) and moves frames, time and events between it and
-//! the protocol core (quinn's `ConnectionDriver` shape).
+//! The driver: the one future that owns the connection (a WebSocket, a Unix socket as a
+//! stream and sink of the same messages, or the HTTP exchanges of Janus's REST transport)
+//! and moves frames or exchanges, time and events between it and the protocol core (quinn's
+//! `ConnectionDriver` shape).
 
 use std::fmt;
 use std::pin::Pin;
@@ -19,8 +20,10 @@ use futures_sink::Sink;
 use crate::options::{ConnectOptions, Sleep, Timer};
 use crate::runtime::Runtime;
 use crate::shared::{lock, remember_waker, Conn, Shared};
-use crate::transport::{self, Pipe, Source};
+use crate::transport::{self, Pipe, Source, Transport};
 use crate::Error;
+use janus_http_connect::Done;
+use janus_proto::http::{Exchange, ExchangeId};
 use janus_proto::{Action, Api, Config, Core, RequestError};
 use janus_ws_connect::ConnectError;
 
@@ -53,7 +56,9 @@ pub enum DriverEnd {
     /// The connection broke: EOF without a close frame (e.g. Janus was killed; a Unix socket
     /// has no close frame, so any end of it by the server is this), a socket, TLS or
     /// WebSocket protocol error, or a message over the limit ([`Error::MessageTooLarge`],
-    /// answered with close code 1009 over a WebSocket).
+    /// answered with close code 1009 over a WebSocket). Over HTTP: an exchange that could not
+    /// be carried out (refused, reset, a body over the limit), or a long-poll answered with
+    /// a `5xx` status or not answered in time ([`Error::Dead`]).
     Lost(Error),
 }
 
@@ -88,6 +93,25 @@ pub(crate) trait Engine: Send + 'static {
     fn on_closed(&mut self, now: Instant, wakes: &mut Vec<Waker>);
     /// The next frame to send.
     fn poll_transmit(&mut self) -> Option<String>;
+    /// Over HTTP: the next exchange to make.
+    fn poll_exchange(&mut self) -> Option<Exchange>;
+    /// Over HTTP: an exchange got its response.
+    fn on_response(
+        &mut self,
+        now: Instant,
+        id: ExchangeId,
+        status: u16,
+        body: Bytes,
+        wakes: &mut Vec<Waker>,
+    );
+    /// Over HTTP: an exchange could not be carried out, with the transport's words.
+    fn on_exchange_failed(
+        &mut self,
+        now: Instant,
+        id: ExchangeId,
+        why: String,
+        wakes: &mut Vec<Waker>,
+    );
     /// The core's next deadline.
     fn poll_timeout(&self) -> Option<Instant>;
     /// Where to wake the driver when clients change something.
@@ -110,7 +134,7 @@ pub(crate) trait Engine: Send + 'static {
 }
 
 /// A dial in progress.
-type Dialing = Pin<Box<dyn std::future::Future<Output = Result<Pipe, ConnectError>> + Send>>;
+type Dialing = Pin<Box<dyn std::future::Future<Output = Result<Transport, ConnectError>> + Send>>;
 
 /// How to open the connection again when the core asks for a dial (only for connections
 /// the library dialled itself: a caller's stream cannot be opened again).
@@ -124,6 +148,8 @@ pub(crate) struct Dialer {
 }
 
 impl Dialer {
+    /// Opens endpoint `endpoint` again: a new socket, or over HTTP new exchanges with their
+    /// first connection open (the old ones were dropped with the link).
     fn dial(&self, endpoint: usize) -> Dialing {
         let url = self.options.common.endpoint(&self.url, endpoint).to_owned();
         let (runtime, protocol, max_incoming) = (self.runtime, self.protocol, self.max_incoming);
@@ -136,8 +162,9 @@ impl Dialer {
 }
 
 /// Opens a connection speaking `A` with subprotocol `protocol`: TCP (or the given
-/// stream), TLS, the WebSocket handshake, then the core, its shared state and the driver
-/// loop. What [`connect`](crate::connect) and [`connect_admin`](crate::connect_admin) share.
+/// stream), TLS, the WebSocket handshake (or a Unix socket, or the first HTTP connection),
+/// then the core, its shared state and the driver loop. What [`connect`](crate::connect)
+/// and [`connect_admin`](crate::connect_admin) share.
 pub(crate) async fn open_connection<A: Api>(
     source: Source,
     url: &str,
@@ -145,6 +172,7 @@ pub(crate) async fn open_connection<A: Api>(
     options: &ConnectOptions,
     config: Config,
 ) -> Result<(Conn<A>, DriverLoop<Shared<A>>), Error> {
+    options.common.check_urls(url)?;
     let mut config = config;
     let timer = options.resolve_timer()?;
     let dialer = match source {
@@ -163,10 +191,10 @@ pub(crate) async fn open_connection<A: Api>(
         }
     };
     let setup = options.setup(url, protocol, config.max_incoming_frame, &timer);
-    let ws = transport::establish(source, setup).await?;
+    let transport = transport::establish(source, setup).await?;
     let core = Core::<A>::new(config, transport::now());
     let shared = Arc::new(Mutex::new(Shared::new(core)));
-    let mut driver = DriverLoop::new(shared.clone(), ws, timer, options.close_timeout);
+    let mut driver = DriverLoop::new(shared.clone(), transport, timer, options.close_timeout);
     driver.dialer = dialer;
     Ok((Conn::first(shared), driver))
 }
@@ -184,13 +212,14 @@ struct Closing {
 }
 
 /// Tells the driver that its read side was woken: the waker a read that returned `Pending`
-/// left with the socket. Without it every wake of the driver (each request a client submits)
-/// would also try the socket, and with async-io a read that finds nothing costs two system
-/// calls (the read, and re-arming the poller).
+/// left with the socket (over HTTP, with the exchanges in flight). Without it every wake of
+/// the driver (each request a client submits) would also try the socket, and with async-io a
+/// read that finds nothing costs two system calls (the read, and re-arming the poller).
 #[derive(Debug)]
 struct ReadWake {
     /// Set when the socket may have something: at first, after a read that produced a
-    /// message (more may be buffered), and when the read side is woken.
+    /// message (more may be buffered), when the read side is woken, and over HTTP when an
+    /// exchange starts (it has not been polled yet).
     ready: AtomicBool,
     /// The driver task's waker, woken with it.
     task: Mutex<Option<Waker>>,
@@ -237,7 +266,8 @@ enum Step {
 /// The run loop shared by [`Driver`](crate::Driver) and [`AdminDriver`](crate::AdminDriver).
 pub(crate) struct DriverLoop<E: Engine> {
     shared: Arc<Mutex<E>>,
-    ws: Option<Pipe>,
+    /// The connection; `None` while it is down (dropped, and dialled again or not).
+    transport: Option<Transport>,
     timer: Timer,
     /// The armed sleep and when it ends (no later than the deadline it is for).
     sleep: Option<(Instant, Sleep)>,
@@ -260,14 +290,14 @@ pub(crate) struct DriverLoop<E: Engine> {
 impl<E: Engine> DriverLoop<E> {
     pub(crate) fn new(
         shared: Arc<Mutex<E>>,
-        ws: Pipe,
+        transport: Transport,
         timer: Timer,
         close_timeout: Duration,
     ) -> Self {
         let read_wake = Arc::new(ReadWake::new());
         Self {
             shared,
-            ws: Some(ws),
+            transport: Some(transport),
             timer,
             sleep: None,
             read_waker: Waker::from(read_wake.clone()),
@@ -330,12 +360,17 @@ impl<E: Engine> DriverLoop<E> {
         Poll::Pending
     }
 
+    /// The connection, if it is a stream and sink of messages.
     fn ws(&mut self) -> Option<Pin<&mut Pipe>> {
-        self.ws.as_mut().map(Pin::new)
+        match &mut self.transport {
+            Some(Transport::Messages(pipe)) => Some(Pin::new(pipe)),
+            _ => None,
+        }
     }
 
-    /// Does what the core asks besides sending frames: pings, dropping a dead socket,
-    /// dialling again. Ends the connection once the core has closed it for good.
+    /// Does what the core asks besides sending frames: pings, dropping a dead socket (or
+    /// every HTTP exchange in flight), dialling again. Ends the connection once the core has
+    /// closed it for good.
     fn step_actions(&mut self) -> Step {
         if self.closing.is_some() {
             return Step::Idle;
@@ -351,16 +386,18 @@ impl<E: Engine> DriverLoop<E> {
         let busy = !actions.is_empty();
         for action in actions {
             match action {
-                Action::Ping => match &self.ws {
-                    // A Unix socket answers at once (see `Pipe::answers_pings_itself`).
-                    Some(ws) if ws.answers_pings_itself() => {
+                Action::Ping => match &self.transport {
+                    // Over a Unix socket the driver answers at once (see
+                    // `Transport::answers_pings_itself`).
+                    Some(t) if t.answers_pings_itself() => {
                         lock(&self.shared, |s, w| s.on_pong(Instant::now(), w));
                     }
-                    ws => self.ping_due = ws.is_some(),
+                    t => self.ping_due = t.is_some(),
                 },
-                // Dead: the core already treats it as closed.
+                // Dead: the core already treats it as closed. Over HTTP this drops every
+                // exchange in flight (their results never come) and every kept connection.
                 Action::Close => {
-                    self.ws = None;
+                    self.transport = None;
                     self.ping_due = false;
                 }
                 Action::Dial { endpoint, .. } => match &self.dialer {
@@ -392,8 +429,8 @@ impl<E: Engine> DriverLoop<E> {
         self.dialing = None;
         let now = Instant::now();
         match outcome {
-            Ok(ws) => {
-                self.ws = Some(ws);
+            Ok(transport) => {
+                self.transport = Some(transport);
                 self.read_wake.ready.store(true, Ordering::Release);
                 lock(&self.shared, |s, w| s.on_connected(now, w));
             }
@@ -406,8 +443,12 @@ impl<E: Engine> DriverLoop<E> {
         Step::Busy
     }
 
-    /// Sends every frame the core has, as long as the socket takes them.
+    /// Sends every frame the core has, as long as the socket takes them; over HTTP, starts
+    /// every exchange the core has.
     fn step_write(&mut self, cx: &mut Context<'_>) -> Step {
+        if let Some(Transport::Http(_)) = self.transport {
+            return self.step_start();
+        }
         let mut busy = false;
         loop {
             let Some(mut ws) = self.ws() else {
@@ -449,9 +490,35 @@ impl<E: Engine> DriverLoop<E> {
         }
     }
 
-    /// Reads at most one message and feeds it to the core, if the read side was woken.
+    /// Starts every exchange the core hands out (not while closing: the core is closed).
+    fn step_start(&mut self) -> Step {
+        if self.closing.is_some() {
+            return Step::Idle;
+        }
+        let Some(Transport::Http(exchanges)) = &mut self.transport else {
+            return Step::Idle;
+        };
+        let started: Vec<Exchange> = lock(&self.shared, |s, _| {
+            std::iter::from_fn(|| s.poll_exchange()).collect()
+        });
+        if started.is_empty() {
+            return Step::Idle;
+        }
+        for exchange in started {
+            exchanges.start(exchange);
+        }
+        // New exchanges run only once polled.
+        self.read_wake.ready.store(true, Ordering::Release);
+        Step::Busy
+    }
+
+    /// Reads at most one message and feeds it to the core, if the read side was woken; over
+    /// HTTP, every exchange done.
     fn step_read(&mut self) -> Step {
-        if self.ws.is_none() || self.closing.as_ref().is_some_and(|c| !c.await_reply) {
+        if let Some(Transport::Http(_)) = self.transport {
+            return self.step_done();
+        }
+        if self.transport.is_none() || self.closing.as_ref().is_some_and(|c| !c.await_reply) {
             return Step::Idle;
         }
         if !self.read_wake.ready.swap(false, Ordering::AcqRel) {
@@ -518,6 +585,48 @@ impl<E: Engine> DriverLoop<E> {
                 Step::Busy
             }
         }
+    }
+
+    /// Drives the HTTP exchanges in flight, if they were woken, and feeds the core every one
+    /// that is done: its response, or why it failed (the connection is lost then; the core
+    /// asks for the exchanges to be dropped, and for a dial if it reconnects).
+    fn step_done(&mut self) -> Step {
+        if self.closing.is_some() || !self.read_wake.ready.swap(false, Ordering::AcqRel) {
+            return Step::Idle;
+        }
+        let waker = self.read_waker.clone();
+        let mut cx = Context::from_waker(&waker);
+        let Some(Transport::Http(exchanges)) = &mut self.transport else {
+            return Step::Idle;
+        };
+        // Everything done by now; `Pending` leaves the read waker with what still runs.
+        let mut done = Vec::new();
+        while let Poll::Ready(Some(d)) = exchanges.poll_done(&mut cx) {
+            done.push(d);
+        }
+        if done.is_empty() {
+            return Step::Idle;
+        }
+        let now = Instant::now();
+        let mut loss = None;
+        lock(&self.shared, |s, w| {
+            for d in done {
+                match d {
+                    Done::Response { id, status, body } => s.on_response(now, id, status, body, w),
+                    Done::Failed { id, error } => {
+                        s.on_exchange_failed(now, id, error.to_string(), w);
+                        loss.get_or_insert(error);
+                    }
+                    // Only `establish` opens a connection, before the driver has the
+                    // exchanges: nothing to tell the core.
+                    Done::Opened(_) => {}
+                }
+            }
+        });
+        if loss.is_some() {
+            self.last_loss = loss;
+        }
+        Step::Busy
     }
 
     /// Fires the core's timers (or ends a close that took too long).
@@ -605,7 +714,7 @@ impl<E: Engine> DriverLoop<E> {
     /// The socket is gone: the core fails what was in flight and dials again, or closes for
     /// good (then the connection ends).
     fn lost_with(&mut self, why: String, error: Option<Error>) -> Step {
-        self.ws = None;
+        self.transport = None;
         self.ping_due = false;
         self.sleep = None;
         lock(&self.shared, |s, w| s.on_lost(Instant::now(), why, w));
@@ -653,11 +762,11 @@ impl<E: Engine> DriverLoop<E> {
         let now = Instant::now();
         lock(&self.shared, |s, w| s.on_closed(now, w));
         self.sleep = None;
-        // Down (reconnecting): nothing to close but the dial.
-        let wait = if self.ws.is_some() {
-            self.close_timeout
-        } else {
-            Duration::ZERO
+        // Down (reconnecting): nothing to close but the dial. Over HTTP there is no close
+        // handshake: the exchanges in flight are dropped at once.
+        let wait = match self.transport {
+            Some(Transport::Messages(_)) => self.close_timeout,
+            Some(Transport::Http(_)) | None => Duration::ZERO,
         };
         self.dialing = None;
         self.closing = Some(Closing {
@@ -672,7 +781,7 @@ impl<E: Engine> DriverLoop<E> {
     /// The connection is over: tell the state, drop the socket.
     fn finish(&mut self, end: DriverEnd) -> DriverEnd {
         lock(&self.shared, |s, w| s.on_closed(Instant::now(), w));
-        self.ws = None;
+        self.transport = None;
         self.dialing = None;
         self.sleep = None;
         self.closing = None;
@@ -694,7 +803,7 @@ impl<E: Engine> Drop for DriverLoop<E> {
 impl<E: Engine> fmt::Debug for DriverLoop<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Driver")
-            .field("open", &self.ws.is_some())
+            .field("open", &self.transport.is_some())
             .field("dialing", &self.dialing.is_some())
             .field("closing", &self.closing.is_some())
             .finish_non_exhaustive()

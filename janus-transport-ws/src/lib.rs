@@ -2,11 +2,12 @@
 //!
 //! This crate drives the sans-IO core [`janus_proto`] over a WebSocket
 //! ([async-tungstenite](https://docs.rs/async-tungstenite)), on any futures-io byte stream,
-//! or over Janus's Unix sockets transport (`unix:` URLs, see
-//! [Over a Unix socket](#over-a-unix-socket)).
+//! over Janus's Unix sockets transport (`unix:` URLs, see
+//! [Over a Unix socket](#over-a-unix-socket)), or over its HTTP REST transport (`http://`
+//! and `https://` URLs, see [Over HTTP](#over-http)).
 //! It holds no protocol logic of its own: correlation, ordering, keepalives, deadlines and
-//! event routing are the core's; this crate moves frames, time and events between the core
-//! and a socket. smol (feature `async-io`, on by default) and tokio (feature `tokio`) are
+//! event routing are the core's; this crate moves frames (or HTTP exchanges), time and
+//! events between the core and a socket. smol (feature `async-io`, on by default) and tokio (feature `tokio`) are
 //! supported out of the box; any other runtime works with [`connect_with_stream`] and a
 //! [`Timer`].
 //!
@@ -167,6 +168,65 @@
 //!   [`Error::MessageTooLarge`], its whole size and the limit; the socket is shut down (a
 //!   Unix socket has no close code).
 //!
+//! ## Over HTTP
+//!
+//! Janus's HTTP REST transport (`janus.transport.http`) serves the Janus API at
+//! `http://host:8088/janus` and the Admin API at `http://host:7088/admin` (`https://` on its
+//! secure ports). Given such a URL, [`connect`], [`connect_admin`] and [`connect_pool`]
+//! speak HTTP, with the same clients, requests, event streams, deadlines, errors and
+//! reconnects as over a WebSocket; [`connect`] returns once a first TCP connection (with TLS
+//! for `https://`) is open, so a server that is not there fails it. Each request is a `POST`
+//! of the same JSON (`GET /info` for `info`) to the base URL, `/<session>` or
+//! `/<session>/<handle>`; the `apisecret` and `token` go in its body. The protocol is the
+//! core's ([`janus_proto::http`]); the driver carries out its exchanges, each on an
+//! HTTP/1.1 connection of its own, kept alive and reused (hyper's low-level client).
+//!
+//! ```no_run
+//! # async fn f() -> janus_transport_ws::Result<()> {
+//! use janus_transport_ws::{connect, ConnectOptions};
+//! let (client, driver) = connect("http://127.0.0.1:8088/janus", ConnectOptions::new()).await?;
+//! // Run the driver (spawn it, or race it with your work), then:
+//! let session = client.create().await?;
+//! # let _ = (driver, session);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Events come by long-polls: **one outstanding `GET /<session>?maxev=N` per live session**
+//! (never one per handle), with the `apisecret` and `token` as query parameters. Janus
+//! counts each poll as the session's keepalive, so no keepalive requests go out; it answers
+//! an idle poll after about 30 s with a `keepalive`, which is absorbed, and the next poll
+//! goes out. A poll answer holds up to `maxev` events (10 by default; set it with
+//! [`Config::http`] in [`ConnectOptions::config`]), taken in order.
+//!
+//! What the transport makes different:
+//! * **No ping.** A dead or hung server is found by a long-poll left unanswered for 30 s
+//!   plus [`ConnectOptions::pong_timeout`] ([`Disconnect::PollUnanswered`]): the connection
+//!   is lost (without a reconnect policy the driver ends with [`Error::Dead`]). With no
+//!   session there is no poll, and a dead server is found by the next request, which cannot
+//!   be carried out.
+//! * **HTTP statuses.** A request answered with a status other than `200` fails with
+//!   [`RequestError::Http`] (Janus's own errors come with `200`, as
+//!   [`RequestError::Janus`]). A `5xx` answer to a poll loses the connection
+//!   ([`Disconnect::Http`]; [`Error::Dead`] without a reconnect policy); a `403` or `404`
+//!   ends that session only ([`SessionEnd::PollRefused`]). An exchange that cannot be
+//!   carried out (refused, reset, a body over [`Config::max_incoming_frame`]) loses the
+//!   connection: every exchange in flight is dropped, as a broken socket would be.
+//! * **No connection to close.** Janus ties no session to a TCP connection: after
+//!   [`Client::close`] (which ends the driver at once, dropping the exchanges in flight) the
+//!   sessions live on until their polls have been missing for Janus's `session_timeout`;
+//!   destroy them first. A reconnect claims them as over a WebSocket.
+//! * **TLS** for `https://` is rustls with the same trust settings as `wss://` (see
+//!   [TLS and authentication](#tls-and-authentication)).
+//! * [`connect_with_stream`] does not take an HTTP URL
+//!   ([`ConnectError::InvalidUrl`]): HTTP needs a connection per exchange in flight, which
+//!   [`connect`] dials itself, with the runtime's sockets and timer (see
+//!   [Timers and runtimes](#timers-and-runtimes)). A
+//!   [`fallback_url`](ConnectOptions::fallback_url) of an HTTP URL must be HTTP too.
+//!
+//! It still spawns nothing: the driver future polls hyper's connection futures itself, and
+//! sleeps while no exchange moves.
+//!
 //! ## A pool of servers
 //!
 //! [`connect_pool`] connects to a list of servers, one connection each, and returns a
@@ -178,16 +238,18 @@
 //!
 //! ## TLS and authentication
 //!
-//! `wss://` URLs use rustls with the ring provider, trusting the webpki roots plus any
-//! [`ConnectOptions::tls_root_pem`] (or exactly your [`ConnectOptions::tls_config`]).
+//! `wss://` (and `https://`) URLs use rustls with the ring provider, trusting the webpki
+//! roots plus any [`ConnectOptions::tls_root_pem`] (or exactly your
+//! [`ConnectOptions::tls_config`]).
 //! [`ConnectOptions::apisecret`] and [`ConnectOptions::token`] are put on every request that
 //! needs them; the Admin API ([`connect_admin`]) takes the same [`ConnectOptions`] and uses
 //! its [`ConnectOptions::admin_secret`].
 //!
 //! ## Wire discipline
 //!
-//! Every request is one WebSocket text message holding exactly the core's JSON object, with
-//! no trailing bytes (Janus drops a message with a trailing newline). `TCP_NODELAY` is set on
+//! Every request is one WebSocket text message (one Unix packet, one HTTP body) holding
+//! exactly the core's JSON object, with no trailing bytes (Janus drops a message with a
+//! trailing newline). `TCP_NODELAY` is set on
 //! sockets this crate opens. Only the driver touches the socket (no split halves, so none of
 //! async-tungstenite's lost-waker problems with concurrent senders).
 #![forbid(unsafe_code)]
@@ -204,6 +266,8 @@ mod runtime;
 mod shared;
 #[cfg(all(test, feature = "async-io"))]
 mod tests;
+#[cfg(all(test, feature = "async-io"))]
+mod tests_http;
 #[cfg(all(test, unix, feature = "async-io"))]
 mod tests_unix;
 mod transport;

@@ -138,7 +138,7 @@ impl ConnectOptions {
         }
     }
 
-    /// What establishing the WebSocket takes from these options.
+    /// What establishing the connection takes from these options.
     pub(crate) fn setup<'a>(
         &'a self,
         url: &'a str,
@@ -149,9 +149,8 @@ impl ConnectOptions {
         Setup {
             url,
             subprotocol,
-            tls: &self.common.tls,
+            common: &self.common,
             max_incoming,
-            connect_timeout: self.common.connect_timeout,
             timer,
         }
     }

@@ -13,6 +13,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
 use bytes::Bytes;
+use janus_proto::http::{Exchange, ExchangeId};
 use janus_proto::{
     Action, Api, Core, Disconnect, Event, EventTarget, Input, Request, RequestError, TransactionId,
     UsageError,
@@ -462,6 +463,36 @@ impl<A: Api> Engine for Shared<A> {
         self.core.poll_transmit()
     }
 
+    fn poll_exchange(&mut self) -> Option<Exchange> {
+        self.core.poll_exchange()
+    }
+
+    fn on_response(
+        &mut self,
+        now: Instant,
+        id: ExchangeId,
+        status: u16,
+        body: Bytes,
+        wakes: &mut Vec<Waker>,
+    ) {
+        // A body that cannot be used is reported as a bad frame is.
+        if let Err(e) = self.core.handle_response(now, id, status, body) {
+            self.subscribers.bad_frame(e, wakes);
+        }
+        self.drain(wakes);
+    }
+
+    fn on_exchange_failed(
+        &mut self,
+        now: Instant,
+        id: ExchangeId,
+        why: String,
+        wakes: &mut Vec<Waker>,
+    ) {
+        self.core.handle_exchange_failed(now, id, why);
+        self.drain(wakes);
+    }
+
     fn poll_timeout(&self) -> Option<Instant> {
         self.core.poll_timeout()
     }
@@ -505,10 +536,10 @@ impl<A: Api> Engine for Shared<A> {
         }
         let error = match (last_loss, self.core.last_disconnect()) {
             (Some(e), Some(Disconnect::Closed { .. }) | None) => e,
-            (_, Some(dead @ (Disconnect::NoPong { .. } | Disconnect::KeepalivesFailed { .. }))) => {
-                Error::Dead(dead.clone())
-            }
-            (_, _) => RequestError::ConnectionLost.into(),
+            (None, Some(Disconnect::Closed { .. }) | None) => RequestError::ConnectionLost.into(),
+            // No pong, keepalives unanswered, over HTTP a long-poll unanswered or refused
+            // with a `5xx` status.
+            (_, Some(dead)) => Error::Dead(dead.clone()),
         };
         Some(DriverEnd::Lost(error))
     }

@@ -1,6 +1,6 @@
-//! Connection setup: URL, TCP, TLS and the WebSocket handshake, or a Unix socket; and
-//! [`Pipe`], the connection the driver owns. Nothing here knows Janus beyond the
-//! subprotocol name.
+//! Connection setup: URL, TCP, TLS and the WebSocket handshake, a Unix socket, or the
+//! first HTTP connection; and [`Transport`], the connection the driver owns. Nothing here
+//! knows Janus beyond the subprotocol name.
 
 use std::future::{poll_fn, Future};
 use std::pin::{pin, Pin};
@@ -10,23 +10,44 @@ use std::time::{Duration, Instant};
 use async_tungstenite::tungstenite::{Error as WsError, Message};
 use async_tungstenite::WebSocketStream;
 use futures_core::Stream;
-use futures_io::{AsyncRead, AsyncWrite};
 use futures_sink::Sink;
+use janus_http_connect::{Done, Exchanges};
 use janus_ws_connect::{
-    handshake_error, unix_path, websocket_config, ConnectError, Target, TlsSettings,
+    handshake_error, is_http, unix_path, websocket_config, CommonOptions, ConnectError,
+    SocketError, Target,
 };
 
 use crate::options::{Sleep, Timer};
 
-/// A byte stream the driver can own.
-pub(crate) trait Io: AsyncRead + AsyncWrite + Send + Unpin + 'static {}
-impl<T: AsyncRead + AsyncWrite + Send + Unpin + 'static> Io for T {}
+/// A byte stream the driver can own: the one type of stream WebSockets and HTTP exchanges
+/// run over.
+pub(crate) use janus_http_connect::ByteStream as Io;
 
-/// The connection the driver owns: a stream and sink of WebSocket messages, over a
-/// WebSocket or (a `unix:` URL) over a Unix socket to Janus's Unix sockets transport.
+/// The connection the driver owns.
+pub(crate) enum Transport {
+    /// A stream and sink of messages: a WebSocket, or a Unix socket.
+    Messages(Pipe),
+    /// `http://` or `https://`: the HTTP exchanges in flight (Janus's HTTP REST transport).
+    Http(Exchanges),
+}
+
+impl Transport {
+    /// Whether the driver answers the core's pings itself: over a Unix socket (see
+    /// [`Pipe::answers_pings_itself`]) and over HTTP, which has no ping (the core asks for
+    /// none there: the long-polls show the link is alive).
+    pub(crate) fn answers_pings_itself(&self) -> bool {
+        match self {
+            Transport::Messages(pipe) => pipe.answers_pings_itself(),
+            Transport::Http(_) => true,
+        }
+    }
+}
+
+/// A connection that carries WebSocket messages: a WebSocket, or (a `unix:` URL) a Unix
+/// socket to Janus's Unix sockets transport.
 pub(crate) enum Pipe {
-    /// `ws://` or `wss://`.
-    WebSocket(WebSocketStream<Box<dyn Io>>),
+    /// `ws://` or `wss://` (boxed: the stream is several times the size of the others).
+    WebSocket(Box<WebSocketStream<Box<dyn Io>>>),
     /// `unix:`: one JSON message per packet.
     #[cfg(all(unix, any(feature = "async-io", feature = "tokio")))]
     Unix(crate::unix::Packets),
@@ -94,37 +115,81 @@ pub(crate) enum Source {
     Given(Box<dyn Io>),
 }
 
-/// What establishing a WebSocket to Janus takes, besides the byte stream.
+/// What establishing a connection to Janus takes, besides the byte stream.
 pub(crate) struct Setup<'a> {
     pub(crate) url: &'a str,
     pub(crate) subprotocol: &'static str,
-    pub(crate) tls: &'a TlsSettings,
+    /// The TLS trust and the connect timeout (and, over HTTP, what the exchanges take).
+    pub(crate) common: &'a CommonOptions,
     /// The core's `max_incoming_frame`: the socket's one limit.
     pub(crate) max_incoming: usize,
-    pub(crate) connect_timeout: Duration,
     pub(crate) timer: &'a Timer,
 }
 
 /// Dials (or takes the given stream), then TLS for `wss://` and the WebSocket handshake;
-/// or, for a `unix:` URL, connects its socket; all within the connect timeout.
-pub(crate) async fn establish(source: Source, setup: Setup<'_>) -> Result<Pipe, ConnectError> {
+/// or, for a `unix:` URL, connects its socket; or, for an `http://` or `https://` URL,
+/// opens the first connection of its exchanges; all within the connect timeout.
+pub(crate) async fn establish(source: Source, setup: Setup<'_>) -> Result<Transport, ConnectError> {
     if let Some(path) = unix_path(setup.url)? {
-        return establish_unix(source, path, &setup).await;
+        return establish_unix(source, path, &setup)
+            .await
+            .map(Transport::Messages);
+    }
+    if is_http(setup.url) {
+        return establish_http(source, &setup).await.map(Transport::Http);
     }
     let target = Target::parse(setup.url)?;
-    let deadline = after(setup.connect_timeout);
+    let timeout = setup.common.connect_timeout;
     with_deadline(
         async {
             let stream = match source {
                 Source::Dial(runtime) => runtime.dial(&target).await?,
                 Source::Given(stream) => stream,
             };
-            open(stream, &target, &setup).await.map(Pipe::WebSocket)
+            open(stream, &target, &setup).await
         },
-        setup.timer.sleep_until(deadline),
-        setup.connect_timeout,
+        setup.timer.sleep_until(after(timeout)),
+        timeout,
     )
     .await
+    .map(|ws| Transport::Messages(Pipe::WebSocket(Box::new(ws))))
+}
+
+/// The exchanges of an `http://` or `https://` URL, over TCP dialled with the runtime and
+/// sleeping with the connection's timer, with their first connection open (TCP, TLS for
+/// `https://`, within the connect timeout): that a server answers there is known before
+/// the connection is handed over.
+async fn establish_http(source: Source, setup: &Setup<'_>) -> Result<Exchanges, ConnectError> {
+    let runtime = match source {
+        Source::Dial(runtime) => runtime,
+        Source::Given(_) => {
+            return Err(ConnectError::InvalidUrl {
+                url: setup.url.to_owned(),
+                reason: "a stream of yours carries a WebSocket; connect dials an http:// or \
+                         https:// URL itself (HTTP needs a connection per exchange in flight)"
+                    .to_owned(),
+            })
+        }
+    };
+    let timer = setup.timer.clone();
+    let io = janus_http_connect::Io::new(
+        move |target| {
+            let target = target.clone();
+            Box::pin(async move { runtime.dial(&target).await })
+        },
+        move |at| timer.sleep_until(at),
+    );
+    let mut exchanges = Exchanges::new(setup.url, setup.common, io)?;
+    exchanges.open(setup.url)?;
+    match exchanges.next_done().await {
+        Some(Done::Opened(opened)) => opened.map(|()| exchanges),
+        // Only the opening runs, so nothing else can be done.
+        other => Err(ConnectError::Socket(SocketError::Io(
+            std::io::Error::other(format!(
+                "opening the first HTTP connection ended with {other:?}"
+            )),
+        ))),
+    }
 }
 
 /// Connects the socket a `unix:` URL names, within the connect timeout.
@@ -140,12 +205,12 @@ async fn establish_unix(
     match source {
         #[cfg(all(unix, any(feature = "async-io", feature = "tokio")))]
         Source::Dial(runtime) => {
-            let deadline = after(setup.connect_timeout);
+            let timeout = setup.common.connect_timeout;
             let max_incoming = setup.max_incoming;
             with_deadline(
                 crate::unix::dial(runtime, setup.url, path, max_incoming, setup.timer),
-                setup.timer.sleep_until(deadline),
-                setup.connect_timeout,
+                setup.timer.sleep_until(after(timeout)),
+                timeout,
             )
             .await
             .map(Pipe::Unix)
@@ -168,7 +233,7 @@ async fn open(
     setup: &Setup<'_>,
 ) -> Result<WebSocketStream<Box<dyn Io>>, ConnectError> {
     let stream: Box<dyn Io> = if target.secure {
-        tls_wrap(stream, target, setup.tls).await?
+        tls_wrap(stream, target, &setup.common.tls).await?
     } else {
         stream
     };
@@ -184,7 +249,7 @@ async fn open(
 async fn tls_wrap(
     stream: Box<dyn Io>,
     target: &Target,
-    tls: &TlsSettings,
+    tls: &janus_ws_connect::TlsSettings,
 ) -> Result<Box<dyn Io>, ConnectError> {
     use futures_rustls::pki_types::ServerName;
     let connector = futures_rustls::TlsConnector::from(tls.client_config()?);
