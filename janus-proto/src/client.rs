@@ -56,9 +56,8 @@ pub type Client = Core<JanusApi>;
 /// The Janus API layer of a [`Client`]: its sessions, handles and keepalives.
 #[derive(Debug)]
 pub struct JanusApi {
-    /// Whether keepalive requests go out (not over HTTP, where the long-polls keep the
-    /// sessions alive).
-    sends_keepalives: bool,
+    /// Over HTTP, where each long-poll is a keepalive.
+    http: bool,
     /// The configured interval, and whether a `server_info` may shorten it.
     keepalive_base: Duration,
     keepalive_from_server_info: bool,
@@ -221,9 +220,16 @@ impl Layer for JanusApi {
 
     fn new(config: &Config) -> Self {
         let memory = config.memory;
-        let keepalive_base = config.keepalive_interval.max(Duration::from_millis(1));
+        // Over HTTP the polls are the keepalives (see `Config::keepalive_interval`).
+        let http = matches!(config.wire, crate::config::Wire::Http { .. });
+        let keepalive_base = match config.keepalive_interval {
+            crate::config::DEFAULT_KEEPALIVE_INTERVAL if http => {
+                crate::config::HTTP_KEEPALIVE_INTERVAL
+            }
+            interval => interval.max(Duration::from_millis(1)),
+        };
         JanusApi {
-            sends_keepalives: config.wire == crate::config::Wire::Socket,
+            http,
             keepalive_base,
             keepalive_from_server_info: config.keepalive_from_server_info,
             keepalive_interval: keepalive_base,
@@ -557,6 +563,10 @@ impl Layer for JanusApi {
             .filter(|(_, s)| s.state == SessionState::Active)
             .map(|(id, _)| *id)
             .collect()
+    }
+
+    fn polling(&mut self, engine: &JanusEngine, session: SessionId) {
+        self.touch(engine, session);
     }
 
     fn poll_refused(&mut self, engine: &mut JanusEngine, session: SessionId, status: u16) {
@@ -908,9 +918,6 @@ impl JanusApi {
 
     /// Resets a session's keepalive timer: any request naming it counts as activity.
     fn touch(&mut self, engine: &JanusEngine, session: SessionId) {
-        if !self.sends_keepalives {
-            return;
-        }
         let at = engine.later(self.keepalive_interval);
         let Some(s) = self.sessions.get_mut(&session) else {
             return;
@@ -1258,7 +1265,12 @@ impl JanusApi {
             return;
         }
         if let Some(secs) = info.session_timeout.filter(|s| *s > 0) {
-            let half = Duration::from_millis(secs.saturating_mul(500));
+            let timeout = Duration::from_secs(secs);
+            if self.http && timeout > crate::config::HTTP_KEEPALIVE_INTERVAL {
+                // The polls (at most 30 s apart) keep it alive.
+                return;
+            }
+            let half = timeout / 2;
             self.keepalive_interval = self.keepalive_base.min(half).max(Duration::from_millis(1));
         }
     }

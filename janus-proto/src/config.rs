@@ -46,7 +46,12 @@ pub struct Config {
     pub transaction_prefix: String,
     /// Default deadline of a request, from submission to its outcome (default 15 s).
     pub request_timeout: Duration,
-    /// Interval between keepalives of an idle session (default 25 s).
+    /// Interval between keepalives of an idle session (default 25 s). Over HTTP each
+    /// long-poll going out counts as the session's keepalive (Janus refreshes the session
+    /// when a poll arrives), and polls go out at least every 30 s (Janus's hold), so the
+    /// default there is [`HTTP_KEEPALIVE_INTERVAL`]: no keepalive request goes out unless an
+    /// interval is set shorter or a `server_info` reports a `session_timeout` the polls
+    /// cannot cover (35 s or less; then half of it).
     pub keepalive_interval: Duration,
     /// Shorten the keepalive interval to half of the `session-timeout` a `server_info` reply
     /// reports, when that is shorter (default on).
@@ -112,12 +117,20 @@ pub enum Wire {
     },
 }
 
+/// The default [`Config::keepalive_interval`].
+pub const DEFAULT_KEEPALIVE_INTERVAL: Duration = Duration::from_secs(25);
+
+/// The keepalive interval over HTTP when [`Config::keepalive_interval`] is left at its
+/// default: longer than Janus holds an idle long-poll (30 s) plus a pong deadline, so that
+/// the polls alone keep the sessions alive.
+pub const HTTP_KEEPALIVE_INTERVAL: Duration = Duration::from_secs(35);
+
 impl Default for Config {
     fn default() -> Self {
         Self {
             transaction_prefix: String::new(),
             request_timeout: Duration::from_secs(15),
-            keepalive_interval: Duration::from_secs(25),
+            keepalive_interval: DEFAULT_KEEPALIVE_INTERVAL,
             keepalive_from_server_info: true,
             apisecret: None,
             token: None,

@@ -123,6 +123,10 @@ pub(crate) mod sealed {
             Vec::new()
         }
 
+        /// Over HTTP: a long-poll of `session` goes out now (Janus counts its arrival as
+        /// the session's keepalive).
+        fn polling(&mut self, _engine: &Engine<Self::What, Self::Reply>, _session: SessionId) {}
+
         /// Over HTTP: Janus refused a session's long-poll with `status`.
         fn poll_refused(
             &mut self,
@@ -730,12 +734,15 @@ impl<A: Api> Core<A> {
     fn after(&mut self) {
         self.api.settle(&mut self.engine);
         if let (Some(http), State::Up) = (self.http.as_mut(), self.link.state()) {
-            http.poll_sessions(
+            let started = http.poll_sessions(
                 self.api.polled_sessions(),
                 self.engine.now(),
                 self.config.apisecret.as_ref(),
                 self.config.token.as_ref(),
             );
+            for session in started {
+                self.api.polling(&self.engine, session);
+            }
         }
         if let Some(why) = self.link.keepalives_dead(self.engine.keepalive_streak()) {
             self.link_down(why, true);

@@ -10,9 +10,11 @@
 //!   (`message`, `trickle`, `hangup`, `detach`); `info` is `GET /info`. The Admin API's go to
 //!   its base URL, `/<session>` or `/<session>/<handle>` likewise.
 //! * Events: one outstanding `GET /<session>?maxev=N&rid=…` per live session (never one per
-//!   handle), with the `apisecret` and `token` as query parameters. Janus counts each poll as
-//!   the session's keepalive, so no keepalive requests go out; it answers an idle poll after
-//!   about 30 s with `{"janus":"keepalive"}`, which is absorbed, and the next poll goes out.
+//!   handle), with the `apisecret` and `token` as query parameters. Janus counts each poll's
+//!   arrival as the session's keepalive, so a poll going out resets the session's keepalive
+//!   timer; Janus holds an idle poll for about 30 s and then answers `{"janus":"keepalive"}`
+//!   (absorbed; the next poll goes out), so a keepalive request goes out only when the
+//!   keepalive interval is shorter than that (a `session_timeout` under a minute).
 //! * A poll that gets no answer within 30 s plus [`Config::pong_timeout`](crate::Config::pong_timeout)
 //!   means the link is dead; a `5xx` answer to a poll, or an exchange the transport could not
 //!   carry out, means it is lost (and, with a reconnect policy, the client claims its sessions
@@ -136,14 +138,16 @@ impl HttpWire {
         id
     }
 
-    /// Starts a poll for every live session that has none in flight.
+    /// Starts a poll for every live session that has none in flight; the sessions it
+    /// started one for.
     pub(crate) fn poll_sessions(
         &mut self,
         sessions: impl IntoIterator<Item = SessionId>,
         now: Instant,
         apisecret: Option<&Secret>,
         token: Option<&Secret>,
-    ) {
+    ) -> Vec<SessionId> {
+        let mut started = Vec::new();
         for session in sessions {
             if self.polling.contains_key(&session) {
                 continue;
@@ -157,6 +161,7 @@ impl HttpWire {
                 }
             }
             self.polling.insert(session, id);
+            started.push(session);
             self.exchanges.insert(id, For::Poll { session, sent: now });
             self.ready.push_back(Exchange {
                 id,
@@ -166,6 +171,7 @@ impl HttpWire {
                 long_poll: true,
             });
         }
+        started
     }
 
     /// The next poll to hand out.

@@ -397,6 +397,22 @@ fn an_idle_session_stays_alive_on_polls_alone_without_keepalive_requests() {
     );
 }
 
+/// Janus refreshes a session when a poll arrives, and holds an idle poll 30 s: a keepalive
+/// interval shorter than that (a short `session_timeout`) still sends keepalives between
+/// polls.
+#[test]
+fn a_keepalive_interval_shorter_than_the_poll_hold_still_sends_keepalives() {
+    let mut http = Http::new(Config::new().http(1).keepalive_interval(secs(10)));
+    let session = http.create();
+    http.advance(secs(65));
+    let keepalives = http.sent_bodies("keepalive");
+    assert!(
+        (4..=6).contains(&keepalives),
+        "about two per 30 s hold: {keepalives}"
+    );
+    assert!(http.server.sessions().contains(&session));
+}
+
 #[test]
 fn a_5xx_to_a_poll_loses_the_connection_and_says_so() {
     let mut http = Http::new(Config::new().http(1));

@@ -173,8 +173,9 @@ pub enum Error {
     /// (`async-io`, `tokio`) and the options supply none.
     #[error("no timer: enable the `async-io` or `tokio` feature or supply one in the options")]
     NoTimer,
-    /// The connection was found dead (no pong within the deadline, or keepalives
-    /// unanswered) and dropped, with no reconnect policy to bring it back.
+    /// The connection was found dead (no pong within the deadline, keepalives unanswered,
+    /// or over HTTP a long-poll left unanswered or answered with a 5xx) and dropped, with no
+    /// reconnect policy to bring it back.
     #[error("connection found dead: {0}")]
     Dead(Disconnect),
     /// The reconnect policy was exhausted.
