@@ -1,5 +1,5 @@
-//! [`AdminConnection`]: one Admin API connection (a WebSocket or a Unix socket), driven from
-//! the caller's thread.
+//! [`AdminConnection`]: one Admin API connection (a WebSocket, HTTP or a Unix socket), driven
+//! from the caller's thread.
 
 use std::time::{Duration, Instant};
 
@@ -17,8 +17,9 @@ use crate::Error;
 const CLOSE_WAIT: Duration = Duration::from_secs(1);
 
 /// One Admin API connection: a WebSocket (subprotocol `janus-admin-protocol`, the Admin
-/// port, 7188 by default) or the `admin_path` socket of Janus's Unix sockets transport
-/// (`unix:/path`).
+/// port, 7188 by default), the Admin API of Janus's HTTP transport
+/// (`http://host:7088/admin`, see [Over HTTP](crate#over-http)) or the `admin_path` socket
+/// of Janus's Unix sockets transport (`unix:/path`).
 ///
 /// Every request carries the [`ConnectOptions::admin_secret`] where Janus wants it. Any
 /// request goes through [`call`](Self::call): an [`AdminRequest`] in, an [`AdminReply`]
@@ -45,14 +46,18 @@ pub struct AdminConnection {
 
 impl AdminConnection {
     /// Connects to an Admin API endpoint (`ws://…` or `wss://…`) with subprotocol
-    /// `janus-admin-protocol`, or to the `admin_path` of Janus's Unix sockets transport
-    /// (`unix:/path`; there the path decides the API: the Janus API's socket answers the
-    /// Admin API's requests with error 457). From `options` it uses the admin secret, the connect
-    /// settings, and of the protocol settings the request timeout, frame limits, pending
-    /// limit, event queue capacity, memory and transaction prefix.
+    /// `janus-admin-protocol`; to the Admin API of Janus's HTTP transport
+    /// (`http://host:7088/admin` or `https://…`, its `admin_base_path`; each request is a
+    /// `POST`, see [Over HTTP](crate#over-http)); or to the `admin_path` of Janus's Unix
+    /// sockets transport (`unix:/path`; there the path decides the API: the Janus API's
+    /// socket answers the Admin API's requests with error 457). From `options` it uses the
+    /// admin secret, the connect settings, and of the protocol settings the request timeout,
+    /// frame limits, pending limit, event queue capacity, memory and transaction prefix.
     ///
     /// A Janus API WebSocket URL (or any server refusing the subprotocol) gives
-    /// [`ConnectError::HandshakeRejected`](crate::ConnectError::HandshakeRejected).
+    /// [`ConnectError::HandshakeRejected`](crate::ConnectError::HandshakeRejected). Over HTTP
+    /// only the TCP connection (and TLS) is made here: a wrong path shows at the first
+    /// request ([`RequestError::Http`](crate::RequestError::Http) with the server's status).
     pub fn connect(url: &str, options: ConnectOptions) -> Result<Self, Error> {
         let dialer = Dialer {
             url: url.to_owned(),

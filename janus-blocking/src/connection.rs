@@ -1,5 +1,5 @@
-//! [`Connection`]: one Janus API connection (a WebSocket or a Unix socket), driven from the
-//! caller's thread.
+//! [`Connection`]: one Janus API connection (a WebSocket, HTTP or a Unix socket), driven from
+//! the caller's thread.
 
 use std::time::Duration;
 
@@ -20,15 +20,17 @@ use crate::Error;
 /// How long [`Connection::close`] waits for the server's side of the closing handshake.
 const CLOSE_WAIT: Duration = Duration::from_secs(1);
 
-/// One Janus API connection: a WebSocket (subprotocol `janus-protocol`) or a Unix socket of
-/// Janus's Unix sockets transport (see [Over a Unix socket](crate#over-a-unix-socket)).
+/// One Janus API connection: a WebSocket (subprotocol `janus-protocol`), Janus's HTTP REST
+/// transport (see [Over HTTP](crate#over-http)) or a Unix socket of Janus's Unix sockets
+/// transport (see [Over a Unix socket](crate#over-a-unix-socket)).
 ///
 /// All IO happens on the calling thread, inside the methods below; the library starts no
-/// thread. While a call waits for its reply it also sends keepalives that fall due, enforces
-/// request deadlines and sets aside every event that is not its outcome for
-/// [`next_event`](Self::next_event). Between calls nothing happens: to keep sessions alive
-/// while idle, wait in [`next_event`](Self::next_event), or call [`poll`](Self::poll) by the
-/// instant it returns while doing other work.
+/// thread. While a call waits for its reply it also sends keepalives that fall due (over
+/// HTTP: keeps each session's long-poll going), enforces request deadlines and sets aside
+/// every event that is not its outcome for [`next_event`](Self::next_event). Between calls
+/// nothing happens: to keep sessions alive while idle, wait in
+/// [`next_event`](Self::next_event), or call [`poll`](Self::poll) by the instant it returns
+/// while doing other work.
 ///
 /// Three ways to talk to Janus:
 /// * typed requests, each waiting for its own outcome: [`call`](Self::call) with any
@@ -48,12 +50,16 @@ pub struct Connection {
 
 impl Connection {
     /// Connects to a Janus API endpoint, `ws://host:port/path` or `wss://…`, with subprotocol
-    /// `janus-protocol`; or `unix:/path/of/the/socket`, the `path` of Janus's Unix sockets
-    /// transport (see [Over a Unix socket](crate#over-a-unix-socket)).
+    /// `janus-protocol`; `http://host:port/janus` or `https://…`, the base path of Janus's
+    /// HTTP REST transport (see [Over HTTP](crate#over-http)); or `unix:/path/of/the/socket`,
+    /// the `path` of Janus's Unix sockets transport (see
+    /// [Over a Unix socket](crate#over-a-unix-socket)). Over HTTP, connecting opens the
+    /// first TCP connection (with TLS for `https://`), kept for the first request.
     ///
     /// Fails with [`Error::Connect`]: [`ConnectError::HandshakeRejected`](crate::ConnectError::HandshakeRejected) when the server closes without answering the
     /// handshake (what Janus does for a wrong subprotocol, e.g. the Admin API's port),
-    /// [`ConnectError::InvalidUrl`](crate::ConnectError::InvalidUrl),
+    /// [`ConnectError::InvalidUrl`](crate::ConnectError::InvalidUrl) (also for
+    /// [fallback URLs](ConnectOptions::fallback_url) that mix HTTP with the sockets),
     /// [`ConnectError::TimedOut`](crate::ConnectError::TimedOut) or
     /// [`ConnectError::Socket`](crate::ConnectError::Socket) (refused, an untrusted
     /// certificate, no socket at a `unix:` path, …).

@@ -1,11 +1,12 @@
 //! The run loop shared by [`Connection`](crate::Connection) and
-//! [`AdminConnection`](crate::AdminConnection): it moves frames between a [`Pipe`] (a
-//! WebSocket or a Unix socket) and a sans-IO core, reads the clock, and keeps outcomes and
-//! events apart. Protocol rules all live in the core.
+//! [`AdminConnection`](crate::AdminConnection): it moves the core's output and input through
+//! a [`Pipe`] (frames over a WebSocket or a Unix socket, exchanges over HTTP), reads the
+//! clock, and keeps outcomes and events apart. Protocol rules all live in the core.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
 
+use janus_http_connect::Done;
 use janus_proto::{
     Action, Api, Config, Core, Event, EventTarget, Input, ProtocolError, Request, RequestError,
     TransactionId, UsageError,
@@ -16,7 +17,8 @@ use crate::pipe::{Pipe, Read};
 use crate::Error;
 
 /// How to open the connection again when the core asks for a dial: the first URL, the
-/// options (with their fallback URLs) and the subprotocol (for WebSocket URLs).
+/// options (with their fallback URLs) and the subprotocol (for WebSocket URLs). Over HTTP a
+/// dial is a new link whose first connection is open.
 #[derive(Debug)]
 pub(crate) struct Dialer {
     pub(crate) url: String,
@@ -26,8 +28,9 @@ pub(crate) struct Dialer {
 }
 
 impl Dialer {
-    /// Connects to the first URL.
+    /// Connects to the first URL, once the fallback URLs are known to be of its kind.
     pub(crate) fn first(&self) -> Result<Pipe, Error> {
+        self.options.check_urls(&self.url)?;
         self.dial(0)
     }
 
@@ -48,7 +51,9 @@ const MAX_WAIT: Duration = Duration::from_secs(60);
 /// A pipe, a core, the outcomes not yet collected and the events not yet taken.
 #[derive(Debug)]
 pub(crate) struct Driver<A: Api> {
-    /// `None` while the connection is down (for good once the core is closed).
+    /// `None` while the connection is down (for good once the core is closed). Over HTTP
+    /// the core drops every exchange when the link goes down ([`Action::Close`]), and so
+    /// does dropping the pipe.
     socket: Option<Pipe>,
     dialer: Dialer,
     /// Why the socket last broke, until the core decides whether that ends the connection.
@@ -66,7 +71,8 @@ pub(crate) struct Driver<A: Api> {
     /// Frames the core could not use, for `next_event`, in the order they came.
     bad_frames: VecDeque<ProtocolError>,
     close_reason: Option<Error>,
-    /// Whether the last read returned a frame (more may be waiting).
+    /// Whether the last read returned a frame (more may be waiting; an HTTP read takes
+    /// every exchange already finished, so it leaves this unset).
     readable: bool,
 }
 
@@ -274,9 +280,10 @@ impl<A: Api> Driver<A> {
         }
     }
 
-    /// One turn of the run loop: fire due timers, wait for one frame (at most until the next
-    /// deadline of the core or `until`, and at least 1 ms), feed it, drain the outputs.
-    /// While the connection is down, wait for the core's next timer (a dial) instead.
+    /// One turn of the run loop: fire due timers, wait for one frame or for HTTP exchanges
+    /// to finish (at most until the next deadline of the core or `until`, and at least 1 ms),
+    /// feed what came, drain the outputs. While the connection is down, wait for the core's
+    /// next timer (a dial) instead.
     fn turn(&mut self, until: Option<Instant>) {
         self.drain();
         self.readable = false;
@@ -311,6 +318,22 @@ impl<A: Api> Driver<A> {
                     self.core.handle_timeout(now);
                 }
             }
+            Read::Exchanges(done) => {
+                // The first failure is the loss; the others only follow from it.
+                let mut loss = None;
+                for done in done {
+                    if let Some(why) = self.finished(done) {
+                        loss.get_or_insert(why);
+                    }
+                }
+                if loss.is_some() {
+                    self.last_loss = loss;
+                }
+                let now = Instant::now();
+                if self.core.poll_timeout().is_some_and(|at| at <= now) {
+                    self.core.handle_timeout(now);
+                }
+            }
             Read::Pong => {
                 self.readable = true;
                 let _ = self.core.handle_input(Instant::now(), Input::Pong);
@@ -321,8 +344,8 @@ impl<A: Api> Driver<A> {
         self.drain();
     }
 
-    /// Sends every frame the core wants sent and does what else it asks (pings, dropping a
-    /// dead socket, dialling again), then collects the outcomes for `calls` (the other
+    /// Sends every frame (or starts every HTTP exchange) the core wants sent and does what
+    /// else it asks (pings, dropping a dead socket, dialling again), then collects the outcomes for `calls` (the other
     /// events stay in the core's queues until asked for).
     fn drain(&mut self) {
         loop {
@@ -385,24 +408,60 @@ impl<A: Api> Driver<A> {
         }
     }
 
-    /// Writes the core's frames and flushes them.
+    /// Writes the core's frames and flushes them; over HTTP, starts the core's exchanges
+    /// and sets them going.
     fn write_frames(&mut self) {
         let mut broken = None;
-        if let Some(socket) = self.socket.as_mut() {
-            let mut wrote = false;
-            while let Some(frame) = self.core.poll_transmit() {
-                if let Err(e) = socket.write(frame) {
-                    broken = Some(e);
-                    break;
+        match self.socket.as_mut() {
+            Some(Pipe::Socket(socket)) => {
+                let mut wrote = false;
+                while let Some(frame) = self.core.poll_transmit() {
+                    if let Err(e) = socket.write(frame) {
+                        broken = Some(e);
+                        break;
+                    }
+                    wrote = true;
                 }
-                wrote = true;
+                if broken.is_none() && wrote {
+                    broken = socket.flush().err();
+                }
             }
-            if broken.is_none() && wrote {
-                broken = socket.flush().err();
+            Some(Pipe::Http(http)) => {
+                let mut started = false;
+                while let Some(exchange) = self.core.poll_exchange() {
+                    http.start(exchange);
+                    started = true;
+                }
+                if started {
+                    http.send();
+                }
             }
+            None => {}
         }
         if let Some(why) = broken {
             self.lost(why);
+        }
+    }
+
+    /// Feeds what an HTTP exchange came to: its response (a body the core cannot use is
+    /// reported like a bad frame), or why it could not be carried out (the link is lost, as
+    /// when a socket breaks: the core drops every exchange and fails or repeats the pending
+    /// requests), which is returned.
+    fn finished(&mut self, done: Done) -> Option<Error> {
+        let now = Instant::now();
+        match done {
+            Done::Response { id, status, body } => {
+                if let Err(e) = self.core.handle_response(now, id, status, body) {
+                    self.bad_frames.push_back(e);
+                }
+                None
+            }
+            Done::Failed { id, error } => {
+                self.core.handle_exchange_failed(now, id, error.to_string());
+                Some(error)
+            }
+            // Only a dial opens a connection, and it waits for that itself.
+            Done::Opened(_) => None,
         }
     }
 

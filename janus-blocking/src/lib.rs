@@ -1,10 +1,11 @@
 //! # janus-blocking: a blocking Janus WebRTC Server client
 //!
 //! Speaks the [Janus](https://janus.conf.meetecho.com/) JSON API and Admin API over a
-//! WebSocket (`ws://` or `wss://`, via tungstenite and rustls) or over Janus's Unix sockets
-//! transport (`unix:`, see [Over a Unix socket](#over-a-unix-socket)), with the protocol
-//! itself done by the sans-IO core [`janus_proto`]. Everything runs on the caller's thread:
-//! the library starts no thread and needs no async runtime.
+//! WebSocket (`ws://` or `wss://`, via tungstenite and rustls), over Janus's HTTP REST
+//! transport (`http://` or `https://`, see [Over HTTP](#over-http)) or over Janus's Unix
+//! sockets transport (`unix:`, see [Over a Unix socket](#over-a-unix-socket)), with the
+//! protocol itself done by the sans-IO core [`janus_proto`]. Everything runs on the caller's
+//! thread: the library starts no thread and needs no async runtime of the caller's.
 //!
 //! The public interface is:
 //! * [`Connection`]: one Janus API connection (subprotocol `janus-protocol`) with typed
@@ -53,12 +54,87 @@
 //!   timeout              └──▶ poll_timeout ──▶ socket read timeout (≥ 1 ms)
 //! ```
 //!
+//! (Over HTTP, `poll_exchange` hands out HTTP requests and long-polls instead of frames, and
+//! their responses come back in their place.)
+//!
 //! So keepalives, pings, request deadlines and reconnects happen **only while the caller is
 //! inside a call, in [`Connection::next_event`], or in [`Connection::poll`]**. A program
 //! that idles between requests should spend that time in `next_event`; one busy with its own
 //! work calls `poll` by the instant `poll` returned (it never blocks). A dead connection is
 //! found no later than the first of these calls after its pong deadline. Time is read here,
 //! never in the core.
+//!
+//! ## Over HTTP
+//!
+//! Janus's HTTP REST transport (`janus.transport.http`) serves the Janus API at its
+//! `base_path` (`http://host:8088/janus` by default) and the Admin API at its
+//! `admin_base_path` (`http://host:7088/admin`). An `http://` or `https://` URL names such a
+//! base path, and everything else is as over a WebSocket: the same [`Connection`],
+//! [`AdminConnection`] and [`Pool`], the same typed requests, events, deadlines and errors,
+//! and reconnects (a [`fallback_url`](ConnectOptions::fallback_url) must be an HTTP URL
+//! too).
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use janus_blocking::{AdminConnection, Config, ConnectOptions, Connection, Error};
+//!
+//! fn main() -> Result<(), Error> {
+//!     // Up to 5 events per long-poll response (`maxev`; 10 by default).
+//!     let options = ConnectOptions::new().config(Config::new().http(5));
+//!     let mut janus = Connection::connect("http://127.0.0.1:8088/janus", options)?;
+//!     let session = janus.create()?;
+//!     let handle = janus.attach(session, "janus.plugin.echotest")?;
+//!     // The session's long-poll brings its events; it goes on while this waits.
+//!     while let Some(event) = janus.next_handle_event(handle, Duration::from_secs(1))? {
+//!         println!("{event:?}");
+//!     }
+//!     let options = ConnectOptions::new().admin_secret("janusoverlord");
+//!     let mut admin = AdminConnection::connect("http://127.0.0.1:7088/admin", options)?;
+//!     assert!(admin.list_sessions()?.contains(&session));
+//!     Ok(())
+//! }
+//! ```
+//!
+//! How it goes:
+//! * **A request is an exchange.** Each request is a `POST` of the same JSON as over a
+//!   WebSocket, to the base path, `/<session>` or `/<session>/<handle>` (`info` is
+//!   `GET /info`), with the `apisecret`, `token` or `admin_secret` in its body as usual. The
+//!   exchanges run side by side, each on an HTTP/1.1 connection of its own, kept alive for
+//!   the next ones.
+//! * **One long-poll per session.** A session's events come by long-poll: one
+//!   `GET /<session>?maxev=N` in flight per live session (never one per handle), with the
+//!   `apisecret` and `token` as query parameters. `N` is set with [`Config::http`] in
+//!   [`ConnectOptions::config`]. Janus counts each poll as the session's keepalive, so no
+//!   keepalive requests go out; it answers an idle poll after about 30 s with a
+//!   `keepalive`, which is absorbed, and the next poll goes out. Like keepalives, the polls
+//!   go on only while the caller is inside a call, in `next_event` or in `poll`.
+//!
+//! What the transport makes different:
+//! * **No ping.** Nothing is pinged: a long-poll Janus has not answered within 30 s plus
+//!   [`pong_timeout`](ConnectOptions::pong_timeout) means the server is dead
+//!   ([`Disconnect::PollUnanswered`]). With no session, nothing is in flight to notice it
+//!   before the next request.
+//! * **HTTP statuses.** A request answered with a status other than 200 ends with
+//!   [`RequestError::Http`] (Janus's own errors come with 200, as
+//!   [`RequestError::Janus`]). A poll answered with a 5xx (any status but 200, 403 and 404)
+//!   loses the connection ([`Disconnect::Http`]), as does an exchange that cannot be carried
+//!   out (refused, reset, cut off in the middle of its response): pending requests fail,
+//!   or with a [`reconnect`](ConnectOptions::reconnect) policy the client claims its
+//!   sessions again. A `403` or `404` to a poll ends its session
+//!   ([`SessionEnd::PollRefused`]).
+//! * **Responses have no order between them**, each coming on its own connection: those
+//!   that arrive together are taken replies first, then long-polls (Janus sends a reply
+//!   before the events that follow from it).
+//! * **HTTPS** is checked with the same TLS options as `wss://`
+//!   ([`tls_root_pem`](ConnectOptions::tls_root_pem),
+//!   [`webpki_roots`](ConnectOptions::webpki_roots),
+//!   [`tls_config`](ConnectOptions::tls_config)).
+//! * **Still no thread.** The exchanges are hyper's HTTP/1.1 client connections, moved by a
+//!   private current-thread tokio runtime that runs only inside the calls, on the caller's
+//!   thread (host names are resolved on the caller's thread as well). Being a tokio
+//!   runtime, it cannot run inside another: over HTTP, do not make these calls from a task
+//!   of a tokio runtime (tokio panics); from async code use `janus-transport-ws`, or
+//!   tokio's `spawn_blocking`.
 //!
 //! ## Over a Unix socket
 //!
@@ -117,19 +193,23 @@
 //!
 //! ## Panics
 //!
-//! None: every input from the server or the caller gives a value or an [`Error`].
+//! None: every input from the server or the caller gives a value or an [`Error`]. (One
+//! misuse does: calls over HTTP from inside a tokio task, see [Over HTTP](#over-http).)
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod admin;
 mod connection;
 mod driver;
+mod http;
 mod options;
 mod pipe;
 mod pool;
 mod socket;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_http;
 #[cfg(all(test, unix))]
 mod tests_unix;
 #[cfg(unix)]

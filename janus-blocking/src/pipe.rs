@@ -1,13 +1,16 @@
-//! [`Pipe`]: the connection under a driver, a WebSocket or (on Unix) a `SOCK_SEQPACKET` Unix
-//! socket to Janus's Unix sockets transport, chosen by the URL. Both move whole JSON messages
-//! with bounded waits; neither knows the protocol.
+//! [`Pipe`]: the connection under a driver, chosen by the URL: a [`Socket`] moving whole JSON
+//! messages (a WebSocket, or on Unix a `SOCK_SEQPACKET` socket to Janus's Unix sockets
+//! transport), or an [`HttpLink`] carrying out HTTP exchanges (Janus's HTTP REST transport).
+//! All of them wait with bounds; none knows the protocol.
 
 use std::time::Duration;
 
 use bytes::Bytes;
+use janus_http_connect::Done;
 use janus_proto::Config;
-use janus_ws_connect::{unix_path, CommonOptions, ConnectError};
+use janus_ws_connect::{is_http, unix_path, CommonOptions, ConnectError};
 
+use crate::http::HttpLink;
 use crate::socket::WsSocket;
 #[cfg(unix)]
 use crate::unix::UnixSocket;
@@ -23,6 +26,9 @@ pub(crate) const MIN_BLOCK: Duration = Duration::from_millis(1);
 pub(crate) enum Read {
     /// One whole message (text, or binary holding JSON).
     Frame(Bytes),
+    /// HTTP exchanges that finished: every one finished by the end of the read, in the order
+    /// they were taken.
+    Exchanges(Vec<Done>),
     /// Nothing for the caller: the wait ran out, or a control frame was handled.
     Idle,
     /// A pong (to our ping).
@@ -34,6 +40,16 @@ pub(crate) enum Read {
 /// An open connection to Janus.
 #[derive(Debug)]
 pub(crate) enum Pipe {
+    /// A message socket: the core's frames go out and come in one by one.
+    Socket(Socket),
+    /// `http://` or `https://`: the core's exchanges, many at once (boxed: the runtime and
+    /// the exchanges are large).
+    Http(Box<HttpLink>),
+}
+
+/// An open socket moving whole JSON messages.
+#[derive(Debug)]
+pub(crate) enum Socket {
     /// `ws://` or `wss://` (boxed: tungstenite's state is ten times a Unix socket's).
     WebSocket(Box<WsSocket>),
     /// `unix:`: one JSON message per packet.
@@ -42,38 +58,79 @@ pub(crate) enum Pipe {
 }
 
 impl Pipe {
-    /// Connects to `url`: a `unix:` URL's socket, else a WebSocket asking for
-    /// `subprotocol`. `config` is the protocol configuration the connection runs with (its
-    /// frame limit and request timeout matter here).
+    /// Connects to `url`: an `http://` or `https://` URL's HTTP endpoint, a `unix:` URL's
+    /// socket, else a WebSocket asking for `subprotocol`. `config` is the protocol
+    /// configuration the connection runs with (its frame limit and request timeout matter
+    /// here).
     pub(crate) fn connect(
         url: &str,
         subprotocol: &'static str,
         options: &CommonOptions,
         config: &Config,
     ) -> Result<Pipe, ConnectError> {
-        match unix_path(url)? {
+        if is_http(url) {
+            return Ok(Pipe::Http(Box::new(HttpLink::connect(url, options)?)));
+        }
+        let socket = match unix_path(url)? {
             #[cfg(unix)]
-            Some(path) => Ok(Pipe::Unix(UnixSocket::connect(url, path, options, config)?)),
+            Some(path) => Socket::Unix(UnixSocket::connect(url, path, options, config)?),
             #[cfg(not(unix))]
-            Some(_) => Err(ConnectError::InvalidUrl {
-                url: url.to_owned(),
-                reason: "Unix sockets exist only on Unix systems".into(),
-            }),
-            None => Ok(Pipe::WebSocket(Box::new(WsSocket::connect(
+            Some(_) => {
+                return Err(ConnectError::InvalidUrl {
+                    url: url.to_owned(),
+                    reason: "Unix sockets exist only on Unix systems".into(),
+                })
+            }
+            None => Socket::WebSocket(Box::new(WsSocket::connect(
                 url,
                 subprotocol,
                 options,
                 config,
-            )?))),
+            )?)),
+        };
+        Ok(Pipe::Socket(socket))
+    }
+
+    /// Waits at most `wait` for a message, or for HTTP exchanges to finish.
+    pub(crate) fn read(&mut self, wait: Duration) -> Read {
+        match self {
+            Pipe::Socket(socket) => socket.read(wait),
+            Pipe::Http(http) => http.read(wait),
         }
     }
 
+    /// Does what the core's [`Action::Ping`](janus_proto::Action::Ping) asks: a WebSocket
+    /// sends a ping now (its pong comes as [`Read::Pong`]); Janus's Unix sockets transport
+    /// has no ping, and the kernel reports a dead peer on the socket itself (end of file or
+    /// a reset, as soon as the server dies), so a Unix socket is answered at once:
+    /// `Ok(true)`, a pong to feed now. (Over HTTP the core asks for none: its long-polls
+    /// show the link is alive.)
+    pub(crate) fn ping(&mut self) -> Result<bool, Error> {
+        match self {
+            Pipe::Socket(Socket::WebSocket(ws)) => ws.ping().map(|()| false),
+            #[cfg(unix)]
+            Pipe::Socket(Socket::Unix(_)) => Ok(true),
+            Pipe::Http(_) => Ok(true),
+        }
+    }
+
+    /// Closes the connection, waiting at most `wait` for the server's side (an HTTP link
+    /// drops its exchanges at once).
+    pub(crate) fn close(&mut self, wait: Duration) {
+        match self {
+            Pipe::Socket(socket) => socket.close(wait),
+            Pipe::Http(http) => http.close(),
+        }
+    }
+}
+
+impl Socket {
     /// Queues one message (sent by [`flush`](Self::flush)).
     pub(crate) fn write(&mut self, frame: String) -> Result<(), Error> {
         match self {
-            Pipe::WebSocket(ws) => ws.write(frame),
+            Socket::WebSocket(ws) => ws.write(frame),
             #[cfg(unix)]
-            Pipe::Unix(unix) => {
+            Socket::Unix(unix) => {
                 unix.write(frame);
                 Ok(())
             }
@@ -83,40 +140,27 @@ impl Pipe {
     /// Sends what was queued, within the write timeout.
     pub(crate) fn flush(&mut self) -> Result<(), Error> {
         match self {
-            Pipe::WebSocket(ws) => ws.flush(),
+            Socket::WebSocket(ws) => ws.flush(),
             #[cfg(unix)]
-            Pipe::Unix(unix) => unix.flush(),
+            Socket::Unix(unix) => unix.flush(),
         }
     }
 
     /// Waits at most `wait` for one message.
-    pub(crate) fn read(&mut self, wait: Duration) -> Read {
+    fn read(&mut self, wait: Duration) -> Read {
         match self {
-            Pipe::WebSocket(ws) => ws.read(wait),
+            Socket::WebSocket(ws) => ws.read(wait),
             #[cfg(unix)]
-            Pipe::Unix(unix) => unix.read(wait),
+            Socket::Unix(unix) => unix.read(wait),
         }
     }
 
-    /// Does what the core's [`Action::Ping`](janus_proto::Action::Ping) asks: a WebSocket
-    /// sends a ping now (its pong comes as [`Read::Pong`]); Janus's Unix sockets transport
-    /// has no ping, and the kernel reports a dead peer on the socket itself (end of file or
-    /// a reset, as soon as the server dies), so a Unix socket is answered at once:
-    /// `Ok(true)`, a pong to feed now.
-    pub(crate) fn ping(&mut self) -> Result<bool, Error> {
+    /// Closes the socket, waiting at most `wait` for the server's side.
+    fn close(&mut self, wait: Duration) {
         match self {
-            Pipe::WebSocket(ws) => ws.ping().map(|()| false),
+            Socket::WebSocket(ws) => ws.close(wait),
             #[cfg(unix)]
-            Pipe::Unix(_) => Ok(true),
-        }
-    }
-
-    /// Closes the connection, waiting at most `wait` for the server's side.
-    pub(crate) fn close(&mut self, wait: Duration) {
-        match self {
-            Pipe::WebSocket(ws) => ws.close(wait),
-            #[cfg(unix)]
-            Pipe::Unix(unix) => unix.close(wait),
+            Socket::Unix(unix) => unix.close(wait),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! messages with a bounded wait. No protocol logic lives here.
 
 use std::io::{self, ErrorKind};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -232,13 +232,7 @@ fn connect_tcp(
     deadline: Instant,
     timeout: Duration,
 ) -> Result<TcpStream, ConnectError> {
-    let addrs: Vec<_> = (target.host.as_str(), target.port)
-        .to_socket_addrs()?
-        .collect();
-    if addrs.is_empty() {
-        let why = format!("{} resolves to no address", target.host);
-        return Err(io::Error::new(ErrorKind::NotFound, why).into());
-    }
+    let addrs = resolve(target)?;
     let mut last = None;
     for addr in addrs {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -254,4 +248,17 @@ fn connect_tcp(
         Some(e) if e.kind() != ErrorKind::TimedOut => Err(e.into()),
         _ => Err(ConnectError::TimedOut { timeout }),
     }
+}
+
+/// The addresses of the target's host, resolved on the caller's thread; an error when there
+/// are none.
+pub(crate) fn resolve(target: &Target) -> io::Result<Vec<SocketAddr>> {
+    let addrs: Vec<_> = (target.host.as_str(), target.port)
+        .to_socket_addrs()?
+        .collect();
+    if addrs.is_empty() {
+        let why = format!("{} resolves to no address", target.host);
+        return Err(io::Error::new(ErrorKind::NotFound, why));
+    }
+    Ok(addrs)
 }

@@ -307,7 +307,13 @@ fn pending_requests_fail_when_the_server_hangs_up() {
 
 #[test]
 fn bad_urls_and_roots() {
-    for url in ["http://127.0.0.1:1/", "ws://", "ws:///path", "://x"] {
+    for url in [
+        "ftp://127.0.0.1:1/",
+        "http:///janus",
+        "ws://",
+        "ws:///path",
+        "://x",
+    ] {
         assert!(
             matches!(
                 Connection::connect(url, options()),
