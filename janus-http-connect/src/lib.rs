@@ -136,6 +136,8 @@ struct Conn {
     conn: Pin<Box<Connection>>,
     /// The connection future completed: the connection is gone.
     ended: bool,
+    /// Since when it is idle (when kept).
+    idle_since: Instant,
 }
 
 /// A job running: an exchange, or opening a connection.
@@ -155,6 +157,9 @@ enum Finished {
 
 /// At most this many idle connections are kept for reuse.
 const MAX_IDLE: usize = 16;
+/// A kept connection idle this long is dropped rather than reused: Janus closes idle ones
+/// after 120 s.
+const MAX_IDLE_AGE: Duration = Duration::from_secs(60);
 /// At most this many requests (exchanges other than long-polls) run at once; more wait in
 /// order. Long-polls, one per session, always start at once: each must be held by Janus.
 const MAX_REQUESTS_RUNNING: usize = 16;
@@ -318,15 +323,17 @@ impl Exchanges {
 
     fn take_idle(&mut self) -> Option<Conn> {
         while let Some(conn) = self.idle.pop() {
-            if !conn.ended && !conn.send.is_closed() {
+            let fresh = conn.idle_since.elapsed() < MAX_IDLE_AGE;
+            if fresh && !conn.ended && !conn.send.is_closed() {
                 return Some(conn);
             }
         }
         None
     }
 
-    fn keep(&mut self, conn: Conn) {
+    fn keep(&mut self, mut conn: Conn) {
         if self.idle.len() < MAX_IDLE {
+            conn.idle_since = Instant::now();
             self.idle.push(conn);
         }
     }
@@ -392,6 +399,7 @@ impl Opener {
             send,
             conn: Box::pin(conn),
             ended: false,
+            idle_since: Instant::now(),
         })
     }
 }
@@ -443,16 +451,15 @@ fn request(target: &HttpTarget, exchange: &Exchange) -> Result<hyper::Request<Bo
 enum Attempt {
     /// The result, and whether the connection can carry another exchange.
     Done(Result<(u16, Bytes), Error>, bool),
-    /// The connection closed before any of the response came: before the request went out,
-    /// or right after (a server closing an idle connection does not read what arrives on
-    /// it).
+    /// The connection was closed before the request went out.
     Closed(Error),
 }
 
-/// Runs an exchange on `conn` (a kept connection) or a new one. A kept connection that
-/// turns out closed before any of the response came is replaced by a new one, once: a
-/// server closing an idle connection (Janus does after 120 s) just as a request goes out on
-/// it is no failure of the exchange, and that request was not read.
+/// Runs an exchange on `conn` (a kept connection) or a new one. A kept connection found
+/// closed before the request went out is replaced by a new one, once: a server closing an
+/// idle connection (Janus does after 120 s) is no failure of the exchange. (A close that
+/// crosses the request on the wire cannot be told from a loss; kept connections idle for
+/// [`MAX_IDLE_AGE`] are not reused, so that it does not come to that.)
 async fn run(
     opener: &Opener,
     mut conn: Option<Conn>,
@@ -488,14 +495,18 @@ impl Conn {
     /// Sends `request` and reads its whole response, polling the connection meanwhile
     /// (first, so that a close already received is seen before the request is given to it).
     async fn exchange(&mut self, request: hyper::Request<Body>, max_body: usize) -> Attempt {
-        let Conn { send, conn, ended } = self;
+        let Conn {
+            send, conn, ended, ..
+        } = self;
         let mut work = pin!(async move {
             let response = match send.try_send_request(request).await {
                 Ok(response) => response,
                 Err(mut e) => {
                     let unsent = e.take_message().is_some();
                     let e = e.into_error();
-                    let closed = unsent || e.is_incomplete_message() || e.is_canceled();
+                    // Only a request that never went out is safe to make again: one that did
+                    // may have been read (a poll reset while Janus held it is a loss).
+                    let closed = unsent || e.is_canceled();
                     let error = Error::Socket(http_error(e));
                     return match closed {
                         true => Attempt::Closed(error),

@@ -235,8 +235,8 @@ fn at_most_sixteen_requests_run_at_once_and_long_polls_never_wait() {
             let held = held_tx.clone();
             std::thread::spawn(move || {
                 let mut reader = BufReader::new(stream.try_clone().unwrap());
-                if let Some(seen) = read_request(&mut reader) {
-                    let _ = held.send((stream, seen));
+                while let Some(seen) = read_request(&mut reader) {
+                    let _ = held.send((stream.try_clone().unwrap(), seen));
                 }
             });
         }
@@ -275,16 +275,16 @@ fn at_most_sixteen_requests_run_at_once_and_long_polls_never_wait() {
     // Answering the requests lets the waiting ones through.
     let mut answered = 0;
     let mut ended = Vec::new();
-    let mut polls = Vec::new();
+    let mut kept = Vec::new();
     smol::block_on(async {
         while ended.len() < 20 {
             for (mut stream, seen) in held.drain(..) {
                 if seen.line.starts_with("POST") {
                     respond(&mut stream, 200, &seen.body);
                     answered += 1;
-                } else {
-                    polls.push(stream);
                 }
+                // Kept open, as a server keeping connections alive does.
+                kept.push(stream);
             }
             let wait = smol::Timer::after(Duration::from_millis(20));
             if let futures_util::future::Either::Left((Some(done), _)) =

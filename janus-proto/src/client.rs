@@ -143,6 +143,9 @@ struct Session {
     orphan_until: Option<Instant>,
     keepalive_txn: Option<TransactionId>,
     handles: BTreeSet<HandleId>,
+    /// Over HTTP: Janus refused its poll while its `destroy` was pending (the destroy's reply
+    /// ends it; it is not polled meanwhile).
+    unpolled: bool,
 }
 
 #[derive(Debug)]
@@ -526,8 +529,18 @@ impl Layer for JanusApi {
             gap.claims = sessions.iter().map(|(id, _)| *id).collect();
         }
         for (session, handles) in sessions {
-            let body = RequestBody::Claim {
-                session_id: session,
+            // Janus's HTTP transport ties no session to a connection (a lost one orphans
+            // nothing), and its `claim` mishandles a session another request still polls
+            // (1.1.2 to 1.4.1: `janus_http_session_claimed` walks a list it frees as it
+            // goes), which a poll of the lost connection may still be. So over HTTP a
+            // keepalive asks whether the session is still there instead.
+            let body = match self.http {
+                true => RequestBody::Keepalive {
+                    session_id: session,
+                },
+                false => RequestBody::Claim {
+                    session_id: session,
+                },
             };
             self.start_internal(engine, config, body, What::Claim(session, handles));
         }
@@ -560,7 +573,7 @@ impl Layer for JanusApi {
     fn polled_sessions(&self) -> Vec<SessionId> {
         self.sessions
             .iter()
-            .filter(|(_, s)| s.state == SessionState::Active)
+            .filter(|(_, s)| s.state == SessionState::Active && !s.unpolled)
             .map(|(id, _)| *id)
             .collect()
     }
@@ -570,7 +583,16 @@ impl Layer for JanusApi {
     }
 
     fn poll_refused(&mut self, engine: &mut JanusEngine, session: SessionId, status: u16) {
-        self.end_session(engine, session, SessionEnd::PollRefused { status });
+        // The answers to a `destroy` and to the session's poll come on two connections, in
+        // either order: a poll refused because the destroy already went through leaves the
+        // ending to the destroy's reply.
+        let destroying = engine
+            .pending_iter()
+            .any(|(_, p)| matches!(p.what, What::Destroy(s) if s == session));
+        match self.sessions.get_mut(&session) {
+            Some(s) if destroying => s.unpolled = true,
+            _ => self.end_session(engine, session, SessionEnd::PollRefused { status }),
+        }
     }
 
     fn settle(&mut self, engine: &mut JanusEngine) {
@@ -646,7 +668,11 @@ impl JanusApi {
     /// The connection is gone: every active session is orphaned (its keepalives stop) and
     /// its reclaim window starts, when known; a zero window ends it at once.
     fn orphan_all(&mut self, engine: &mut JanusEngine) {
-        let until = self.reclaim_window.map(|window| engine.later(window));
+        // Janus's HTTP transport orphans nothing when a connection goes (its sessions end
+        // only by `session_timeout`): no reclaim window applies, and the keepalive sent after
+        // the reconnect says whether each session is still there.
+        let window = self.reclaim_window.filter(|_| !self.http);
+        let until = window.map(|window| engine.later(window));
         for (&session, s) in &mut self.sessions {
             if s.state != SessionState::Active {
                 continue;
@@ -973,8 +999,10 @@ impl JanusApi {
             orphan_until: None,
             keepalive_txn: None,
             handles: BTreeSet::new(),
+            unpolled: false,
         });
         s.state = SessionState::Active;
+        s.unpolled = false;
         if let Some(at) = s.orphan_until.take() {
             self.orphans.remove(&(at, session));
         }
@@ -1308,15 +1336,22 @@ impl JanusApi {
                 }
                 self.pump(engine, handle);
             }
-            _ => self.finish(
-                engine,
-                txn,
-                Ok(Reply {
+            _ => {
+                // Over HTTP a session is confirmed after a reconnect by a keepalive, which
+                // Janus acks.
+                let confirmed = match &p.what {
+                    What::Claim(session, handles) => Some((*session, handles.clone())),
+                    _ => None,
+                };
+                let reply = Reply {
                     kind: ReplyKind::Ack,
                     raw,
-                }),
-                None,
-            ),
+                };
+                self.finish(engine, txn, Ok(reply), None);
+                if let Some((session, handles)) = confirmed {
+                    self.add_session(engine, session, &handles);
+                }
+            }
         }
     }
 

@@ -148,9 +148,7 @@ pub mod wire;
 pub use admin::{AdminApi, AdminClient, AdminEvent};
 pub use client::{Client, JanusApi, SessionState};
 pub use command::Command;
-pub use config::{
-    Config, Ordering, Wire, DEFAULT_KEEPALIVE_INTERVAL, HTTP_KEEPALIVE_INTERVAL,
-};
+pub use config::{Config, Ordering, Wire, DEFAULT_KEEPALIVE_INTERVAL, HTTP_KEEPALIVE_INTERVAL};
 pub use core::{Api, Core};
 pub use error::{PluginError, ProtocolError, RequestError, UsageError};
 pub use event::{

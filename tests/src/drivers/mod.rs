@@ -57,14 +57,11 @@ pub trait Transport {
     /// Unix sockets transport means to, and a race in it sometimes leaves it open; its
     /// WebSockets transport leaves it open).
     const MAY_CLOSE_ON_SESSION_TIMEOUT: bool;
-    /// Whether the client's own event polls keep its sessions alive, so that a session
-    /// cannot time out while the connection lives (HTTP: each long-poll counts as the
-    /// session's keepalive).
-    const POLLS_KEEP_SESSIONS_ALIVE: bool;
-    /// Whether a session's events go to the one connection that owns it (WebSockets, Unix
-    /// sockets), rather than to whichever client polls the session (HTTP: a claim moves no
-    /// events, since any poll of the session takes them).
-    const EVENTS_FOLLOW_THE_OWNER: bool;
+    /// Whether clients take a session's events by polling it (HTTP) rather than on the
+    /// connection that owns it. Janus's HTTP transport mishandles a `claim` of a session a
+    /// poll still waits on (1.1.2 to 1.4.1: `janus_http_session_claimed` walks the list of
+    /// waiting polls while freeing it), so scenarios claim only sessions nobody polls.
+    const POLLS_SESSIONS: bool;
 
     /// The Janus API URL of `janus` through this transport.
     fn url(janus: &JanusServer) -> String;
@@ -91,8 +88,7 @@ impl Transport for WebSocket {
     const NAME: &'static str = "WebSocket";
     const PACKAGE: &'static str = "janus.transport.websockets";
     const MAY_CLOSE_ON_SESSION_TIMEOUT: bool = false;
-    const POLLS_KEEP_SESSIONS_ALIVE: bool = false;
-    const EVENTS_FOLLOW_THE_OWNER: bool = true;
+    const POLLS_SESSIONS: bool = false;
 
     fn url(janus: &JanusServer) -> String {
         janus.ws_url().to_owned()
@@ -107,8 +103,7 @@ impl Transport for Unix {
     const NAME: &'static str = "Unix socket";
     const PACKAGE: &'static str = "janus.transport.pfunix";
     const MAY_CLOSE_ON_SESSION_TIMEOUT: bool = true;
-    const POLLS_KEEP_SESSIONS_ALIVE: bool = false;
-    const EVENTS_FOLLOW_THE_OWNER: bool = true;
+    const POLLS_SESSIONS: bool = false;
 
     fn url(janus: &JanusServer) -> String {
         unix_url(janus.unix_path(), "JANUS_UNIX_PATH")
@@ -123,8 +118,7 @@ impl Transport for Http {
     const NAME: &'static str = "HTTP";
     const PACKAGE: &'static str = "janus.transport.http";
     const MAY_CLOSE_ON_SESSION_TIMEOUT: bool = false;
-    const POLLS_KEEP_SESSIONS_ALIVE: bool = true;
-    const EVENTS_FOLLOW_THE_OWNER: bool = false;
+    const POLLS_SESSIONS: bool = true;
 
     fn url(janus: &JanusServer) -> String {
         let url = janus.http_url();

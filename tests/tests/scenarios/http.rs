@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use janus_blocking::request::{Attach, Create, Destroy, Detach, Hangup};
+use janus_blocking::request::{Attach, Create, Destroy, Detach, Hangup, Message, Request};
 use janus_blocking::{
     Config, ConnectionEvent, Disconnect, Error, Event, HandleEventKind, HandleId, Reconnect,
     RequestError, SessionId,
@@ -128,7 +128,8 @@ pub(super) fn a_poll_brings_several_events_in_order<D: JanusDriver>() {
 
 /// Through a TCP proxy in front of Janus's HTTP port: a cut while the session's poll is held
 /// loses the connection (pending requests fail, the connection closes); with a reconnect
-/// policy the session is claimed on new connections and its handle works again.
+/// policy the session is confirmed on new connections (a keepalive: Janus's HTTP transport
+/// ties no session to a connection) and its handle works again.
 pub(super) fn a_reset_during_a_poll_is_a_connection_loss<D: JanusDriver>() {
     let janus = shared();
     let proxy = FaultProxy::start(janus.http_url().expect("HTTP URL")).expect("proxy");
@@ -166,6 +167,14 @@ pub(super) fn a_reset_during_a_poll_is_a_connection_loss<D: JanusDriver>() {
         _ => None,
     });
     assert_eq!(claimed, [session], "{skipped:#?}");
+    // Janus cannot see a connection close while it holds a poll on it (libmicrohttpd
+    // suspends it), so the session's next events may still go to the lost connection's
+    // poll, and be lost with it: the first echo's event may not come.
+    let first = Message::new(handle, json!({"audio": true})).within(Duration::from_secs(2));
+    match conn.call(first) {
+        Ok(_) | Err(Error::Request(RequestError::TimedOut { acked: true })) => {}
+        Err(e) => panic!("{}: the first echo after the cut: {e}", D::NAME),
+    }
     let reply = message(&mut conn, handle, json!({"audio": true})).expect("echo after the cut");
     assert_eq!(reply.data.plugin, ECHOTEST);
     conn.call(Destroy(session)).expect("destroy");
