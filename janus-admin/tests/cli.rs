@@ -570,7 +570,7 @@ fn failures_have_clear_messages_and_exit_codes() {
     for text in [
         "Exit codes:",
         "5  no such session or handle",
-        "HTTP Admin API is not yet",
+        "HTTP (http:// or https://",
     ] {
         assert!(help.contains(text), "{text:?} not in the help:\n{help}");
     }

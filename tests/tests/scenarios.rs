@@ -738,7 +738,7 @@ fn five_hundred_requests_in_flight<D: JanusDriver, T: Transport>() {
 
 fn wrong_url_and_wrong_subprotocol<D: JanusDriver>() {
     let janus = shared();
-    for url in ["http://127.0.0.1:1", "ws://", "not a url"] {
+    for url in ["ftp://127.0.0.1:1", "http:///janus", "ws://", "not a url"] {
         match D::connect(url, &Options::new()) {
             Err(Error::Connect(ConnectError::InvalidUrl { .. })) => {}
             other => panic!("{url}: expected InvalidUrl, got {other:?}"),
