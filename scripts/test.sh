@@ -41,7 +41,7 @@ step "crates.io packages of the published crates, each with its README and both 
 # --allow-dirty: this checks the working tree as it is, committed or not.
 cargo package --workspace --exclude janus-tests --no-verify --allow-dirty --locked
 packages="${CARGO_TARGET_DIR:-target}/package"
-for crate in janus-proto janus-ws-connect janus-blocking janus-transport-ws janus-admin; do
+for crate in janus-proto janus-ws-connect janus-http-connect janus-blocking janus-transport-ws janus-admin; do
     version=$(cargo pkgid --locked -p "$crate" | sed 's/.*[#@]//')
     files=$(tar tzf "$packages/$crate-$version.crate")
     for file in README.md LICENSE-MIT LICENSE-APACHE; do

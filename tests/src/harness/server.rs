@@ -371,8 +371,14 @@ impl JanusServer {
             &janus.lib_dir,
             &dir,
             &server_name,
-            [ws_port, wss_port, admin_port],
-            [http_port, https_port, admin_http_port],
+            [
+                ws_port,
+                wss_port,
+                admin_port,
+                http_port,
+                https_port,
+                admin_http_port,
+            ],
             [&unix_path, &admin_unix_path],
             tls.as_ref(),
         )
@@ -667,8 +673,7 @@ fn template_vars(
     lib: &Path,
     dir: &tempfile::TempDir,
     server_name: &str,
-    [ws_port, wss_port, admin_port]: [u16; 3],
-    [http_port, https_port, admin_http_port]: [u16; 3],
+    [ws_port, wss_port, admin_port, http_port, https_port, admin_http_port]: [u16; 6],
     [unix_path, admin_unix_path]: [&Path; 2],
     tls: Option<&tls::TlsFiles>,
 ) -> Result<Vec<(&'static str, String)>, HarnessError> {
