@@ -485,7 +485,7 @@ fn a_server_that_closes_a_poll_loses_the_connection() {
 }
 
 #[test]
-fn a_lost_connection_is_dialled_again_and_its_session_claimed() {
+fn a_lost_connection_is_dialled_again_and_its_session_confirmed() {
     let polls = Arc::new(AtomicUsize::new(0));
     let seen = polls.clone();
     let server = Server::start(move |req| match (req.method.as_str(), req.path.as_str()) {
@@ -497,10 +497,12 @@ fn a_lost_connection_is_dialled_again_and_its_session_claimed() {
         ("POST", "/janus") if req.janus() == Some("create") => {
             req.success(json!({"data": {"id": 42}}))
         }
-        ("POST", "/janus/42") if req.janus() == Some("claim") => {
-            req.success(json!({"session_id": 42}))
-        }
-        // The first poll finds the server gone; the one after the claim is held.
+        // Janus's HTTP transport ties no session to a connection: a keepalive confirms it.
+        ("POST", "/janus/42") if req.janus() == Some("keepalive") => Answer::Reply(
+            200,
+            json!({"janus": "ack", "session_id": 42, "transaction": req.body["transaction"]}),
+        ),
+        // The first poll finds the server gone; the one after the confirmation is held.
         _ if req.polls(42) => match seen.fetch_add(1, Ordering::SeqCst) {
             0 => Answer::Close,
             _ => Answer::Hold,
@@ -518,7 +520,7 @@ fn a_lost_connection_is_dialled_again_and_its_session_claimed() {
         let driver = smol::spawn(driver);
         let mut connection = client.connection_events();
         let session = within("create", client.create()).await.expect("create");
-        until("the poll after the claim", || {
+        until("the poll after the confirmation", || {
             polls.load(Ordering::SeqCst) == 2
         })
         .await;
@@ -539,9 +541,14 @@ fn a_lost_connection_is_dialled_again_and_its_session_claimed() {
         client.close();
         assert!(matches!(within("driver", driver).await, DriverEnd::Closed));
     });
-    let claims = server.requests();
-    let claims = claims.iter().filter(|r| r.janus() == Some("claim"));
-    assert_eq!(claims.count(), 1);
+    let requests = server.requests();
+    let kinds: Vec<_> = requests.iter().filter_map(|r| r.janus()).collect();
+    assert!(!kinds.contains(&"claim"), "{kinds:?}");
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "keepalive").count(),
+        1,
+        "{kinds:?}"
+    );
 }
 
 #[test]
