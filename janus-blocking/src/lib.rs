@@ -104,9 +104,12 @@
 //! * **One long-poll per session.** A session's events come by long-poll: one
 //!   `GET /<session>?maxev=N` in flight per live session (never one per handle), with the
 //!   `apisecret` and `token` as query parameters. `N` is set with [`Config::http`] in
-//!   [`ConnectOptions::config`]. Janus counts each poll as the session's keepalive, so no
-//!   keepalive requests go out; it answers an idle poll after about 30 s with a
-//!   `keepalive`, which is absorbed, and the next poll goes out. Like keepalives, the polls
+//!   [`ConnectOptions::config`]. Janus counts each poll's arrival as the session's
+//!   keepalive, so a poll going out resets the session's keepalive timer: with the default
+//!   interval no keepalive request goes out (one does only where the polls, at most 30 s
+//!   apart, cannot cover the server's `session_timeout`: a shorter `keepalive_interval`, or
+//!   a timeout of 35 s or less learnt from `info`). Janus answers an idle poll after about
+//!   30 s with a `keepalive`, which is absorbed, and the next poll goes out. Like keepalives, the polls
 //!   go on only while the caller is inside a call, in `next_event` or in `poll`.
 //!
 //! What the transport makes different:

@@ -194,9 +194,12 @@
 //!
 //! Events come by long-polls: **one outstanding `GET /<session>?maxev=N` per live session**
 //! (never one per handle), with the `apisecret` and `token` as query parameters. Janus
-//! counts each poll as the session's keepalive, so no keepalive requests go out; it answers
-//! an idle poll after about 30 s with a `keepalive`, which is absorbed, and the next poll
-//! goes out. A poll answer holds up to `maxev` events (10 by default; set it with
+//! counts each poll's arrival as the session's keepalive, so a poll going out resets the
+//! session's keepalive timer: with the default interval no keepalive request goes out (one
+//! does only where the polls, at most 30 s apart, cannot cover the server's
+//! `session_timeout`: a shorter `keepalive_interval`, or a timeout of 35 s or less learnt
+//! from `info`). Janus answers an idle poll after about 30 s with a `keepalive`, which is
+//! absorbed, and the next poll goes out. A poll answer holds up to `maxev` events (10 by default; set it with
 //! [`Config::http`] in [`ConnectOptions::config`]), taken in order.
 //!
 //! What the transport makes different:
