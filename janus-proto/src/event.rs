@@ -293,9 +293,11 @@ pub enum ConnectionEvent {
     /// The connection is back and every session that could be was claimed, with its
     /// handles; requests submitted meanwhile go out now. Events Janus had for these
     /// sessions while the connection was down are lost: Janus does not keep them for a
-    /// WebSocket session.
+    /// WebSocket session. Over HTTP, where Janus ties no session to a connection, each
+    /// session is confirmed with a keepalive instead of claimed (its events kept by Janus
+    /// meanwhile come with the next poll, unless a poll of the lost connection took them).
     Reconnected {
-        /// The sessions claimed (each one's handles with it).
+        /// The sessions claimed (over HTTP: confirmed), each one's handles with it.
         claimed: Vec<SessionId>,
         /// The sessions lost since the connection went down, each with why (each also had
         /// its own [`SessionEvent::Ended`]).
