@@ -324,6 +324,8 @@ impl<W: Described, R> Engine<W, R> {
         self.observations.push(|| Observation::RequestEnded {
             txn,
             kind: p.what.kind(),
+            session: p.what.session(),
+            handle: p.what.handle(),
             outcome: Outcome::of(&outcome),
             latency: now.saturating_duration_since(p.opened),
             internal: p.internal,

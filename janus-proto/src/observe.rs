@@ -68,6 +68,10 @@ pub enum Observation {
         txn: TransactionId,
         /// What it was (as in [`RequestStarted`](Self::RequestStarted)).
         kind: &'static str,
+        /// The session it named.
+        session: Option<SessionId>,
+        /// The handle it named.
+        handle: Option<HandleId>,
         /// How it ended.
         outcome: Outcome,
         /// From its start to its end, on the core's clock.

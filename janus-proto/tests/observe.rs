@@ -93,6 +93,12 @@ fn a_session_s_life_is_observed_with_ids_outcomes_and_latencies() {
             (kind, Outcome::Ok, Duration::from_millis(7))
         );
     }
+    // The end names the request's session and handle too.
+    assert!(seen.iter().any(|o| matches!(
+        o,
+        Observation::RequestEnded { txn, session: Some(s), handle: Some(h), .. }
+            if *txn == message && *s == session && *h == handle
+    )));
     let lifecycle: Vec<_> = seen
         .iter()
         .filter(|o| {

@@ -279,11 +279,18 @@ mod spans {
                 }
                 Observation::RequestEnded {
                     txn,
+                    session,
+                    handle,
                     outcome,
                     latency,
                     ..
                 } => {
-                    let span = self.requests.remove(&txn).unwrap_or_else(Span::none);
+                    // A request without a span of its own (DEBUG) is told in its handle's,
+                    // session's or connection's.
+                    let span = match self.requests.remove(&txn) {
+                        Some(span) => span,
+                        None => self.parent(session, handle).clone(),
+                    };
                     let code = match outcome {
                         Outcome::Janus { code } => Some(i64::from(code)),
                         Outcome::Plugin { code } => Some(code),
@@ -307,7 +314,10 @@ mod spans {
                     }
                 }
                 Observation::SessionEnded { session, why } => {
-                    let span = self.sessions.remove(&session).unwrap_or_else(Span::none);
+                    let span = match self.sessions.remove(&session) {
+                        Some(span) => span,
+                        None => self.connection.clone(),
+                    };
                     let why = session_end(&why);
                     if why == "destroyed" {
                         debug!(target: "janus", parent: &span, why, "session ended");
