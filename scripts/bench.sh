@@ -8,6 +8,7 @@
 #   scripts/bench.sh --quick         # small sizes, 1 round (about a minute with the build done)
 #   scripts/bench.sh --rounds 5 --clients ours-blocking,jarust --out /tmp/bench
 #   scripts/bench.sh --transport http   # every client over Janus's HTTP transport (unix: ours only)
+#   OURS_NO_TRACING=1 scripts/bench.sh  # our runner built without the drivers' tracing
 #
 # Arguments go to `janus-bench run` (see bench/orchestrator, or `--help`). Installs what is
 # missing first: Janus, and libssl-dev and pkg-config for jarust's native-tls (Debian packages,
@@ -63,5 +64,10 @@ if ! command -v cargo >/dev/null 2>&1; then
     exit 1
 fi
 (cd bench && cargo build --release --locked)
+# OURS_NO_TRACING=1: our runner with the drivers' tracing compiled out, to compare with the
+# default (compiled in, nobody listening); see BENCHMARKS.md, "Tracing overhead".
+if [ -n "${OURS_NO_TRACING:-}" ]; then
+    (cd bench && cargo build --release --locked -p janus-bench-ours --no-default-features)
+fi
 
 exec bench/target/release/janus-bench run "$@"

@@ -52,9 +52,9 @@ for crate in janus-proto janus-ws-connect janus-http-connect janus-blocking janu
 done
 echo "ok"
 
-step "janus-proto depends on no IO or async crate"
+step "janus-proto depends on no IO or async crate, nor on tracing or metrics"
 bad=$(cargo tree -p janus-proto -e normal --prefix none --locked \
-    | grep -Ei '^(tokio|mio|async-|smol|futures|tungstenite|socket2|rustls|hyper|reqwest)' || true)
+    | grep -Ei '^(tokio|mio|async-|smol|futures|tungstenite|socket2|rustls|hyper|reqwest|tracing|metrics)' || true)
 if [ -n "$bad" ]; then
     echo "janus-proto pulls in IO/async crates:"; echo "$bad"; exit 1
 fi
@@ -67,6 +67,12 @@ if [ -n "$bad" ]; then
     echo "janus-transport-ws --features tokio pulls in async-io:"; echo "$bad"; exit 1
 fi
 echo "ok"
+
+step "observability features: none, and metrics without tracing (the default is tracing alone)"
+cargo clippy -p janus-ws-connect --no-default-features --all-targets --locked -- -D warnings
+cargo clippy -p janus-blocking -p janus-transport-ws --no-default-features \
+    --features janus-transport-ws/async-io,janus-blocking/metrics,janus-transport-ws/metrics \
+    --all-targets --locked -- -D warnings
 
 step "tests (unit, property, golden, scenarios, real Janus)"
 cargo test --workspace --locked

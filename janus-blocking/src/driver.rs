@@ -11,7 +11,7 @@ use janus_proto::{
     Action, Api, Config, Core, Event, EventTarget, Input, ProtocolError, Request, RequestError,
     TransactionId, UsageError,
 };
-use janus_ws_connect::CommonOptions;
+use janus_ws_connect::{CommonOptions, Observer};
 
 use crate::pipe::{Pipe, Read};
 use crate::Error;
@@ -59,6 +59,8 @@ pub(crate) struct Driver<A: Api> {
     /// Why the socket last broke, until the core decides whether that ends the connection.
     last_loss: Option<Error>,
     pub(crate) core: Core<A>,
+    /// The connection's tracing and metrics.
+    observer: Observer,
     /// Transactions submitted here: `None` while pending, then their outcome until
     /// collected.
     #[allow(clippy::type_complexity)]
@@ -86,6 +88,7 @@ impl<A: Api> Driver<A> {
         let core = core(dialer.config.clone());
         Ok(Self {
             socket: Some(socket),
+            observer: Observer::new(&dialer.url),
             dialer,
             last_loss: None,
             core,
@@ -309,6 +312,7 @@ impl<A: Api> Driver<A> {
         match socket.read(wait) {
             Read::Frame(bytes) => {
                 self.readable = true;
+                self.observer.frame_in(&bytes);
                 let now = Instant::now();
                 if let Err(e) = self.core.handle_input(now, Input::Frame(bytes)) {
                     self.bad_frames.push_back(e);
@@ -348,6 +352,8 @@ impl<A: Api> Driver<A> {
     /// else it asks (pings, dropping a dead socket, dialling again), then collects the outcomes for `calls` (the other
     /// events stay in the core's queues until asked for).
     fn drain(&mut self) {
+        // Requests' spans open before their frames are logged.
+        self.observer.drain(&mut self.core);
         loop {
             self.write_frames();
             let Some(action) = self.core.poll_action() else {
@@ -393,6 +399,7 @@ impl<A: Api> Driver<A> {
                 ack => self.acks.push_back(ack),
             }
         }
+        self.observer.drain(&mut self.core);
     }
 
     /// Why the core closed the connection for good.
@@ -416,6 +423,7 @@ impl<A: Api> Driver<A> {
             Some(Pipe::Socket(socket)) => {
                 let mut wrote = false;
                 while let Some(frame) = self.core.poll_transmit() {
+                    self.observer.frame_out(&frame);
                     if let Err(e) = socket.write(frame) {
                         broken = Some(e);
                         break;
@@ -429,6 +437,7 @@ impl<A: Api> Driver<A> {
             Some(Pipe::Http(http)) => {
                 let mut started = false;
                 while let Some(exchange) = self.core.poll_exchange() {
+                    self.observer.exchange_out(&exchange);
                     http.start(exchange);
                     started = true;
                 }
@@ -451,6 +460,7 @@ impl<A: Api> Driver<A> {
         let now = Instant::now();
         match done {
             Done::Response { id, status, body } => {
+                self.observer.response_in(id, status, &body);
                 if let Err(e) = self.core.handle_response(now, id, status, body) {
                     self.bad_frames.push_back(e);
                 }

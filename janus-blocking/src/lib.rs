@@ -184,6 +184,26 @@
 //!   socket takes in what Janus sends (it is given to the caller next), and neither side
 //!   waits for the other.
 //!
+//! ## Tracing and metrics
+//!
+//! With the feature `tracing` (on by default) every connection, session, handle and request
+//! has a [`tracing`](https://docs.rs/tracing) span carrying its ids (the URL; the session;
+//! the handle and its plugin; each request's transaction and kind), lifecycle events
+//! (connected, lost, reconnecting, closed; keepalive failures, dropped events, late replies,
+//! unroutable frames) come at INFO or WARN, and every frame in and out is logged at TRACE
+//! (target `janus::frame`) with `apisecret`, `token`, `admin_secret` and the plugins'
+//! `secret`s and `pin`s hidden. Nothing is formatted unless a subscriber takes it. With the
+//! feature `metrics`, requests are counted by kind and outcome and timed, and pending
+//! requests, sessions and handles are gauged, through the [`metrics`](https://docs.rs/metrics)
+//! facade. The facts come from the core ([`janus_proto::observe`]); the spans, events and
+//! metric names are listed in [`observe`].
+//!
+//! ```
+//! // The metric names, for dashboards and alerts.
+//! assert_eq!(janus_blocking::observe::REQUESTS_TOTAL, "janus_requests_total");
+//! assert_eq!(janus_blocking::observe::REQUEST_DURATION_SECONDS, "janus_request_duration_seconds");
+//! ```
+//!
 //! ## Errors versus events
 //!
 //! A call returns its own outcome: the reply, or an [`Error`] saying how the request ended
@@ -226,6 +246,10 @@ pub use janus_ws_connect::{
 };
 pub use options::ConnectOptions;
 pub use pool::Pool;
+
+/// The tracing spans and events and the metrics of every connection (features `tracing`
+/// and `metrics`), and the metric names.
+pub use janus_ws_connect::observe;
 
 /// The rustls in use, for [`ConnectOptions::tls_config`] and [`SocketError::Tls`].
 pub use janus_ws_connect::rustls;

@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use crate::config::Config;
 use crate::core::{sealed::Layer, Core};
+use crate::engine::Described;
 use crate::engine::{Engine, Finished};
 use crate::error::{ProtocolError, RequestError, UsageError};
 use crate::event::{ConnectionEvent, Event};
@@ -96,6 +97,20 @@ pub struct AdminWhat {
     kind: AdminRequestKind,
     session: Option<SessionId>,
     handle: Option<HandleId>,
+}
+
+impl Described for AdminWhat {
+    fn kind(&self) -> &'static str {
+        self.kind.name()
+    }
+
+    fn session(&self) -> Option<SessionId> {
+        self.session
+    }
+
+    fn handle(&self) -> Option<HandleId> {
+        self.handle
+    }
 }
 
 impl Core<AdminApi> {

@@ -9,6 +9,7 @@ use bytes::Bytes;
 use crate::command::Command;
 use crate::config::{Config, Ordering};
 use crate::core::{sealed::Layer, Core};
+use crate::engine::Described;
 use crate::engine::{Engine, Finished, Stage};
 use crate::error::{PluginError, ProtocolError, RequestError, UsageError};
 use crate::event::{
@@ -17,6 +18,7 @@ use crate::event::{
 };
 use crate::http::{Method, Route};
 use crate::ids::{HandleId, SessionId, TransactionId};
+use crate::observe::Observation;
 use crate::recent::Recent;
 use crate::router::EventTarget;
 use crate::secret::OutFrame;
@@ -100,7 +102,8 @@ pub enum What {
     Info,
     Ping,
     Create(Option<SessionId>),
-    Attach(SessionId, Ordering),
+    /// The session, the ordering of the new handle, the plugin.
+    Attach(SessionId, Ordering, String),
     Message(SessionId, HandleId),
     Trickle(SessionId, HandleId),
     Hangup(SessionId, HandleId),
@@ -114,7 +117,7 @@ impl What {
     fn session(&self) -> Option<SessionId> {
         match self {
             What::Info | What::Ping | What::Create(_) => None,
-            What::Attach(s, _)
+            What::Attach(s, ..)
             | What::Message(s, _)
             | What::Trickle(s, _)
             | What::Hangup(s, _)
@@ -130,6 +133,39 @@ impl What {
             What::Message(_, h) | What::Trickle(_, h) | What::Hangup(_, h) | What::Detach(_, h) => {
                 Some(*h)
             }
+            _ => None,
+        }
+    }
+}
+
+impl Described for What {
+    fn kind(&self) -> &'static str {
+        match self {
+            What::Info => "info",
+            What::Ping => "ping",
+            What::Create(_) => "create",
+            What::Attach(..) => "attach",
+            What::Message(..) => "message",
+            What::Trickle(..) => "trickle",
+            What::Hangup(..) => "hangup",
+            What::Detach(..) => "detach",
+            What::Destroy(_) => "destroy",
+            What::Keepalive(_) => "keepalive",
+            What::Claim(..) => "claim",
+        }
+    }
+
+    fn session(&self) -> Option<SessionId> {
+        What::session(self)
+    }
+
+    fn handle(&self) -> Option<HandleId> {
+        What::handle(self)
+    }
+
+    fn plugin(&self) -> Option<&str> {
+        match self {
+            What::Attach(_, _, plugin) => Some(plugin),
             _ => None,
         }
     }
@@ -561,7 +597,7 @@ impl Layer for JanusApi {
                 path: "/info".to_owned(),
             },
             What::Ping | What::Create(_) => Route::post(String::new()),
-            What::Attach(s, _) | What::Destroy(s) | What::Keepalive(s) | What::Claim(s, _) => {
+            What::Attach(s, ..) | What::Destroy(s) | What::Keepalive(s) | What::Claim(s, _) => {
                 Route::post(format!("/{s}"))
             }
             What::Message(s, h) | What::Trickle(s, h) | What::Hangup(s, h) | What::Detach(s, h) => {
@@ -759,13 +795,14 @@ impl JanusApi {
             } => {
                 self.live_session(session)?;
                 let ordering = ordering.unwrap_or(self.ordering);
+                let what = What::Attach(session, ordering, plugin.clone());
                 let body = RequestBody::Attach {
                     session_id: session,
                     plugin,
                     opaque_id,
                     loop_index: None,
                 };
-                (body, What::Attach(session, ordering))
+                (body, what)
             }
             Command::Message { handle, body, jsep } => {
                 if !body.is_object() {
@@ -993,6 +1030,9 @@ impl JanusApi {
     fn add_session(&mut self, engine: &mut JanusEngine, session: SessionId, handles: &[HandleId]) {
         self.ended_sessions.remove(&session);
         engine.open_target(EventTarget::Session(session));
+        if !self.sessions.contains_key(&session) {
+            engine.observe(|| Observation::SessionOpened { session });
+        }
         let s = self.sessions.entry(session).or_insert_with(|| Session {
             state: SessionState::Active,
             keepalive_at: None,
@@ -1015,9 +1055,14 @@ impl JanusApi {
             s.handles.insert(h);
             self.ended_handles.remove(&h);
             engine.open_target(EventTarget::Handle(h));
-            self.handles
-                .entry(h)
-                .or_insert_with(|| Handle::new(session, self.ordering));
+            if !self.handles.contains_key(&h) {
+                self.handles.insert(h, Handle::new(session, self.ordering));
+                engine.observe(|| Observation::HandleOpened {
+                    session,
+                    handle: h,
+                    plugin: None,
+                });
+            }
         }
         self.touch(engine, session);
     }
@@ -1028,6 +1073,7 @@ impl JanusApi {
         session: SessionId,
         handle: HandleId,
         ordering: Ordering,
+        plugin: &str,
     ) {
         let Some(s) = self.sessions.get_mut(&session) else {
             return;
@@ -1035,6 +1081,11 @@ impl JanusApi {
         s.handles.insert(handle);
         engine.open_target(EventTarget::Handle(handle));
         self.handles.insert(handle, Handle::new(session, ordering));
+        engine.observe(|| Observation::HandleOpened {
+            session,
+            handle,
+            plugin: Some(plugin.to_owned()),
+        });
     }
 
     /// Fails every pending request of `session` matching `doomed` with `error`.
@@ -1080,13 +1131,17 @@ impl JanusApi {
     }
 
     fn end_session(&mut self, engine: &mut JanusEngine, session: SessionId, why: SessionEnd) {
-        if let Some(handles) = self.forget_session(session) {
+        if let Some(handles) = self.forget_session(engine, session) {
             self.session_ended(engine, session, handles, why);
         }
     }
 
     /// Removes a session and its handles from the live state; its handles, if it was live.
-    fn forget_session(&mut self, session: SessionId) -> Option<BTreeSet<HandleId>> {
+    fn forget_session(
+        &mut self,
+        engine: &mut JanusEngine,
+        session: SessionId,
+    ) -> Option<BTreeSet<HandleId>> {
         let s = self.sessions.remove(&session)?;
         if let Some(at) = s.keepalive_at {
             self.keepalives.remove(&(at, session));
@@ -1095,9 +1150,10 @@ impl JanusApi {
             self.orphans.remove(&(at, session));
         }
         self.ended_sessions.insert(session, ());
-        for h in &s.handles {
-            self.handles.remove(h);
-            self.ended_handles.insert(*h, session);
+        for &handle in &s.handles {
+            self.handles.remove(&handle);
+            self.ended_handles.insert(handle, session);
+            engine.observe(|| Observation::HandleEnded { session, handle });
         }
         Some(s.handles)
     }
@@ -1114,6 +1170,10 @@ impl JanusApi {
         if let Some(gap) = self.gap.as_mut() {
             gap.lost.push((session, why.clone()));
         }
+        engine.observe(|| Observation::SessionEnded {
+            session,
+            why: why.clone(),
+        });
         engine.push(Event::Session {
             session,
             event: SessionEvent::Ended(why),
@@ -1141,19 +1201,21 @@ impl JanusApi {
     }
 
     fn end_handle(&mut self, engine: &mut JanusEngine, handle: HandleId) {
-        if let Some(session) = self.forget_handle(handle) {
+        if let Some(session) = self.forget_handle(engine, handle) {
             self.handle_ended(engine, session, handle);
         }
     }
 
     /// Removes a handle from the live state; its session, if it was live.
-    fn forget_handle(&mut self, handle: HandleId) -> Option<SessionId> {
+    fn forget_handle(&mut self, engine: &mut JanusEngine, handle: HandleId) -> Option<SessionId> {
         let h = self.handles.remove(&handle)?;
         if let Some(s) = self.sessions.get_mut(&h.session) {
             s.handles.remove(&handle);
         }
         self.ended_handles.insert(handle, h.session);
-        Some(h.session)
+        let session = h.session;
+        engine.observe(|| Observation::HandleEnded { session, handle });
+        Some(session)
     }
 
     /// Fails the pending requests of a forgotten handle and ends its queue.
@@ -1194,11 +1256,11 @@ impl JanusApi {
         raw: RawFrame,
     ) {
         let session_gone = match (error.code, what.session()) {
-            (458, Some(session)) => self.forget_session(session).map(|h| (session, h)),
+            (458, Some(session)) => self.forget_session(engine, session).map(|h| (session, h)),
             _ => None,
         };
         let handle_gone = match (error.code, what.handle()) {
-            (459, Some(handle)) => self.forget_handle(handle).map(|s| (s, handle)),
+            (459, Some(handle)) => self.forget_handle(engine, handle).map(|s| (s, handle)),
             _ => None,
         };
         self.finish(engine, txn, Err(RequestError::Janus(error.clone())), None);
@@ -1257,10 +1319,10 @@ impl JanusApi {
                     }
                     None => Err(RequestError::UnexpectedReply(raw.clone())),
                 },
-                (What::Attach(session, ordering), _) => match id.map(HandleId) {
+                (What::Attach(session, ordering, plugin), _) => match id.map(HandleId) {
                     // An id already live (here or in another session) cannot be a new handle.
                     Some(handle) if !self.handles.contains_key(&handle) => {
-                        self.add_handle(engine, *session, handle, *ordering);
+                        self.add_handle(engine, *session, handle, *ordering, plugin);
                         reply(ReplyKind::Attached(handle))
                     }
                     _ => Err(RequestError::UnexpectedReply(raw.clone())),
@@ -1278,7 +1340,7 @@ impl JanusApi {
         }
         match what {
             // Janus's `detached` notice may still come: the handle's queue waits for it.
-            What::Detach(session, handle) if self.forget_handle(handle).is_some() => {
+            What::Detach(session, handle) if self.forget_handle(engine, handle).is_some() => {
                 self.awaiting_detached.insert(handle, session);
                 self.fail_handle_requests(engine, session, handle);
             }

@@ -95,6 +95,11 @@ pub struct Config {
     pub reconnect: Option<Reconnect>,
     /// What the core speaks over (default [`Wire::Socket`]).
     pub wire: Wire,
+    /// Queue an [`Observation`](crate::observe::Observation) of every request, session,
+    /// handle and connection event, for a driver's logs and metrics (default off: nothing
+    /// is queued). Whoever turns it on takes them with
+    /// [`Core::poll_observation`](crate::Core::poll_observation) after every mutation.
+    pub observe: bool,
 }
 
 /// What carries the core's messages.
@@ -146,6 +151,7 @@ impl Default for Config {
             max_keepalive_failures: 2,
             reconnect: None,
             wire: Wire::Socket,
+            observe: false,
         }
     }
 }
@@ -265,6 +271,27 @@ impl Config {
     /// or a Unix socket.
     pub fn socket(mut self) -> Self {
         self.wire = Wire::Socket;
+        self
+    }
+
+    /// Sets [`observe`](Self::observe).
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// use janus_proto::{Client, Command, Config};
+    ///
+    /// # #[allow(clippy::disallowed_methods)]
+    /// let now = Instant::now();
+    /// let mut quiet = Client::new(Config::new(), now);
+    /// quiet.submit(now, Command::create()).unwrap();
+    /// assert!(quiet.poll_observation().is_none());
+    ///
+    /// let mut observed = Client::new(Config::new().observe(true), now);
+    /// observed.submit(now, Command::create()).unwrap();
+    /// assert!(observed.poll_observation().is_some());
+    /// ```
+    pub fn observe(mut self, on: bool) -> Self {
+        self.observe = on;
         self
     }
 

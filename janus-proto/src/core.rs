@@ -11,6 +11,7 @@ use bytes::Bytes;
 
 use crate::config::Config;
 use crate::config::Wire;
+use crate::engine::Described;
 use crate::engine::{Engine, Finished, Stage};
 use crate::error::{ProtocolError, RequestError, UsageError};
 use crate::event::{ConnectionEvent, Event, Input};
@@ -18,6 +19,7 @@ use crate::http::{Exchange, ExchangeId, For, HttpWire, Route};
 use crate::ids::SessionId;
 use crate::ids::TransactionId;
 use crate::link::{Action, Disconnect, Fired, Link, State};
+use crate::observe::Observation;
 use crate::request::Request;
 use crate::router::EventTarget;
 use crate::secret::OutFrame;
@@ -32,7 +34,7 @@ pub(crate) mod sealed {
         /// A successful outcome.
         type Reply: std::fmt::Debug + Send + 'static;
         /// What the layer keeps about each pending request.
-        type What: std::fmt::Debug + Send + 'static;
+        type What: Described + std::fmt::Debug + Send + 'static;
 
         /// A layer for a new connection.
         fn new(config: &Config) -> Self;
@@ -309,8 +311,14 @@ impl<A: Api> Core<A> {
             Input::Pong => self.link.heard(self.engine.now()),
             Input::Connected => self.on_connected(),
             Input::Frame(bytes) => {
-                let text = self.engine.check_input(&bytes)?;
-                self.api.on_frame(&mut self.engine, text, &bytes)?;
+                let text = self
+                    .engine
+                    .check_input(&bytes)
+                    .inspect_err(|e| self.engine.refused(e))?;
+                if let Err(e) = self.api.on_frame(&mut self.engine, text, &bytes) {
+                    self.engine.refused(&e);
+                    return Err(e);
+                }
                 // A refused frame changes nothing, not even this.
                 self.link.heard(self.engine.now());
             }
@@ -534,18 +542,28 @@ impl<A: Api> Core<A> {
 
     /// A frame from an HTTP body.
     fn take_frame(&mut self, body: Bytes) -> Result<(), ProtocolError> {
-        let text = self.engine.check_input(&body)?;
-        self.api.on_frame(&mut self.engine, text, &body)?;
+        let taken = self
+            .engine
+            .check_input(&body)
+            .and_then(|text| self.api.on_frame(&mut self.engine, text, &body));
+        if let Err(e) = &taken {
+            self.engine.refused(e);
+            return taken;
+        }
         self.link.heard(self.engine.now());
         Ok(())
     }
 
     /// A long-poll's body: one message or an array of them; `keepalive` is absorbed.
     fn take_events(&mut self, body: &Bytes) -> Result<(), ProtocolError> {
-        let text = self.engine.check_input(body)?;
+        let text = self
+            .engine
+            .check_input(body)
+            .inspect_err(|e| self.engine.refused(e))?;
         let parts: Vec<Bytes> = if text.trim_start().starts_with('[') {
             let list: Vec<&serde_json::value::RawValue> = serde_json::from_str(text)
-                .map_err(|e| ProtocolError::Decode(crate::wire::DecodeError::from(e)))?;
+                .map_err(|e| ProtocolError::Decode(crate::wire::DecodeError::from(e)))
+                .inspect_err(|e| self.engine.refused(e))?;
             list.iter()
                 .map(|raw| body.slice_ref(raw.get().as_bytes()))
                 .collect()
@@ -644,6 +662,26 @@ impl<A: Api> Core<A> {
         .into_iter()
         .flatten()
         .min()
+    }
+
+    /// The next [`Observation`] of what the core did, oldest first, when
+    /// [`Config::observe`] is on (`None` at once when it is off). A driver that turns it on
+    /// takes them all after every mutation, as it takes events.
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// use janus_proto::observe::Observation;
+    /// use janus_proto::{Client, Config, Input};
+    ///
+    /// # #[allow(clippy::disallowed_methods)]
+    /// let now = Instant::now();
+    /// let mut client = Client::new(Config::new().observe(true), now);
+    /// assert!(client.handle_input(now, Input::text("not json")).is_err());
+    /// assert!(matches!(client.poll_observation(), Some(Observation::FrameRefused { .. })));
+    /// ```
+    #[must_use]
+    pub fn poll_observation(&mut self) -> Option<Observation> {
+        self.engine.poll_observation()
     }
 
     /// Whether the connection is closed.

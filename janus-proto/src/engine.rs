@@ -13,13 +13,28 @@ use bytes::Bytes;
 
 use crate::config::Config;
 use crate::error::{ProtocolError, RequestError, UsageError};
-use crate::event::{ConnectionEvent, Event};
-use crate::ids::{TransactionId, TransactionIds};
+use crate::event::{ConnectionEvent, Event, SessionEvent};
+use crate::ids::{HandleId, SessionId, TransactionId, TransactionIds};
+use crate::observe::{Observation, Observations, Outcome};
 use crate::recent::Recent;
 use crate::router::{EventTarget, Router};
 use crate::secret::OutFrame;
 use crate::transmit_queue::TransmitQueue;
 use crate::wire::RawFrame;
+
+/// What an API layer tells the engine about a pending request, for its observations.
+pub trait Described {
+    /// Its kind (see [`Observation::RequestStarted`]).
+    fn kind(&self) -> &'static str;
+    /// The session it names.
+    fn session(&self) -> Option<SessionId>;
+    /// The handle it names.
+    fn handle(&self) -> Option<HandleId>;
+    /// The plugin an `attach` attaches to.
+    fn plugin(&self) -> Option<&str> {
+        None
+    }
+}
 
 /// Where a pending request stands.
 #[derive(Debug, PartialEq, Eq)]
@@ -47,6 +62,8 @@ pub struct Pending<W> {
     /// A request the client made on its own (a keepalive): its outcome goes back to the
     /// layer instead of the caller.
     pub internal: bool,
+    /// When it was accepted.
+    pub opened: Instant,
 }
 
 /// What is remembered of a transaction after it finished.
@@ -95,9 +112,10 @@ pub struct Engine<W, R> {
     finished: Recent<TransactionId, Finished>,
     transmits: TransmitQueue,
     events: Router<R>,
+    observations: Observations,
 }
 
-impl<W, R> Engine<W, R> {
+impl<W: Described, R> Engine<W, R> {
     /// An engine for a connection open at `now`.
     pub fn new(config: &Config, now: Instant) -> Self {
         Self {
@@ -117,6 +135,7 @@ impl<W, R> Engine<W, R> {
             finished: Recent::new(config.memory),
             transmits: TransmitQueue::default(),
             events: Router::new(config.event_queue_capacity),
+            observations: Observations::new(config.observe),
         }
     }
 
@@ -188,6 +207,14 @@ impl<W, R> Engine<W, R> {
         internal: bool,
     ) -> TransactionId {
         let txn = self.ids.next();
+        self.observations.push(|| Observation::RequestStarted {
+            txn,
+            kind: what.kind(),
+            session: what.session(),
+            handle: what.handle(),
+            plugin: what.plugin().map(str::to_owned),
+            internal,
+        });
         let deadline = self.later(timeout);
         self.deadlines.insert((deadline, txn));
         if !internal {
@@ -209,6 +236,7 @@ impl<W, R> Engine<W, R> {
                 deadline,
                 stage,
                 internal,
+                opened: self.now,
             },
         );
         txn
@@ -292,11 +320,21 @@ impl<W, R> Engine<W, R> {
         if let Some(mark) = mark {
             self.finished.insert(txn, mark);
         }
+        let now = self.now;
+        self.observations.push(|| Observation::RequestEnded {
+            txn,
+            kind: p.what.kind(),
+            session: p.what.session(),
+            handle: p.what.handle(),
+            outcome: Outcome::of(&outcome),
+            latency: now.saturating_duration_since(p.opened),
+            internal: p.internal,
+        });
         let internal_outcome = if p.internal {
             Some(outcome)
         } else {
             self.user_pending -= 1;
-            self.events.push(Event::Completed { txn, outcome });
+            self.queue(Event::Completed { txn, outcome });
             None
         };
         Some(Ended {
@@ -323,11 +361,10 @@ impl<W, R> Engine<W, R> {
             }
             None => {
                 if self.finished.remove(&txn).is_some() {
-                    self.events
-                        .push(Event::Connection(ConnectionEvent::LateReply {
-                            txn,
-                            raw: raw.clone(),
-                        }));
+                    self.queue(Event::Connection(ConnectionEvent::LateReply {
+                        txn,
+                        raw: raw.clone(),
+                    }));
                 } else {
                     self.unroutable(raw.clone());
                 }
@@ -473,13 +510,54 @@ impl<W, R> Engine<W, R> {
 
     /// Queues an event for the caller.
     pub fn push(&mut self, event: Event<R>) {
-        self.events.push(event);
+        self.queue(event);
     }
 
     /// Reports a frame nothing can be routed to.
     pub fn unroutable(&mut self, raw: RawFrame) {
-        self.events
-            .push(Event::Connection(ConnectionEvent::Unroutable { raw }));
+        self.queue(Event::Connection(ConnectionEvent::Unroutable { raw }));
+    }
+
+    /// Queues an event for its subscriber, observing what needs it: every event about the
+    /// connection, a failed keepalive, an event a full queue dropped.
+    fn queue(&mut self, event: Event<R>) {
+        if self.observations.on() {
+            match &event {
+                Event::Connection(c) => {
+                    let c = c.clone();
+                    self.observations.push(|| Observation::Connection(c));
+                }
+                Event::Session {
+                    session,
+                    event: SessionEvent::KeepaliveFailed(error),
+                } => {
+                    let (session, error) = (*session, error.clone());
+                    self.observations
+                        .push(|| Observation::KeepaliveFailed { session, error });
+                }
+                _ => {}
+            }
+            if !self.events.push(event) {
+                self.observations.dropped();
+            }
+            return;
+        }
+        self.events.push(event);
+    }
+
+    /// Records an observation (if observing; `make` is not called otherwise).
+    pub fn observe(&mut self, make: impl FnOnce() -> Observation) {
+        self.observations.push(make);
+    }
+
+    /// Records a frame the core refused (if observing).
+    pub fn refused(&mut self, error: &ProtocolError) {
+        self.observations.refused(error);
+    }
+
+    /// The oldest observation.
+    pub fn poll_observation(&mut self) -> Option<Observation> {
+        self.observations.pop()
     }
 
     /// The next frame to send.

@@ -16,6 +16,8 @@
 //! * [`plugins`]: typed models of the stock plugins (requests, replies, events, error codes).
 //! * [`wire`]: the stateless wire model of every message.
 //! * [`pool`]: placement and health over a pool of servers, one connection each.
+//! * [`observe`]: what a core did, as data for a driver's logs and metrics, and
+//!   [`redact`]: a frame with its secrets hidden, for logging it.
 //! * `testing` (feature `testing`): a model of Janus's answers, a sans-IO fake Janus, a
 //!   simulated-time driver, an exactly-once ledger and the fuzz targets' bodies.
 //!
@@ -114,6 +116,8 @@
 //! | What each stock plugin's requests, replies, events and error codes look like; a plugin request is a typed request of the core | `plugins/` (one module per plugin; the generic path in `plugins/mod.rs`) |
 //! | Placement over a pool of servers (least loaded healthy), health, sessions lost with a server | `pool.rs` |
 //! | Secrets never in `Debug` | `secret.rs` |
+//! | Secrets never in logs: which fields hide, in frames and in long-poll query strings | `redact.rs` |
+//! | What is observed (requests with kind, ids, outcome and latency; sessions, handles, connection events, lag, refused frames), queued only when asked for | `observe.rs`, recorded by `engine.rs` (requests, events) and `client.rs` (sessions, handles) |
 //! | What every message on the wire looks like | `wire/` |
 //!
 //! ## Panics
@@ -134,9 +138,11 @@ mod event;
 pub mod http;
 mod ids;
 mod link;
+pub mod observe;
 pub mod plugins;
 pub mod pool;
 mod recent;
+mod redact;
 pub mod request;
 mod router;
 mod secret;
@@ -157,6 +163,7 @@ pub use event::{
 };
 pub use ids::{HandleId, SessionId, TransactionId};
 pub use link::{Action, Disconnect, Reconnect};
+pub use redact::{redact, redact_query, REDACTED, REDACTED_KEYS};
 pub use request::{PluginReply, Request};
 pub use router::EventTarget;
 pub use secret::Secret;

@@ -191,14 +191,15 @@ impl<R> Router<R> {
         }
     }
 
-    /// Queues an event for its subscriber.
-    pub(crate) fn push(&mut self, event: Event<R>) {
+    /// Queues an event for its subscriber; `false` if it was dropped (a full queue counts it
+    /// in its [`Event::Lagged`] instead).
+    pub(crate) fn push(&mut self, event: Event<R>) -> bool {
         let target = self.target_of(&event);
         let seq = self.next_seq;
         self.next_seq += 1;
         let capacity = self.capacity;
         let Some(queue) = self.queues.get_mut(&target) else {
-            return;
+            return true;
         };
         let keep = event.keeps_state() || queue.held < capacity;
         let item = if keep {
@@ -209,7 +210,7 @@ impl<R> Router<R> {
             if let Some((_, Event::Lagged { dropped })) = queue.items.back_mut() {
                 *dropped += 1;
             }
-            return;
+            return false;
         } else {
             queue.counting = true;
             Event::Lagged { dropped: 1 }
@@ -219,6 +220,7 @@ impl<R> Router<R> {
         }
         queue.items.push_back((seq, item));
         self.changed(target);
+        keep
     }
 
     /// The oldest event of `target`.

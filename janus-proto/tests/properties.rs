@@ -9,7 +9,10 @@
 //! * (c) replaying a sequence on a fresh client gives byte-identical transmits and identical
 //!   events (also shifted in time), and (c') the same sequence without its refused
 //!   `submit`/`cancel` calls gives the same outputs less theirs;
-//! * (d) draining after every frame or once after a batch of frames gives the same events.
+//! * (d) draining after every frame or once after a batch of frames gives the same events;
+//! * (e) observing (`Config::observe`) changes no output, and the observations add up: each
+//!   started request ends once with the outcome its caller got, the sessions and handles
+//!   opened less those ended are the live ones, every dropped event is counted.
 //!
 //! The harness of (b)–(d) also checks, after every step: every transmit decodes as one
 //! canonical `Request` carrying the configured `apisecret`/`token` exactly when it needs
@@ -33,6 +36,7 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use janus_proto::observe::{Observation, Outcome};
 use janus_proto::testing::answers::{Answer, AnswerId, Answerer, Notice};
 use janus_proto::testing::{Ledger, ServerEncode};
 use janus_proto::wire::{
@@ -2298,6 +2302,115 @@ proptest! {
     }
 }
 
+/// Property (e): observing ([`Config::observe`]) changes no output, and the observations
+/// account for everything: every request that started ends once, with the kind it started
+/// with and the outcome its caller got; the sessions and handles opened less those ended are
+/// the ones the client still holds; every event a full queue dropped is counted.
+fn observing_changes_nothing(setup: &Setup, ops: &[Op]) -> Result<(), String> {
+    let base = base_instant();
+    let plain = Harness::run(setup, ops, base);
+    let mut h = Harness::new(setup, base);
+    h.client = Client::new(setup.config().observe(true), base);
+    for op in ops {
+        h.apply(op);
+    }
+    h.finish();
+    let all = |_: &Record| true;
+    compare_logs(
+        "observed and not",
+        &only(&plain.log, 0, all),
+        &only(&h.log, 0, all),
+    )?;
+    let mut open: BTreeMap<TransactionId, (&'static str, bool)> = BTreeMap::new();
+    let mut outcomes: BTreeMap<TransactionId, Outcome> = BTreeMap::new();
+    let mut sessions: BTreeSet<SessionId> = BTreeSet::new();
+    let mut handles: BTreeSet<HandleId> = BTreeSet::new();
+    let mut dropped = 0;
+    while let Some(o) = h.client.poll_observation() {
+        let wrong = match o {
+            Observation::RequestStarted {
+                txn,
+                kind,
+                internal,
+                ..
+            } => (open.insert(txn, (kind, internal)).is_some() || outcomes.contains_key(&txn))
+                .then(|| format!("{txn} started twice")),
+            Observation::RequestEnded {
+                txn,
+                kind,
+                outcome,
+                internal,
+                ..
+            } => match open.remove(&txn) {
+                Some(started) if started == (kind, internal) => {
+                    if !internal {
+                        outcomes.insert(txn, outcome);
+                    }
+                    None
+                }
+                other => Some(format!("{txn} ended as {kind} after {other:?}")),
+            },
+            Observation::SessionOpened { session } => {
+                (!sessions.insert(session)).then(|| format!("session {session} opened twice"))
+            }
+            Observation::SessionEnded { session, .. } => (!sessions.remove(&session))
+                .then(|| format!("session {session} ended while not open")),
+            Observation::HandleOpened {
+                session, handle, ..
+            } => (!sessions.contains(&session) || !handles.insert(handle))
+                .then(|| format!("handle {handle} opened twice or outside {session}")),
+            Observation::HandleEnded { handle, .. } => {
+                (!handles.remove(&handle)).then(|| format!("handle {handle} ended while not open"))
+            }
+            Observation::Lagged { dropped: n } => {
+                dropped += n;
+                None
+            }
+            _ => None,
+        };
+        if let Some(wrong) = wrong {
+            return Err(wrong);
+        }
+    }
+    if !open.is_empty() {
+        return Err(format!("requests never ended: {open:?}"));
+    }
+    let mut completed = 0;
+    let mut lagged = 0;
+    for record in &h.log {
+        match record {
+            Record::Event(Event::Completed { txn, outcome }) => {
+                completed += 1;
+                if outcomes.get(txn) != Some(&Outcome::of(outcome)) {
+                    return Err(format!(
+                        "{txn}: observed {:?}, got {outcome:?}",
+                        outcomes.get(txn)
+                    ));
+                }
+            }
+            Record::Event(Event::Lagged { dropped }) => lagged += dropped,
+            _ => {}
+        }
+    }
+    if completed != outcomes.len() {
+        return Err(format!(
+            "{completed} completions, {} observed",
+            outcomes.len()
+        ));
+    }
+    if lagged != dropped {
+        return Err(format!("{lagged} events dropped, {dropped} observed"));
+    }
+    let live: BTreeSet<SessionId> = h.client.sessions().map(|(s, _)| s).collect();
+    let live_handles: BTreeSet<HandleId> = live.iter().flat_map(|s| h.client.handles(*s)).collect();
+    if live != sessions || live_handles != handles {
+        return Err(format!(
+            "live {live:?} {live_handles:?}, observed {sessions:?} {handles:?}"
+        ));
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(proptest_config(256))]
 
@@ -2305,6 +2418,12 @@ proptest! {
     #[test]
     fn replaying_a_scenario_gives_identical_outputs(setup in arb_setup(), ops in arb_ops(60)) {
         replay(&setup, &ops).map_err(TestCaseError::fail)?;
+    }
+
+    /// (e): observing changes nothing, and the observations add up.
+    #[test]
+    fn observing_changes_nothing_and_accounts_for_everything(setup in arb_setup(), ops in arb_ops(60)) {
+        observing_changes_nothing(&setup, &ops).map_err(TestCaseError::fail)?;
     }
 
     /// (c'): refused calls change nothing.

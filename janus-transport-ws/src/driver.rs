@@ -25,7 +25,7 @@ use crate::Error;
 use janus_http_connect::Done;
 use janus_proto::http::{Exchange, ExchangeId};
 use janus_proto::{Action, Api, Config, Core, RequestError};
-use janus_ws_connect::ConnectError;
+use janus_ws_connect::{ConnectError, Observer};
 
 /// Most turns (one read, writes, one timer check each) a driver makes in one `poll` before
 /// it yields to the executor, so one busy connection cannot starve other tasks.
@@ -193,7 +193,7 @@ pub(crate) async fn open_connection<A: Api>(
     let setup = options.setup(url, protocol, config.max_incoming_frame, &timer);
     let transport = transport::establish(source, setup).await?;
     let core = Core::<A>::new(config, transport::now());
-    let shared = Arc::new(Mutex::new(Shared::new(core)));
+    let shared = Arc::new(Mutex::new(Shared::new(core, Observer::new(url))));
     let mut driver = DriverLoop::new(shared.clone(), transport, timer, options.close_timeout);
     driver.dialer = dialer;
     Ok((Conn::first(shared), driver))

@@ -248,6 +248,26 @@
 //! needs them; the Admin API ([`connect_admin`]) takes the same [`ConnectOptions`] and uses
 //! its [`ConnectOptions::admin_secret`].
 //!
+//! ## Tracing and metrics
+//!
+//! With the feature `tracing` (on by default) every connection, session, handle and request
+//! has a [`tracing`](https://docs.rs/tracing) span carrying its ids (the URL; the session;
+//! the handle and its plugin; each request's transaction and kind), lifecycle events
+//! (connected, lost, reconnecting, closed; keepalive failures, dropped events, late replies,
+//! unroutable frames) come at INFO or WARN, and every frame in and out is logged at TRACE
+//! (target `janus::frame`) with `apisecret`, `token`, `admin_secret` and the plugins'
+//! `secret`s and `pin`s hidden. Nothing is formatted unless a subscriber takes it. With the
+//! feature `metrics`, requests are counted by kind and outcome and timed, and pending
+//! requests, sessions and handles are gauged, through the [`metrics`](https://docs.rs/metrics)
+//! facade. The facts come from the core ([`janus_proto::observe`]); the spans, events and
+//! metric names are listed in [`observe`].
+//!
+//! ```
+//! // The metric names, for dashboards and alerts.
+//! assert_eq!(janus_transport_ws::observe::REQUESTS_TOTAL, "janus_requests_total");
+//! assert_eq!(janus_transport_ws::observe::REQUEST_DURATION_SECONDS, "janus_request_duration_seconds");
+//! ```
+//!
 //! ## Wire discipline
 //!
 //! Every request is one WebSocket text message (one Unix packet, one HTTP body) holding
@@ -292,6 +312,10 @@ pub use janus_ws_connect::{
     ADMIN_PROTOCOL, JANUS_PROTOCOL, PFUNIX_MAX_REQUEST,
 };
 pub use options::{ConnectOptions, Sleep, Timer};
+
+/// The tracing spans and events and the metrics of every connection (features `tracing`
+/// and `metrics`), and the metric names.
+pub use janus_ws_connect::observe;
 #[cfg(any(feature = "async-io", feature = "tokio"))]
 pub use pool::{connect_pool, Pool, PoolDriver};
 

@@ -18,6 +18,7 @@ use janus_proto::{
     Action, Api, Core, Disconnect, Event, EventTarget, Input, Request, RequestError, TransactionId,
     UsageError,
 };
+use janus_ws_connect::Observer;
 
 use crate::driver::{DriverEnd, Engine};
 use crate::events::{next_item, EventSource, StreamId, StreamItem, Subscribers};
@@ -297,12 +298,15 @@ pub(crate) struct Shared<A: Api> {
     pub(crate) ended: bool,
     /// Pool readers watching this connection's state: woken (once) after the next change.
     watchers: Vec<Waker>,
+    /// The connection's tracing and metrics.
+    observer: Observer,
 }
 
 impl<A: Api> Shared<A> {
-    pub(crate) fn new(core: Core<A>) -> Self {
+    pub(crate) fn new(core: Core<A>, observer: Observer) -> Self {
         let capacity = core.config().event_queue_capacity;
         Self {
+            observer,
             core,
             waiters: Waiters::new(),
             subscribers: Subscribers::new(capacity),
@@ -334,6 +338,7 @@ impl<A: Api> Shared<A> {
             self.subscribers.wake(target, wakes);
         }
         wakes.append(&mut self.watchers);
+        self.observer.drain(&mut self.core);
     }
 
     /// A new stream for `target` (`None`: every target); the one reading it before ends.
@@ -436,6 +441,7 @@ impl<A: Api> EventSource for Shared<A> {
 
 impl<A: Api> Engine for Shared<A> {
     fn on_frame(&mut self, now: Instant, frame: Bytes, wakes: &mut Vec<Waker>) {
+        self.observer.frame_in(&frame);
         if let Err(e) = self.core.handle_input(now, Input::Frame(frame)) {
             self.subscribers.bad_frame(e, wakes);
         }
@@ -460,11 +466,15 @@ impl<A: Api> Engine for Shared<A> {
     }
 
     fn poll_transmit(&mut self) -> Option<String> {
-        self.core.poll_transmit()
+        let frame = self.core.poll_transmit()?;
+        self.observer.frame_out(&frame);
+        Some(frame)
     }
 
     fn poll_exchange(&mut self) -> Option<Exchange> {
-        self.core.poll_exchange()
+        let exchange = self.core.poll_exchange()?;
+        self.observer.exchange_out(&exchange);
+        Some(exchange)
     }
 
     fn on_response(
@@ -475,6 +485,7 @@ impl<A: Api> Engine for Shared<A> {
         body: Bytes,
         wakes: &mut Vec<Waker>,
     ) {
+        self.observer.response_in(id, status, &body);
         // A body that cannot be used is reported as a bad frame is.
         if let Err(e) = self.core.handle_response(now, id, status, body) {
             self.subscribers.bad_frame(e, wakes);

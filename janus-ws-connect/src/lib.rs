@@ -23,6 +23,8 @@
 //!   protocol configuration whatever the order of the calls) and the same builder methods.
 //! * [`PoolServer`], [`PoolError`] and [`CommonOptions::pooled`]: what both drivers' pools of
 //!   servers share.
+//! * [`Observer`] ([`observe`]): both drivers' tracing spans and events (feature `tracing`,
+//!   on by default) and metrics (feature `metrics`), made from the core's observations.
 //!
 //! It holds no IO of its own: the drivers dial and read (WebSockets, `SOCK_SEQPACKET` Unix
 //! sockets, and HTTP exchanges through `janus-http-connect`).
@@ -31,6 +33,7 @@
 
 mod error;
 mod http;
+pub mod observe;
 mod options;
 mod pool;
 mod target;
@@ -40,6 +43,7 @@ mod websocket;
 
 pub use error::{ConnectError, Error, SocketError, TlsRootError};
 pub use http::{is_http, HttpTarget, DEFAULT_MAX_EVENTS};
+pub use observe::Observer;
 pub use options::CommonOptions;
 pub use pool::{PoolError, PoolServer};
 pub use target::Target;

@@ -77,9 +77,14 @@ impl Default for CommonOptions {
 }
 
 impl CommonOptions {
-    /// [`config`](Self::config) with the setters' values applied over it.
+    /// [`config`](Self::config) with the setters' values applied over it, and
+    /// [`Config::observe`] on when this build observes (feature `tracing` or `metrics`, see
+    /// [`Observer`](crate::Observer)).
     pub fn protocol_config(&self) -> Config {
         let mut config = self.config.clone();
+        if crate::observe::OBSERVING {
+            config = config.observe(true);
+        }
         if let Some(secret) = &self.apisecret {
             config = config.apisecret(secret.clone());
         }
