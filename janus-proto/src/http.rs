@@ -60,8 +60,10 @@ pub enum Method {
 
 /// One HTTP request for the driver to make: `method` on the base URL (e.g.
 /// `http://host:8088/janus`, or `…/admin`) followed by `path`, with `body` as
-/// `application/json` when there is one. Its response goes back with its `id`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `application/json` when there is one. Its response goes back with its `id`. Its `Debug`
+/// output hides the secrets of the path's query and of the body
+/// ([`redact_query`](crate::redact_query), [`redact`](crate::redact)).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Exchange {
     /// Which exchange this is.
     pub id: ExchangeId,
@@ -75,6 +77,18 @@ pub struct Exchange {
     /// Whether this is a session's long-poll (Janus holds it up to 30 s; a driver must not
     /// bound it by its usual request timeout).
     pub long_poll: bool,
+}
+
+impl std::fmt::Debug for Exchange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Exchange")
+            .field("id", &self.id)
+            .field("method", &self.method)
+            .field("path", &crate::redact_query(&self.path))
+            .field("body", &self.body.as_deref().map(crate::redact))
+            .field("long_poll", &self.long_poll)
+            .finish()
+    }
 }
 
 /// Where a request goes: what the API layer says for each of its requests.
@@ -235,6 +249,25 @@ impl HttpWire {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_exchange_shows_no_secret_in_its_debug_output() {
+        let mut wire = HttpWire::new(4, Duration::from_secs(5));
+        let now = crate::testing::start_instant();
+        let (secret, token) = (Secret::from("s3cr3t"), Secret::from("t0k3n"));
+        wire.poll_sessions([SessionId(7)], now, Some(&secret), Some(&token));
+        let poll = wire.next_poll().expect("one poll");
+        let body = r#"{"janus":"keepalive","apisecret":"s3cr3t","token":"t0k3n"}"#;
+        let post = wire.request(TransactionId(1), Route::post("/7".into()), body.into());
+        for exchange in [poll, post] {
+            let shown = format!("{exchange:?}");
+            assert!(
+                !shown.contains("s3cr3t") && !shown.contains("t0k3n"),
+                "{shown}"
+            );
+            assert!(shown.contains(crate::REDACTED), "{shown}");
+        }
+    }
 
     #[test]
     fn a_poll_carries_maxev_a_rid_and_the_encoded_secrets_once_per_session() {
