@@ -11,7 +11,9 @@
 #   - client CPU per W1 iteration (user, system, total, µs) and per W2 round (ms): the median
 #     of N runs of 2,000 iterations (W2: 20 rounds of 100 sessions x 5 handles), the
 #     revisions alternating run after run. The user/system split is the kernel's tick
-#     sampling (HZ=250 here): about ±20 % per run; the total is exact.
+#     sampling (HZ=250 here): about ±20 % per run; the total is exact;
+#   - peak RSS of W3 (1,000 sessions held 2 s, a keepalive every second), the median of the
+#     same N runs.
 #
 #   scripts/bench-levers.sh [--reps N] [--clients LIST] REV...
 #   scripts/bench-levers.sh --reps 5 bbe2a6b 7ad9d72 HEAD
@@ -29,7 +31,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --reps) reps=$2; shift 2 ;;
         --clients) clients=$2; shift 2 ;;
-        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
         *) revs+=("$1"); shift ;;
     esac
 done
@@ -130,21 +132,21 @@ done
 # CPU: every revision and client once per repetition, in rotation.
 : >"$work/cpu"
 for rep in $(seq "$reps"); do
-    for workload in w1 w2; do
+    for workload in w1 w2 w3; do
         for rev in "${revs[@]}"; do
             for client in "${chosen[@]}"; do
-                if [ "$workload" = w1 ]; then
-                    args=$(w1 2000)
-                else
-                    args="--url $url --workload w2 --iterations 20 --sessions 100 --handles 5"
-                fi
+                case "$workload" in
+                    w1) args=$(w1 2000) ;;
+                    w2) args="--url $url --workload w2 --iterations 20 --sessions 100 --handles 5" ;;
+                    *) args="--url $url --workload w3 --sessions 1000 --hold-ms 2000 --keepalive-ms 1000" ;;
+                esac
                 # shellcheck disable=SC2046
                 $(runner "$rev" "$client") $args | tail -1 \
                     | python3 -c "
 import json, sys
 r = json.load(sys.stdin)
 n = max(r['iterations'], 1)
-print('$workload $rev $client %d %.2f %.2f' % (int(r['ok']), r['user_s'] * 1e6 / n, r['sys_s'] * 1e6 / n))
+print('$workload $rev $client %d %.2f %.2f %d' % (int(r['ok']), r['user_s'] * 1e6 / n, r['sys_s'] * 1e6 / n, r['peak_rss_kb']))
 " >>"$work/cpu"
             done
         done
@@ -155,12 +157,21 @@ python3 - "$work/cpu" <<'PY'
 import collections, statistics, sys
 runs = collections.defaultdict(list)
 for line in open(sys.argv[1]):
-    workload, rev, client, ok, user, sys_ = line.split()
-    runs[(workload, rev, client)].append((int(ok), float(user), float(sys_)))
+    workload, rev, client, ok, user, sys_, rss = line.split()
+    runs[(workload, rev, client)].append((int(ok), float(user), float(sys_), int(rss)))
+print()
+print("| workload | revision | client | peak RSS KiB | runs ok |")
+print("| --- | --- | --- | ---: | ---: |")
+for (workload, rev, client), rs in runs.items():
+    if workload == "w3":
+        print("| W3 | %s | %s | %d | %d/%d |" % (rev, client, statistics.median(r[3] for r in rs),
+                                             sum(r[0] for r in rs), len(rs)))
 print()
 print("| workload | revision | client | user | system | total | runs ok |")
 print("| --- | --- | --- | ---: | ---: | ---: | ---: |")
 for (workload, rev, client), rs in runs.items():
+    if workload == "w3":
+        continue
     unit, scale = ("µs/iteration", 1.0) if workload == "w1" else ("ms/round", 1e-3)
     user = statistics.median(r[1] for r in rs) * scale
     sys_ = statistics.median(r[2] for r in rs) * scale
