@@ -11,8 +11,9 @@
 #   OURS_NO_TRACING=1 scripts/bench.sh  # our runner built without the drivers' tracing
 #
 # Arguments go to `janus-bench run` (see bench/orchestrator, or `--help`). Installs what is
-# missing first: Janus, and libssl-dev and pkg-config for jarust's native-tls (Debian packages,
-# as root or through sudo), and janode's npm packages (bench/janode) when node and npm exist.
+# missing first: Janus, libssl-dev and pkg-config for jarust's native-tls and strace for the
+# system call counts (Debian packages, as root or through sudo), and janode's npm packages
+# (bench/janode) when node and npm exist.
 # The exit status is janus-bench's: non-zero when one of our runners failed.
 set -euo pipefail
 
@@ -20,7 +21,7 @@ cd "$(dirname "$0")/.."
 
 # A Debian package that is not installed (a library: no command to look for).
 missing_debs=()
-packages=(libssl-dev pkg-config)
+packages=(libssl-dev pkg-config strace)
 # janode's npm packages build a native module (unix-dgram) with node-gyp.
 if command -v node >/dev/null 2>&1; then
     packages+=(g++ make python3)

@@ -218,6 +218,12 @@ impl<R> Router<R> {
         if queue.items.is_empty() {
             self.heads.insert((seq, target));
         }
+        // Most queues hold one event at a time (a session's end, a handle's `detached`):
+        // room for one first, rather than the four a first push reserves (an event is
+        // about 200 bytes, and every session and handle has a queue).
+        if queue.items.capacity() == 0 {
+            queue.items.reserve_exact(1);
+        }
         queue.items.push_back((seq, item));
         self.changed(target);
         keep

@@ -27,9 +27,12 @@ use janus_proto::http::{Exchange, ExchangeId};
 use janus_proto::{Action, Api, Config, Core, RequestError};
 use janus_ws_connect::{ConnectError, Observer};
 
-/// Most turns (one read, writes, one timer check each) a driver makes in one `poll` before
-/// it yields to the executor, so one busy connection cannot starve other tasks.
+/// Most turns (reads, one timer check, writes each) a driver makes in one `poll` before it
+/// yields to the executor, so one busy connection cannot starve other tasks.
 const BUDGET: usize = 64;
+
+/// Most messages one turn reads before the core gets them (all of them, under one lock).
+const READ_BATCH: usize = 64;
 
 /// Waits up to this long sleep until the deadline exactly (longer ones sleep 3/4 of the wait
 /// first; see `DriverLoop::step_timer`).
@@ -211,26 +214,29 @@ struct Closing {
     await_reply: bool,
 }
 
-/// Tells the driver that its read side was woken: the waker a read that returned `Pending`
-/// left with the socket (over HTTP, with the exchanges in flight). Without it every wake of
-/// the driver (each request a client submits) would also try the socket, and with async-io a
-/// read that finds nothing costs two system calls (the read, and re-arming the poller).
+/// What woke the driver besides its clients: the socket's read side (over HTTP, the
+/// exchanges in flight) or its sleep. Each has a waker of its own that sets its flag and wakes
+/// the driver task, so that a wake by a client (each request it submits) neither tries the
+/// socket, which with async-io costs system calls when it finds nothing, nor polls the sleep.
 #[derive(Debug)]
-struct ReadWake {
-    /// Set when the socket may have something: at first, after a read that produced a
-    /// message (more may be buffered), when the read side is woken, and over HTTP when an
-    /// exchange starts (it has not been polled yet).
-    ready: AtomicBool,
-    /// The driver task's waker, woken with it.
+struct Wakes {
+    /// The driver task's waker, woken with either flag.
     task: Mutex<Option<Waker>>,
+    /// Set when the socket may have something: at first, when reading stopped before the
+    /// socket said it had nothing more, when the read side is woken, and over HTTP when an
+    /// exchange starts (it has not been polled yet).
+    read: AtomicBool,
+    /// Set when the sleep may have ended: when it is woken (a new sleep is always polled).
+    timer: AtomicBool,
 }
 
-impl ReadWake {
-    fn new() -> Self {
-        ReadWake {
-            ready: AtomicBool::new(true),
+impl Wakes {
+    fn new() -> Arc<Self> {
+        Arc::new(Wakes {
             task: Mutex::new(None),
-        }
+            read: AtomicBool::new(true),
+            timer: AtomicBool::new(false),
+        })
     }
 
     /// Remembers the driver task's current waker.
@@ -240,15 +246,8 @@ impl ReadWake {
             waker,
         );
     }
-}
 
-impl Wake for ReadWake {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.ready.store(true, Ordering::Release);
+    fn wake_task(&self) {
         let task = self.task.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(waker) = task.as_ref() {
             waker.wake_by_ref();
@@ -256,9 +255,45 @@ impl Wake for ReadWake {
     }
 }
 
-/// Whether a step did something, found nothing to do, or ended the connection.
+/// A waker that sets one of [`Wakes`]'s flags.
+struct Flag {
+    wakes: Arc<Wakes>,
+    /// The timer's (else the read side's).
+    timer: bool,
+}
+
+impl Flag {
+    fn waker(wakes: &Arc<Wakes>, timer: bool) -> Waker {
+        Waker::from(Arc::new(Flag {
+            wakes: wakes.clone(),
+            timer,
+        }))
+    }
+}
+
+impl Wake for Flag {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        let flag = if self.timer {
+            &self.wakes.timer
+        } else {
+            &self.wakes.read
+        };
+        flag.store(true, Ordering::Release);
+        self.wakes.wake_task();
+    }
+}
+
+/// Whether a step gave the core something new (so the steps before it in the turn may have
+/// work now: another turn), only carried out what the core had (frames written, frames read
+/// and fed when the steps after reading react to them in the same turn), found nothing to
+/// do, or ended the connection.
 enum Step {
     Busy,
+    Done,
     Idle,
     End(DriverEnd),
 }
@@ -271,9 +306,13 @@ pub(crate) struct DriverLoop<E: Engine> {
     timer: Timer,
     /// The armed sleep and when it ends (no later than the deadline it is for).
     sleep: Option<(Instant, Sleep)>,
-    read_wake: Arc<ReadWake>,
-    /// `read_wake` as a waker, for the socket's read side.
+    wakes: Arc<Wakes>,
+    /// The waker of the socket's read side (of the exchanges, over HTTP): sets `wakes.read`.
     read_waker: Waker,
+    /// The sleep's waker: sets `wakes.timer`.
+    timer_waker: Waker,
+    /// Frames read and not yet fed to the core (kept for its allocation).
+    inbox: Vec<Bytes>,
     /// Set by a close of ours, or by the server's close frame.
     closing: Option<Closing>,
     close_timeout: Duration,
@@ -294,14 +333,16 @@ impl<E: Engine> DriverLoop<E> {
         timer: Timer,
         close_timeout: Duration,
     ) -> Self {
-        let read_wake = Arc::new(ReadWake::new());
+        let wakes = Wakes::new();
         Self {
             shared,
             transport: Some(transport),
             timer,
             sleep: None,
-            read_waker: Waker::from(read_wake.clone()),
-            read_wake,
+            read_waker: Flag::waker(&wakes, false),
+            timer_waker: Flag::waker(&wakes, true),
+            wakes,
+            inbox: Vec::new(),
             closing: None,
             close_timeout,
             dialer: None,
@@ -316,7 +357,7 @@ impl<E: Engine> DriverLoop<E> {
         if self.done {
             return Poll::Pending;
         }
-        self.read_wake.register(cx.waker());
+        self.wakes.register(cx.waker());
         let request = lock(&self.shared, |s, _| {
             s.register_driver(cx.waker());
             s.close_request()
@@ -325,18 +366,21 @@ impl<E: Engine> DriverLoop<E> {
             self.begin_close(end);
         }
         for _ in 0..BUDGET {
+            // Reading first: the steps after it react to what it fed the core in the same
+            // turn (a new deadline, actions, frames to send). Another turn only when a step
+            // gave the core something new that a step before it must see.
             let mut busy = false;
             for which in 0..5 {
                 let step = match which {
-                    0 => self.step_actions(),
-                    1 => self.step_dial(cx),
-                    2 => self.step_write(cx),
-                    3 => self.step_read(),
-                    _ => self.step_timer(cx),
+                    0 => self.step_read(),
+                    1 => self.step_timer(),
+                    2 => self.step_actions(),
+                    3 => self.step_dial(cx),
+                    _ => self.step_write(cx),
                 };
                 match step {
                     Step::Busy => busy = true,
-                    Step::Idle => {}
+                    Step::Done | Step::Idle => {}
                     Step::End(end) => return Poll::Ready(self.finish(end)),
                 }
             }
@@ -348,7 +392,7 @@ impl<E: Engine> DriverLoop<E> {
                         cx.waker().wake_by_ref();
                         Poll::Pending
                     }
-                    Step::Idle => Poll::Pending,
+                    Step::Done | Step::Idle => Poll::Pending,
                 };
             }
         }
@@ -431,7 +475,7 @@ impl<E: Engine> DriverLoop<E> {
         match outcome {
             Ok(transport) => {
                 self.transport = Some(transport);
-                self.read_wake.ready.store(true, Ordering::Release);
+                self.wakes.read.store(true, Ordering::Release);
                 lock(&self.shared, |s, w| s.on_connected(now, w));
             }
             Err(e) => {
@@ -483,8 +527,9 @@ impl<E: Engine> DriverLoop<E> {
             }
             busy = true;
         }
+        // Written: nothing new for the core (the flush at the end of the poll sends them).
         if busy {
-            Step::Busy
+            Step::Done
         } else {
             Step::Idle
         }
@@ -507,13 +552,14 @@ impl<E: Engine> DriverLoop<E> {
         for exchange in started {
             exchanges.start(exchange);
         }
-        // New exchanges run only once polled.
-        self.read_wake.ready.store(true, Ordering::Release);
+        // New exchanges run only once polled: another turn polls them.
+        self.wakes.read.store(true, Ordering::Release);
         Step::Busy
     }
 
-    /// Reads at most one message and feeds it to the core, if the read side was woken; over
-    /// HTTP, every exchange done.
+    /// Reads every message the socket has (up to [`READ_BATCH`]), if the read side was woken,
+    /// and feeds the frames among them to the core under one lock; over HTTP, every exchange
+    /// done.
     fn step_read(&mut self) -> Step {
         if let Some(Transport::Http(_)) = self.transport {
             return self.step_done();
@@ -521,77 +567,111 @@ impl<E: Engine> DriverLoop<E> {
         if self.transport.is_none() || self.closing.as_ref().is_some_and(|c| !c.await_reply) {
             return Step::Idle;
         }
-        if !self.read_wake.ready.swap(false, Ordering::AcqRel) {
+        if !self.wakes.read.swap(false, Ordering::AcqRel) {
             return Step::Idle;
         }
         let waker = self.read_waker.clone();
         let mut cx = Context::from_waker(&waker);
-        let Some(ws) = self.ws() else {
-            return Step::Idle;
-        };
-        let polled = ws.poll_next(&mut cx);
-        if polled.is_ready() {
-            self.read_wake.ready.store(true, Ordering::Release);
-        }
-        match polled {
-            Poll::Pending => Step::Idle,
-            Poll::Ready(None) => self.ended_normally(),
-            // While closing, the peer may drop the socket instead of finishing the handshake.
-            Poll::Ready(Some(Err(e))) => match Error::from(e) {
-                too_large @ Error::MessageTooLarge { .. } if self.closing.is_none() => {
-                    self.refuse_too_large(too_large);
-                    Step::Busy
+        let mut read_any = false;
+        for _ in 0..READ_BATCH {
+            let Some(ws) = self.ws() else {
+                break;
+            };
+            let message = match ws.poll_next(&mut cx) {
+                // Nothing more: the read side's waker is with the socket.
+                Poll::Pending => return self.feed(read_any, Step::Done),
+                Poll::Ready(Some(Ok(message))) => message,
+                Poll::Ready(None) => {
+                    self.feed_inbox();
+                    return self.ended_normally();
                 }
-                other => self.lost(other),
-            },
-            Poll::Ready(Some(Ok(message))) => {
-                let frame: Option<Bytes> = match message {
-                    Message::Text(text) => Some(text.into()),
-                    Message::Binary(bytes) => Some(bytes),
-                    Message::Pong(_) => {
-                        lock(&self.shared, |s, w| s.on_pong(Instant::now(), w));
-                        None
-                    }
-                    Message::Close(frame) if self.closing.is_none() && self.reconnects() => {
-                        // With a reconnect policy the server's close is a loss like any
-                        // other: the socket goes and the core dials again.
-                        let why = match frame {
-                            Some(f) => format!("server closed: {} {}", f.code, f.reason),
-                            None => "server closed".to_owned(),
-                        };
-                        return self.lost_with(why, None);
-                    }
-                    Message::Close(frame) => {
-                        if self.closing.is_none() {
-                            let (code, reason) = match frame {
-                                Some(f) => (Some(u16::from(f.code)), f.reason.to_string()),
-                                None => (None, String::new()),
-                            };
-                            // tungstenite answers the close frame on the next flush; the
-                            // server then drops the socket (or the close timeout ends it).
-                            self.begin_close(DriverEnd::ServerClosed { code, reason });
-                            if let Some(c) = &mut self.closing {
-                                c.sent = true;
-                            }
+                // While closing, the peer may drop the socket instead of finishing the
+                // handshake.
+                Poll::Ready(Some(Err(e))) => {
+                    self.feed_inbox();
+                    return match Error::from(e) {
+                        too_large @ Error::MessageTooLarge { .. } if self.closing.is_none() => {
+                            self.refuse_too_large(too_large);
+                            Step::Busy
                         }
-                        None
-                    }
-                    // Pings are answered by tungstenite on the next flush.
-                    _ => None,
-                };
-                if let Some(frame) = frame {
-                    lock(&self.shared, |s, w| s.on_frame(Instant::now(), frame, w));
+                        other => self.lost(other),
+                    };
                 }
-                Step::Busy
+            };
+            read_any = true;
+            match message {
+                Message::Text(text) => self.inbox.push(text.into()),
+                Message::Binary(bytes) => self.inbox.push(bytes),
+                Message::Pong(_) => {
+                    self.feed_inbox();
+                    lock(&self.shared, |s, w| s.on_pong(Instant::now(), w));
+                }
+                Message::Close(frame) if self.closing.is_none() && self.reconnects() => {
+                    self.feed_inbox();
+                    // With a reconnect policy the server's close is a loss like any other:
+                    // the socket goes and the core dials again.
+                    let why = match frame {
+                        Some(f) => format!("server closed: {} {}", f.code, f.reason),
+                        None => "server closed".to_owned(),
+                    };
+                    return self.lost_with(why, None);
+                }
+                Message::Close(frame) => {
+                    self.feed_inbox();
+                    if self.closing.is_none() {
+                        let (code, reason) = match frame {
+                            Some(f) => (Some(u16::from(f.code)), f.reason.to_string()),
+                            None => (None, String::new()),
+                        };
+                        // tungstenite answers the close frame on the next flush; the server
+                        // then drops the socket (or the close timeout ends it).
+                        self.begin_close(DriverEnd::ServerClosed { code, reason });
+                        if let Some(c) = &mut self.closing {
+                            c.sent = true;
+                        }
+                    }
+                    // Reading on (for the end of the stream) is the next turn's.
+                    self.wakes.read.store(true, Ordering::Release);
+                    return Step::Busy;
+                }
+                // Pings are answered by tungstenite on the next flush.
+                _ => {}
             }
         }
+        // The batch is full: the socket may have more, for the next turn.
+        self.wakes.read.store(true, Ordering::Release);
+        self.feed(true, Step::Busy)
+    }
+
+    /// Feeds the frames read to the core; `then` if anything was read, else `Idle`.
+    fn feed(&mut self, read_any: bool, then: Step) -> Step {
+        self.feed_inbox();
+        if read_any {
+            then
+        } else {
+            Step::Idle
+        }
+    }
+
+    /// Feeds the frames read so far to the core, in order, under one lock.
+    fn feed_inbox(&mut self) {
+        if self.inbox.is_empty() {
+            return;
+        }
+        let inbox = &mut self.inbox;
+        lock(&self.shared, |s, w| {
+            let now = Instant::now();
+            for frame in inbox.drain(..) {
+                s.on_frame(now, frame, w);
+            }
+        });
     }
 
     /// Drives the HTTP exchanges in flight, if they were woken, and feeds the core every one
     /// that is done: its response, or why it failed (the connection is lost then; the core
     /// asks for the exchanges to be dropped, and for a dial if it reconnects).
     fn step_done(&mut self) -> Step {
-        if self.closing.is_some() || !self.read_wake.ready.swap(false, Ordering::AcqRel) {
+        if self.closing.is_some() || !self.wakes.read.swap(false, Ordering::AcqRel) {
             return Step::Idle;
         }
         let waker = self.read_waker.clone();
@@ -630,21 +710,23 @@ impl<E: Engine> DriverLoop<E> {
     }
 
     /// Fires the core's timers (or ends a close that took too long).
-    fn step_timer(&mut self, cx: &mut Context<'_>) -> Step {
+    fn step_timer(&mut self) -> Step {
         let deadline = match &self.closing {
             Some(c) => Some(c.deadline),
             None => lock(&self.shared, |s, _| s.poll_timeout()),
         };
         let Some(at) = deadline else {
-            self.sleep = None;
+            // No deadline: an armed sleep is left to end (one wake for nothing at worst)
+            // rather than dropped now and armed again for the next deadline.
             return Step::Idle;
         };
         let now = Instant::now();
         if now < at {
             // Every request moves the core's deadline a little; arming a new sleep each time
-            // costs the runtime a timer update. Keep the armed one while it ends no later
-            // than `at` and not before a quarter of the wait; a new one ends at 3/4 of it
-            // (exactly at `at` when that is near), and waking early only costs a turn.
+            // costs the runtime a timer update (async-io: a system call, and a reactor turn).
+            // Keep the armed one while it ends no later than `at` and not before a quarter
+            // of the wait; a new one ends at 3/4 of it (exactly at `at` when that is near),
+            // and waking early only costs a turn.
             let left = at - now;
             let keep = self
                 .sleep
@@ -657,9 +739,17 @@ impl<E: Engine> DriverLoop<E> {
                     at
                 };
                 self.sleep = Some((ends, self.timer.sleep_until(ends)));
+                // A new sleep is polled once, which hands it the timer's waker.
+                self.wakes.timer.store(true, Ordering::Release);
             }
+            // The sleep is polled only when its waker was woken (or it is new).
+            if !self.wakes.timer.swap(false, Ordering::AcqRel) {
+                return Step::Idle;
+            }
+            let waker = self.timer_waker.clone();
+            let mut cx = Context::from_waker(&waker);
             let woke = match &mut self.sleep {
-                Some((_, sleep)) => sleep.as_mut().poll(cx).is_ready(),
+                Some((_, sleep)) => sleep.as_mut().poll(&mut cx).is_ready(),
                 None => false,
             };
             if !woke {

@@ -122,9 +122,14 @@ impl Reactor {
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                     done => return Poll::Ready(done),
                 }
-                match ready {
-                    Ready::Read => ready!(a.poll_readable(cx))?,
-                    Ready::Write => ready!(a.poll_writable(cx))?,
+                // async-io keeps the readiness its last turn delivered until it is asked for,
+                // and `op` just found that one spent: take it, then wait for a new one (the
+                // second call registers), rather than try `op` once more to fail again.
+                for _ in 0..2 {
+                    match ready {
+                        Ready::Read => ready!(a.poll_readable(cx))?,
+                        Ready::Write => ready!(a.poll_writable(cx))?,
+                    }
                 }
             },
             #[cfg(feature = "tokio")]

@@ -2,12 +2,13 @@
 //!
 //! * `janus-bench serve`: starts a private Janus and prints its URL until killed.
 //! * `janus-bench run [--quick] [--rounds R] [--clients LIST] [--out DIR] [--w1-long N]
-//!   [--transport ws|http|unix]`:
+//!   [--transport ws|http|unix] [--no-syscalls]`:
 //!   starts one private Janus, runs the workloads W1, W2, W3 through every client's runner
 //!   (over the transport chosen)
 //!   (a child process each, so CPU and RSS are the client's own), alternating the clients
-//!   round after round, then the W1 long run and the core micro-benchmark; prints markdown
-//!   tables and writes `results.json`, `summary.md` and `w1-latency.svg`.
+//!   round after round, then counts every client's system calls per W1 iteration (two W1
+//!   runs under `strace -f -c`), then the W1 long run and the core micro-benchmark; prints
+//!   markdown tables and writes `results.json`, `summary.md` and `w1-latency.svg`.
 //!
 //! Exits non-zero when one of our runners fails (or prints no report), or the core
 //! micro-benchmark does; a peer's failure is a finding shown in the tables.
@@ -18,6 +19,7 @@ mod plan;
 mod record;
 mod summary;
 mod svg;
+mod syscalls;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -32,6 +34,7 @@ use crate::machine::Machine;
 use crate::plan::{Client, Layout, Options, Runner, Sizes, Transport, USAGE};
 use crate::record::{args_json, CoreRun, Run};
 use crate::summary::{Context, Summary, WORKLOADS};
+use crate::syscalls::{PerIteration, Strace};
 
 /// Janus's log level during the benchmark: errors only, so logging does not weigh on its CPU.
 const DEBUG_LEVEL: u8 = 2;
@@ -165,6 +168,33 @@ fn run(options: &Options) -> Result<bool, String> {
             }
         }
     }
+    let strace = if options.no_syscalls {
+        Err("not counted (--no-syscalls)".to_owned())
+    } else {
+        Strace::find()
+    };
+    let mut counted = Vec::new();
+    match &strace {
+        Ok(strace) => {
+            for runner in &runners {
+                let c = count_syscalls(&janus, strace, runner, sizes, &url, &out);
+                match &c.figures {
+                    Ok(f) => println!(
+                        "W1 system calls ({} and {} iterations under strace -f -c) {}: {:.1} \
+                         per iteration: {}",
+                        f.iterations.0,
+                        f.iterations.1,
+                        runner.client.name(),
+                        f.total,
+                        f.breakdown()
+                    ),
+                    Err(e) => println!("W1 system calls {}: FAILED: {e}", runner.client.name()),
+                }
+                counted.push(c);
+            }
+        }
+        Err(why) => println!("system calls not counted: {why}"),
+    }
     let mut long = Vec::new();
     if let Some(n) = w1_long {
         for runner in &runners {
@@ -182,7 +212,11 @@ fn run(options: &Options) -> Result<bool, String> {
         println!("core micro-benchmark skipped: janus-bench-core is not built");
     }
 
-    let summary = Summary::new(&clients, &runs, &long, core.as_ref());
+    let syscall_figures: Vec<_> = counted
+        .iter()
+        .map(|c| (c.client, c.figures.clone()))
+        .collect();
+    let summary = Summary::new(&clients, &runs, &long, &syscall_figures, core.as_ref());
     let ctx = Context {
         machine: &machine,
         sizes,
@@ -192,6 +226,7 @@ fn run(options: &Options) -> Result<bool, String> {
         janode_skipped: janode_skipped.as_deref(),
         w1_long,
         transport: options.transport,
+        syscalls_skipped: strace.as_ref().err().map(String::as_str),
     };
     let markdown = summary.markdown(&ctx, core.as_ref());
     println!("\n{markdown}");
@@ -232,6 +267,10 @@ fn run(options: &Options) -> Result<bool, String> {
         },
         "runs": runs.iter().map(Run::to_json).collect::<Vec<Value>>(),
         "w1_long": long.iter().map(Run::to_json).collect::<Vec<Value>>(),
+        "syscalls": {
+            "skipped": strace.as_ref().err(),
+            "clients": counted.iter().map(Counted::to_json).collect::<Vec<Value>>(),
+        },
         "core": core.as_ref().map(CoreRun::to_json),
         "summary": summary.to_json(),
         "ours_failed": ours_failed,
@@ -257,6 +296,69 @@ fn run(options: &Options) -> Result<bool, String> {
             eprintln!("  {}", failure.lines().next().unwrap_or_default());
         }
         Ok(false)
+    }
+}
+
+/// One client's two W1 runs under strace, and what they give.
+struct Counted {
+    client: Client,
+    runs: Vec<Run>,
+    figures: Result<PerIteration, String>,
+}
+
+impl Counted {
+    fn to_json(&self) -> Value {
+        json!({
+            "client": self.client.name(),
+            "ok": self.figures.is_ok(),
+            "failure": self.figures.as_ref().err(),
+            "figures": self.figures.as_ref().ok().map(PerIteration::to_json),
+            "runs": self.runs.iter().map(Run::to_json).collect::<Vec<Value>>(),
+        })
+    }
+}
+
+/// Runs `runner` on W1 twice under `strace -f -c` (the short and the long run of
+/// [`Sizes::syscall_runs`]), its tables written into `out`; the system calls per iteration
+/// are the difference.
+fn count_syscalls(
+    janus: &JanusServer,
+    strace: &Strace,
+    runner: &Runner,
+    sizes: Sizes,
+    url: &str,
+    out: &Path,
+) -> Counted {
+    let (short, long) = sizes.syscall_runs();
+    let mut runs = Vec::new();
+    let mut tables = Vec::new();
+    for iterations in [short, long] {
+        let table = out.join(format!(
+            "strace-{}-w1-{iterations}.txt",
+            runner.client.name()
+        ));
+        let traced = Runner {
+            program: strace.wrap(&runner.program, &table),
+            ..runner.clone()
+        };
+        let run = run_one(janus, &traced, sizes.counted(url, iterations), None, 1);
+        let counts = match &run.failure {
+            Some(f) => Err(format!("the run of {iterations} iterations failed: {f}")),
+            None => std::fs::read_to_string(&table)
+                .map_err(|e| format!("cannot read {}: {e}", table.display()))
+                .and_then(|text| syscalls::parse(&text)),
+        };
+        runs.push(run);
+        tables.push(counts);
+    }
+    let figures = match (&tables[0], &tables[1]) {
+        (Ok(s), Ok(l)) => PerIteration::between((short, s), (long, l)),
+        (Err(e), _) | (_, Err(e)) => Err(e.clone()),
+    };
+    Counted {
+        client: runner.client,
+        runs,
+        figures,
     }
 }
 

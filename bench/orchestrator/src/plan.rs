@@ -12,7 +12,7 @@ use crate::child::{is_executable, which, Program};
 pub const USAGE: &str = "\
 usage: janus-bench serve
        janus-bench run [--quick] [--rounds R] [--clients LIST] [--out DIR] [--w1-long N]
-                       [--transport ws|http|unix]
+                       [--transport ws|http|unix] [--no-syscalls]
 
 run: starts one private Janus and runs W1, W2 and W3 through every client, alternating, then
 compares them (tables on stdout; results.json, summary.md and w1-latency.svg in DIR).
@@ -26,7 +26,9 @@ compares them (tables on stdout; results.json, summary.md and w1-latency.svg in 
                    skipped with --quick unless given)
   --transport T    which of Janus's transports every client speaks: ws (WebSocket, the
                    default), http (REST with long-polls; jarust's Restful interface, no
-                   janode) or unix (SOCK_SEQPACKET; ours only)";
+                   janode) or unix (SOCK_SEQPACKET; ours only)
+  --no-syscalls    skip counting system calls per W1 iteration (two W1 runs of every
+                   client under strace -f -c; skipped anyway when strace cannot run)";
 
 /// Which of Janus's transports the clients speak.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -141,6 +143,8 @@ pub struct Options {
     pub w1_long: Option<usize>,
     /// `--transport`.
     pub transport: Transport,
+    /// `--no-syscalls`.
+    pub no_syscalls: bool,
 }
 
 impl Options {
@@ -156,6 +160,10 @@ impl Options {
             match flag.as_str() {
                 "--quick" => {
                     options.quick = true;
+                    continue;
+                }
+                "--no-syscalls" => {
+                    options.no_syscalls = true;
                     continue;
                 }
                 "--rounds" | "--w1-long" | "--out" | "--clients" | "--transport" => {}
@@ -384,6 +392,25 @@ impl Sizes {
                 args.keepalive = Duration::from_secs(1);
             }
         }
+        args
+    }
+
+    /// The iterations of the two W1 runs whose system calls are counted (the count per
+    /// iteration is the difference of the two over the difference of the iterations, so that
+    /// starting, connecting and ending cancel out).
+    pub fn syscall_runs(self) -> (usize, usize) {
+        if self.quick {
+            (20, 120)
+        } else {
+            (200, 1200)
+        }
+    }
+
+    /// A W1 run of `iterations` for counting system calls (no RSS reading but at the end).
+    pub fn counted(self, url: &str, iterations: usize) -> RunArgs {
+        let mut args = RunArgs::new(url, Workload::W1);
+        args.iterations = iterations;
+        args.rss_checkpoint = 0;
         args
     }
 

@@ -10,6 +10,7 @@ use crate::machine::Machine;
 use crate::plan::{Client, Sizes};
 use crate::record::{CoreRun, Run};
 use crate::svg::Series;
+use crate::syscalls::PerIteration;
 
 /// The workloads, in order.
 pub const WORKLOADS: [Workload; 3] = [Workload::W1, Workload::W2, Workload::W3];
@@ -21,6 +22,10 @@ pub struct Figures {
     pub rounds: usize,
     /// Client CPU (user+sys), median over rounds, seconds.
     pub cpu_s: f64,
+    /// User CPU alone, median over rounds, seconds.
+    pub user_s: f64,
+    /// Iterations (W1) or rounds (W2) per run (1 for W3).
+    pub iterations: usize,
     /// Wall time, median over rounds, seconds.
     pub wall_s: f64,
     /// Janus's CPU during the run, median over rounds, seconds.
@@ -70,6 +75,8 @@ impl Figures {
         Ok(Figures {
             rounds: reports.len(),
             cpu_s: median(reports.iter().map(|(_, r)| r.user_s + r.sys_s).collect()),
+            user_s: median(reports.iter().map(|(_, r)| r.user_s).collect()),
+            iterations: first.iterations.max(1),
             wall_s: median(reports.iter().map(|(_, r)| r.wall_s).collect()),
             janus_cpu_s: (janus.len() == reports.len()).then(|| median(janus)),
             p50_us: percentile(&latencies, 0.50),
@@ -85,11 +92,18 @@ impl Figures {
         })
     }
 
+    /// User CPU per iteration (W1) or round (W2), microseconds.
+    pub fn user_us_per_iteration(&self) -> f64 {
+        self.user_s * 1e6 / self.iterations as f64
+    }
+
     /// As JSON.
     fn to_json(&self) -> Value {
         json!({
             "rounds": self.rounds,
             "cpu_s_median": self.cpu_s,
+            "user_s_median": self.user_s,
+            "user_us_per_iteration": self.user_us_per_iteration(),
             "wall_s_median": self.wall_s,
             "janus_cpu_s_median": self.janus_cpu_s,
             "p50_us": self.p50_us,
@@ -115,6 +129,8 @@ pub struct Long {
     pub growth_pct: f64,
     /// Client CPU, seconds.
     pub cpu_s: f64,
+    /// User CPU alone, seconds.
+    pub user_s: f64,
     /// Wall time, seconds.
     pub wall_s: f64,
     /// Latency p99, microseconds.
@@ -146,6 +162,7 @@ impl Long {
             rss_end_kb: last.1,
             growth_pct: (last.1 as f64 - first.1 as f64) / (first.1.max(1) as f64) * 100.0,
             cpu_s: report.user_s + report.sys_s,
+            user_s: report.user_s,
             wall_s: report.wall_s,
             p99_us: percentile(&latencies, 0.99),
         })
@@ -158,6 +175,7 @@ pub struct Summary {
     clients: Vec<Client>,
     cells: Vec<(Client, Workload, Result<Figures, String>)>,
     long: Vec<(Client, Result<Long, String>)>,
+    syscalls: Vec<(Client, Result<PerIteration, String>)>,
     frames_per_s: Option<f64>,
 }
 
@@ -180,11 +198,19 @@ pub struct Context<'a> {
     pub w1_long: Option<usize>,
     /// The transport every client spoke.
     pub transport: crate::plan::Transport,
+    /// Why system calls were not counted, if they were not.
+    pub syscalls_skipped: Option<&'a str>,
 }
 
 impl Summary {
     /// Aggregates the runs.
-    pub fn new(clients: &[Client], runs: &[Run], long: &[Run], core: Option<&CoreRun>) -> Self {
+    pub fn new(
+        clients: &[Client],
+        runs: &[Run],
+        long: &[Run],
+        syscalls: &[(Client, Result<PerIteration, String>)],
+        core: Option<&CoreRun>,
+    ) -> Self {
         let mut cells = Vec::new();
         for workload in WORKLOADS {
             for &client in clients {
@@ -204,7 +230,25 @@ impl Summary {
             clients: clients.to_vec(),
             cells,
             long,
+            syscalls: syscalls.to_vec(),
             frames_per_s,
+        }
+    }
+
+    /// A client's system calls per W1 iteration, if they were counted.
+    fn syscalls(&self, client: Client) -> Option<&PerIteration> {
+        self.syscalls
+            .iter()
+            .find(|(c, _)| *c == client)
+            .and_then(|(_, s)| s.as_ref().ok())
+    }
+
+    /// The W1 table's system call cell of a client.
+    fn syscall_cell(&self, client: Client) -> String {
+        match self.syscalls.iter().find(|(c, _)| *c == client) {
+            Some((_, Ok(s))) => format!("{:.1}", s.total),
+            Some((_, Err(_))) => "FAILED".to_owned(),
+            None => "n/a".to_owned(),
         }
     }
 
@@ -253,22 +297,36 @@ impl Summary {
                 ));
             };
         for ours in self.ours() {
-            ratio_row(
-                &mut rows,
-                "W1 client CPU <= 0.4x jarust",
-                ours,
-                Workload::W1,
-                cpu,
-                0.4,
-            );
-            ratio_row(
-                &mut rows,
-                "W2 client CPU <= 0.5x jarust",
-                ours,
-                Workload::W2,
-                cpu,
-                0.5,
-            );
+            let limit = if ours == Client::OursBlocking {
+                11.0
+            } else {
+                16.0
+            };
+            let counted = self.syscalls(ours);
+            rows.push((
+                format!("W1 system calls per iteration <= {limit:.0}"),
+                ours.name().to_owned(),
+                counted.map_or("n/a".to_owned(), |s| format!("{:.1}", s.total)),
+                counted.map(|s| s.total <= limit),
+            ));
+            for (w, what) in [(Workload::W1, "W1"), (Workload::W2, "W2")] {
+                ratio_row(
+                    &mut rows,
+                    &format!("{what} client CPU <= 0.5x jarust"),
+                    ours,
+                    w,
+                    cpu,
+                    0.5,
+                );
+                ratio_row(
+                    &mut rows,
+                    &format!("{what} user CPU <= 0.35x jarust"),
+                    ours,
+                    w,
+                    user,
+                    0.35,
+                );
+            }
             ratio_row(
                 &mut rows,
                 "W1 p99 <= jarust's",
@@ -335,6 +393,7 @@ impl Summary {
                         "peer": peer.name(),
                         "workload": workload.to_string(),
                         "cpu": self.ratio(ours, peer, workload, cpu),
+                        "user_cpu": self.ratio(ours, peer, workload, user),
                         "wall": self.ratio(ours, peer, workload, wall),
                         "p99": self.ratio(ours, peer, workload, p99),
                         "peak_rss": self.ratio(ours, peer, workload, rss),
@@ -354,6 +413,7 @@ impl Summary {
                     "rss_at_end_kb": l.rss_end_kb,
                     "growth_pct": l.growth_pct,
                     "cpu_s": l.cpu_s,
+                    "user_s": l.user_s,
                     "wall_s": l.wall_s,
                     "p99_us": l.p99_us,
                 }),
@@ -367,7 +427,21 @@ impl Summary {
                 json!({"target": what, "client": who, "measured": measured, "met": met})
             })
             .collect();
-        json!({"cells": cells, "ratios": ratios, "w1_long": long, "targets": targets})
+        let syscalls: Vec<Value> = self
+            .syscalls
+            .iter()
+            .map(|(client, s)| match s {
+                Ok(s) => json!({"client": client.name(), "ok": true, "figures": s.to_json()}),
+                Err(e) => json!({"client": client.name(), "ok": false, "failure": e}),
+            })
+            .collect();
+        json!({
+            "cells": cells,
+            "ratios": ratios,
+            "w1_long": long,
+            "syscalls_per_w1_iteration": syscalls,
+            "targets": targets,
+        })
     }
 
     /// The W1 latency series of the chart, one per client that has W1 figures.
@@ -443,8 +517,14 @@ impl Summary {
              median over rounds; wall likewise. p50/p99 pool every iteration (W1), round (W2) \
              or the create-all time (W3) of every round. Peak RSS is the runner process's, max \
              over rounds. Janus CPU is the Janus process's user+sys during the whole run \
-             (median; /proc clock ticks, 10 ms)."
+             (median; /proc clock ticks, 10 ms). User CPU is the user part of client CPU \
+             (median), also per iteration (W1) or round (W2). System calls per W1 iteration: \
+             every client's runner ran W1 twice under `strace -f -c` (all its threads), the \
+             difference of the two counts over the difference of the iterations."
         );
+        if let Some(why) = ctx.syscalls_skipped {
+            let _ = writeln!(md, "\nSystem calls were not counted: {why}.");
+        }
 
         for workload in WORKLOADS {
             let args = ctx.sizes.args("", workload);
@@ -466,45 +546,63 @@ impl Summary {
                 ),
             };
             let _ = writeln!(md, "\n## {title}\n");
+            // W1 and W2 show user CPU per iteration (round), W1 its system calls too.
+            let per = match workload {
+                Workload::W1 => Some("user µs/iter"),
+                Workload::W2 => Some("user µs/round"),
+                Workload::W3 => None,
+            };
+            let mut headers = vec!["client", "status", "client CPU s", "user CPU s"];
+            headers.extend(per);
+            if workload == Workload::W1 {
+                headers.push("syscalls/iter");
+            }
+            headers.extend([
+                "wall s",
+                "p50 µs",
+                "p99 µs",
+                "peak RSS KiB",
+                "Janus CPU s",
+                "replies/events checked per run",
+            ]);
             let rows: Vec<Vec<String>> = self
                 .cells
                 .iter()
                 .filter(|(_, w, _)| *w == workload)
                 .map(|(client, _, f)| match f {
-                    Ok(f) => vec![
-                        client.name().to_owned(),
-                        "ok".to_owned(),
-                        format!("{:.3}", f.cpu_s),
-                        format!("{:.3}", f.wall_s),
-                        f.p50_us.to_string(),
-                        f.p99_us.to_string(),
-                        f.peak_rss_kb.to_string(),
-                        f.janus_cpu_s
-                            .map_or("n/a".to_owned(), |j| format!("{j:.2}")),
-                        format!("{}/{}", f.replies, f.events),
-                    ],
+                    Ok(f) => {
+                        let mut row = vec![
+                            client.name().to_owned(),
+                            "ok".to_owned(),
+                            format!("{:.3}", f.cpu_s),
+                            format!("{:.3}", f.user_s),
+                        ];
+                        if per.is_some() {
+                            row.push(format!("{:.1}", f.user_us_per_iteration()));
+                        }
+                        if workload == Workload::W1 {
+                            row.push(self.syscall_cell(*client));
+                        }
+                        row.extend([
+                            format!("{:.3}", f.wall_s),
+                            f.p50_us.to_string(),
+                            f.p99_us.to_string(),
+                            f.peak_rss_kb.to_string(),
+                            f.janus_cpu_s
+                                .map_or("n/a".to_owned(), |j| format!("{j:.2}")),
+                            format!("{}/{}", f.replies, f.events),
+                        ]);
+                        row
+                    }
                     Err(e) => {
                         let mut row =
                             vec![client.name().to_owned(), format!("FAILED: {}", one_line(e))];
-                        row.extend(std::iter::repeat_n("-".to_owned(), 7));
+                        row.extend(std::iter::repeat_n("-".to_owned(), headers.len() - 2));
                         row
                     }
                 })
                 .collect();
-            md.push_str(&table(
-                &[
-                    "client",
-                    "status",
-                    "client CPU s",
-                    "wall s",
-                    "p50 µs",
-                    "p99 µs",
-                    "peak RSS KiB",
-                    "Janus CPU s",
-                    "replies/events checked per run",
-                ],
-                &rows,
-            ));
+            md.push_str(&table(&headers, &rows));
         }
 
         if self.peers().next().is_some() && self.ours().next().is_some() {
@@ -519,6 +617,7 @@ impl Summary {
                             workload.to_string().to_uppercase(),
                             format!("{} / {}", ours.name(), peer.name()),
                             fmt(self.ratio(ours, peer, workload, cpu)),
+                            fmt(self.ratio(ours, peer, workload, user)),
                             fmt(self.ratio(ours, peer, workload, wall)),
                             fmt(self.ratio(ours, peer, workload, p99)),
                             fmt(self.ratio(ours, peer, workload, rss)),
@@ -527,7 +626,15 @@ impl Summary {
                 }
             }
             md.push_str(&table(
-                &["workload", "ratio", "client CPU", "wall", "p99", "peak RSS"],
+                &[
+                    "workload",
+                    "ratio",
+                    "client CPU",
+                    "user CPU",
+                    "wall",
+                    "p99",
+                    "peak RSS",
+                ],
                 &rows,
             ));
         }
@@ -548,13 +655,14 @@ impl Summary {
                         l.rss_end_kb.to_string(),
                         format!("{:+.1}", l.growth_pct),
                         format!("{:.3}", l.cpu_s),
+                        format!("{:.1}", l.user_s * 1e6 / l.iterations.max(1) as f64),
                         format!("{:.3}", l.wall_s),
                         l.p99_us.to_string(),
                     ],
                     Err(e) => {
                         let mut row =
                             vec![client.name().to_owned(), format!("FAILED: {}", one_line(e))];
-                        row.extend(std::iter::repeat_n("-".to_owned(), 6));
+                        row.extend(std::iter::repeat_n("-".to_owned(), 7));
                         row
                     }
                 })
@@ -567,11 +675,45 @@ impl Summary {
                     "RSS at end KiB",
                     "growth %",
                     "client CPU s",
+                    "user µs/iter",
                     "wall s",
                     "p99 µs",
                 ],
                 &rows,
             ));
+        }
+
+        if !self.syscalls.is_empty() {
+            let (short, long) = self
+                .syscalls
+                .iter()
+                .find_map(|(_, s)| s.as_ref().ok().map(|s| s.iterations))
+                .unwrap_or_default();
+            let _ = writeln!(
+                md,
+                "\n## System calls per W1 iteration (strace -f -c: a run of {long} iterations \
+                 minus one of {short}, over {})\n",
+                long.saturating_sub(short)
+            );
+            let rows: Vec<Vec<String>> = self
+                .syscalls
+                .iter()
+                .map(|(client, s)| match s {
+                    Ok(s) => vec![
+                        client.name().to_owned(),
+                        format!("{:.1}", s.total),
+                        format!("{:.1}", s.errors),
+                        s.breakdown(),
+                    ],
+                    Err(e) => vec![
+                        client.name().to_owned(),
+                        format!("FAILED: {}", one_line(e)),
+                        "-".to_owned(),
+                        "-".to_owned(),
+                    ],
+                })
+                .collect();
+            md.push_str(&table(&["client", "calls", "failed", "by call"], &rows));
         }
 
         let _ = writeln!(md, "\n## Targets (measured, not asserted)\n");
@@ -632,6 +774,11 @@ impl Summary {
 /// Client CPU, for ratios.
 fn cpu(f: &Figures) -> f64 {
     f.cpu_s
+}
+
+/// User CPU, for ratios.
+fn user(f: &Figures) -> f64 {
+    f.user_s
 }
 
 /// Wall time, for ratios.

@@ -1,7 +1,15 @@
 //! The workloads through `janus-transport-ws` on one thread, on the runtime a variant picks
-//! (its timer behind [`Runtime`]): here smol, `smol::block_on` with the connection's driver
-//! spawned on a `smol::LocalExecutor` next to the workload; in [`crate::ws_tokio`] a
-//! current-thread tokio runtime. Concurrent requests are plain futures joined together.
+//! (its timer behind [`Runtime`]): here smol, `smol::block_on` running a `smol::LocalExecutor`
+//! with the connection's driver and the workload spawned on it as two tasks; in
+//! [`crate::ws_tokio`] a current-thread tokio runtime. Concurrent requests are plain futures
+//! joined together.
+//!
+//! The workload is a task, as a program's work is, rather than the future `block_on` polls
+//! itself: every wake of that future by a task costs the runtime a turn of its reactor for
+//! nothing (async-io's `block_on` polls the reactor without waiting when it was woken during
+//! its poll: five system calls; tokio's current-thread runtime does a non-blocking
+//! `epoll_wait` before it polls it again), where waking a task only queues it. jarust's
+//! runner runs its workload the same way.
 
 use std::future::Future;
 use std::pin::pin;
@@ -40,13 +48,13 @@ pub fn run(args: &RunArgs, report: &mut Report) -> Result<(), String> {
             .map_err(|e| format!("connect to {}: {e}", args.url))?;
         let executor = LocalExecutor::new();
         let driver = executor.spawn(driver);
-        executor
-            .run(async {
-                let result = workload::<Smol>(&client, args, report).await;
-                driver.await;
-                result
-            })
-            .await
+        // The workload as a task next to the driver (see the module's docs).
+        let work = executor.spawn(async {
+            let result = workload::<Smol>(&client, args, report).await;
+            driver.await;
+            result
+        });
+        executor.run(work).await
     })
 }
 

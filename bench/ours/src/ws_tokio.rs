@@ -1,7 +1,8 @@
 //! The workloads of [`crate::ws`] through `janus-transport-ws` on a current-thread tokio
 //! runtime: plain `connect` inside the runtime (the crate's `tokio` feature: tokio's socket and
-//! timer), tokio's timer for the workloads, and the connection's driver spawned on the same
-//! runtime (so the same thread) as the workload. Nothing of async-io is touched.
+//! timer), tokio's timer for the workloads, and the connection's driver and the workload
+//! spawned as two tasks of the runtime (so on the same thread; the workload a task for the
+//! reason [`crate::ws`] gives). Nothing of async-io is touched.
 
 use std::time::Duration;
 
@@ -34,7 +35,15 @@ pub fn run(args: &RunArgs, report: &mut Report) -> Result<(), String> {
         // A current-thread runtime: the driver's task runs on this thread, between the
         // workload's polls.
         let driver = tokio::spawn(driver);
-        let result = workload::<Tokio>(&client, args, report).await;
+        // The workload as a task too (see `crate::ws`), with its own copy of the arguments and
+        // the report, handed back at the end.
+        let (args, mut mine) = (args.clone(), std::mem::take(report));
+        let work = tokio::spawn(async move {
+            let result = workload::<Tokio>(&client, &args, &mut mine).await;
+            (result, mine)
+        });
+        let (result, mine) = work.await.map_err(|e| format!("the workload: {e}"))?;
+        *report = mine;
         let ended = driver.await;
         result?;
         ended

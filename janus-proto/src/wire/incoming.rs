@@ -63,7 +63,13 @@ impl PluginData {
             #[serde(borrow)]
             error: Option<Cow<'a, str>>,
         }
-        let fields: ErrorFields<'_> = serde_json::from_str(self.data.get()).ok()?;
+        let data = self.data.get();
+        // Most payloads carry no error: the key can only be there written out, or spelled
+        // with an escape, so without either there is nothing to parse for.
+        if !data.contains("error_code") && !data.contains('\\') {
+            return None;
+        }
+        let fields: ErrorFields<'_> = serde_json::from_str(data).ok()?;
         let code = fields.error_code?;
         Some((code, fields.error.map(Cow::into_owned).unwrap_or_default()))
     }
@@ -408,5 +414,32 @@ impl ServerMessage {
             | ServerMessage::Unknown { transaction, .. } => transaction.as_deref(),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::value::RawValue;
+
+    use super::PluginData;
+
+    fn data(json: &str) -> PluginData {
+        PluginData {
+            plugin: "janus.plugin.videoroom".to_owned(),
+            data: RawValue::from_string(json.to_owned()).expect("valid JSON"),
+        }
+    }
+
+    #[test]
+    fn a_plugin_error_is_found_however_its_key_is_written() {
+        let plain = data(r#"{"videoroom":"event","error_code":426,"error":"No such room"}"#);
+        assert_eq!(plain.error(), Some((426, "No such room".to_owned())));
+        let escaped = data(r#"{"error\u005fcode":426}"#);
+        assert_eq!(escaped.error(), Some((426, String::new())));
+        assert_eq!(data(r#"{"videoroom":"joined","room":1}"#).error(), None);
+        assert_eq!(
+            data(r#"{"note":"error_code in a value","x":1}"#).error(),
+            None
+        );
     }
 }
